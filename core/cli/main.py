@@ -1,0 +1,125 @@
+"""The root ``kops`` command: global flags, lazily loaded built-in commands, plugin commands, exit codes.
+
+Built-in commands live in their own modules and are imported only when named (or when ``--help``
+lists them), so startup stays fast. Plugin commands come from the ``kops_cli_commands`` hook.
+
+Exit codes: 0 success, 1 any error, usage errors included. 2 is kept for ``--detailed-exitcode``
+("changes present"), as Terraform uses it, so click's usage-error code 2 is remapped to 1.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+import click
+
+from kops.cli.settings import Settings
+from kops.errors import KopsError
+
+log = logging.getLogger("kops")
+
+#: name -> "module:attribute" of the built-in top-level commands.
+BUILTIN_COMMANDS = {
+    "version": "kops.cli.version_cmd:version",
+    "plugins": "kops.cli.plugins_cmd:plugins",
+    "completion": "kops.cli.completion_cmd:completion",
+}
+
+
+class KopsGroup(click.Group):
+    """A group whose built-in commands are imported on demand and which adds plugins' commands."""
+
+    def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy or {})
+        self._plugin_commands: dict[str, click.Command] | None = None
+
+    def plugin_commands(self) -> dict[str, click.Command]:
+        if self._plugin_commands is None:
+            from kops import plugins
+
+            found: dict[str, click.Command] = {}
+            for cmd in plugins.collect(plugins.hook().kops_cli_commands()):
+                if cmd.name in self.lazy or cmd.name in self.commands or cmd.name in found:
+                    log.warning("a plugin command %r collides with an existing command and is skipped", cmd.name)
+                    continue
+                found[cmd.name] = cmd
+            self._plugin_commands = found
+        return self._plugin_commands
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        names = set(super().list_commands(ctx)) | set(self.lazy)
+        if self is cli:
+            names |= set(self.plugin_commands())
+        return sorted(names)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands:
+            return self.commands[cmd_name]
+        if cmd_name in self.lazy:
+            import importlib
+
+            module, attr = self.lazy[cmd_name].split(":")
+            cmd = getattr(importlib.import_module(module), attr)
+            self.add_command(cmd, cmd_name)
+            return cmd
+        if self is cli:
+            return self.plugin_commands().get(cmd_name)
+        return None
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:  # noqa: D401 - click API
+        """Run with our exit codes: errors print one line on stderr and exit 1, never a traceback."""
+        kwargs["standalone_mode"] = False
+        try:
+            rv = super().main(*args, **kwargs)
+        except click.exceptions.Exit as exc:  # --help, --version and explicit exits
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("Aborted.", err=True)
+            sys.exit(1)
+        except click.ClickException as exc:  # usage and bad-parameter errors
+            exc.show()
+            sys.exit(1)
+        except KopsError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            sys.exit(1)
+        # Commands may return an int to choose their exit code (--detailed-exitcode uses 2).
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def _setup_logging(verbosity: int) -> None:
+    level = logging.WARNING if verbosity <= 0 else logging.INFO if verbosity < 4 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+@click.group(cls=KopsGroup, lazy=BUILTIN_COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--state", envvar=None, help="Location of the state store, e.g. s3://bucket or file:///path "
+              "(default: $KOPS_STATE_STORE, then kops_state_store in the config file).")
+@click.option("--name", help="Name of the cluster (default: $KOPS_CLUSTER_NAME).")
+@click.option("-v", "--v", "verbosity", type=int, default=0, metavar="LEVEL", help="Log verbosity (0-10).")
+@click.option("--config", type=click.Path(dir_okay=False), default=None,
+              help="Config file (default: $HOME/.kops.yaml).")
+@click.pass_context
+def cli(ctx: click.Context, state: str | None, name: str | None, verbosity: int, config: str | None) -> None:
+    """kops creates, upgrades, reconfigures and deletes production-grade Kubernetes clusters.
+
+    It reads and writes kops.k8s.io/v1alpha2 specs in a state store, plans the cloud resources they
+    need, and applies the plan (or writes Terraform).
+    """
+    from pathlib import Path
+
+    settings = ctx.ensure_object(Settings)
+    settings.state = state or settings.state
+    settings.name = name or settings.name
+    settings.verbosity = verbosity
+    settings.config = Path(config) if config else None
+    _setup_logging(verbosity)
+
+
+def main() -> None:
+    cli.main(prog_name="kops")

@@ -1,0 +1,118 @@
+"""The hooks a kops plugin may implement.
+
+A plugin is any installed distribution that declares an entry point in the group ``kops.plugins``;
+the entry point names the plugin (``aws = "kops_aws.plugin"``) and points at a module (or object)
+holding functions decorated with :data:`kops.hookimpl`. Discovery happens once per process, lazily,
+so a plugin module must import cheaply: cloud SDKs are imported inside the functions that use them.
+
+Besides hooks, a plugin registers *drivers* looked up by name through stevedore, one entry-point
+group each (see :data:`DRIVER_NAMESPACES`): a cloud by ``--cloud``, a networking provider by
+``--networking``, a state store by URL scheme, an output target by ``--target``. Hooks are for what
+many plugins add to together (rules, checks, add-ons, commands, model builders); drivers are for
+what is chosen once, by name.
+
+Hooks are grouped by what a plugin contributes. Unless a hook says ``firstresult``, every
+implementation is called and the results come back as a list, one item per plugin; hooks that
+return lists are flattened by the caller.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    import click
+
+PROJECT = "kops"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+#: Entry-point group whose entries are pluggy plugins (modules with ``@hookimpl`` functions).
+PLUGIN_NAMESPACE = "kops.plugins"
+
+#: Entry-point groups of by-name drivers, loaded with stevedore. Key: what the driver is chosen by.
+DRIVER_NAMESPACES = {
+    "cloud": "kops.cloud",  # --cloud NAME -> a kops.cloud.CloudProvider subclass
+    "networking": "kops.networking",  # --networking NAME -> a kops.networking.NetworkingProvider subclass
+    "state_store": "kops.state_store",  # URL scheme -> a kops.state.StateStore subclass
+    "target": "kops.target",  # --target NAME -> an engine target class
+}
+
+
+# --- Cloud providers -------------------------------------------------------------------------------
+
+@hookspec
+def kops_model_builders(cluster: Any, cloud: str) -> list[Any]:
+    """Return model builders that turn the completed spec into cloud tasks.
+
+    Called by ``kops update cluster`` once per run, after inference, with the completed
+    :class:`kops.api.Cluster` and the cloud's name. A cloud plugin returns its builders only when
+    ``cloud`` is its own; networking and add-on plugins may add builders for any cloud (a firewall
+    rule, an IAM statement). Each builder is an object with ``build(context)``; all results are used.
+    """
+
+
+# --- Networking (CNI) providers --------------------------------------------------------------------
+
+@hookspec
+def kops_firewall_rules(cluster: Any) -> list[Any]:
+    """Return the extra traffic a networking provider needs between cluster roles.
+
+    Called while the cloud model is built, with the completed cluster. Each item is a
+    :class:`kops.networking.FirewallRule` (protocol, port range, from role, to role); the cloud
+    plugin turns them into its own security-group or firewall resources, so a CNI plugin never needs
+    to know which cloud it runs on. All results are used.
+    """
+
+
+# --- Add-ons ---------------------------------------------------------------------------------------
+
+@hookspec
+def kops_addons(cluster: Any) -> list[Any]:
+    """Return the add-ons this plugin puts in the cluster's bootstrap channel.
+
+    Called when the channel is built (``kops update cluster``, ``kops toolbox addons list``) with
+    the completed cluster. Return ``[]`` for a cluster that does not enable your add-on; an add-on
+    switched off must simply stop being returned. Each item is a :class:`kops.addons.Addon`
+    (name, version, manifest text, selector). All results are used; names must be unique.
+    """
+
+
+# --- Inference rules -------------------------------------------------------------------------------
+
+@hookspec
+def kops_inference_rules() -> list[Any]:
+    """Return configuration inference rules (:class:`kops.inference.Rule`).
+
+    Called once per process when the rule set is first needed. A rule is a function of an
+    :class:`kops.inference.InferenceContext` that fills in fields the user left empty; it must never
+    overwrite a value the user set. Each rule names its stage (``create`` for what ``kops create
+    cluster`` stores, ``complete`` for what ``kops update cluster`` adds) and an ``order`` number;
+    rules run by stage, then order, then name. All results are used.
+    """
+
+
+# --- Validation ------------------------------------------------------------------------------------
+
+@hookspec
+def kops_validate(cluster: Any, instance_groups: list[Any]) -> list[Any]:
+    """Return validation errors (:class:`kops.errors.FieldError`) for a cluster.
+
+    Called after the built-in checks whenever a spec is stored or used, with the cluster and its
+    instance groups. Return ``[]`` when all is well; each error names a field path
+    (``spec.networking.calico.encapsulationMode``) and the reason. All results are used.
+    """
+
+
+# --- CLI commands ----------------------------------------------------------------------------------
+
+@hookspec
+def kops_cli_commands() -> list[click.Command]:
+    """Return click commands to add to the ``kops`` command line.
+
+    Called when the CLI starts, so implementations must be cheap: build the click objects here
+    and import anything heavy inside the command's callback. A command whose name collides with a
+    built-in one is skipped with a warning. All results are used.
+    """

@@ -1,0 +1,187 @@
+"""Finding and loading plugins: pluggy hooks and stevedore drivers, both from entry points.
+
+Everything here is lazy. Entry points are read once per process; a plugin module is imported the first
+time a hook is called; a driver is imported when it is chosen by name. A plugin that fails to import is
+named in a warning and skipped, so one broken plugin never takes the CLI down with it.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from dataclasses import dataclass, field
+from importlib import metadata
+from typing import Any
+
+import pluggy
+
+from kops import hookspecs
+from kops.errors import KopsError
+
+log = logging.getLogger(__name__)
+
+#: Providers upstream kOps ships, and the distribution that brings each here. Used to turn
+#: "no such driver" into advice on what to install.
+KNOWN_DISTRIBUTIONS = {
+    "cloud": {
+        "aws": "kops-aws",
+        "gce": "kops-gce",
+        "openstack": "kops-openstack",
+        "vsphere": "kops-vsphere",
+        "digitalocean": "kops-digitalocean",
+    },
+    "networking": {
+        "calico": "kops-calico",
+        "cilium": "kops-cilium",
+        "cilium-etcd": "kops-cilium",
+        "cilium-eni": "kops-cilium",
+        "flannel": "kops-flannel",
+        "canal": "kops-canal",
+        "kube-router": "kops-kube-router",
+        "amazonvpc": "kops-amazon-vpc",
+        "amazon-vpc-routed-eni": "kops-amazon-vpc",
+        "kindnet": "kops-kindnet",
+        "kopeio": "kops-kopeio",
+        "kopeio-vxlan": "kops-kopeio",
+    },
+    "state_store": {
+        "s3": "kops-aws",
+        "gs": "kops-gce",
+        "swift": "kops-openstack",
+        "do": "kops-digitalocean",
+    },
+    "target": {},
+}
+
+WHAT = {"cloud": "cloud provider", "networking": "networking provider", "state_store": "state store scheme",
+        "target": "target"}
+
+
+class PluginNotInstalled(KopsError):
+    """A provider was asked for by name and no installed plugin provides it."""
+
+
+@dataclass
+class PluginInfo:
+    """What ``kops plugins list`` shows about one installed distribution."""
+
+    name: str
+    distribution: str
+    version: str
+    provides: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+@functools.cache
+def _entry_points(group: str) -> tuple[metadata.EntryPoint, ...]:
+    """One group's entry points, read once per process (reading them scans every installed distribution)."""
+    return tuple(sorted(metadata.entry_points(group=group), key=lambda ep: ep.name))
+
+
+@functools.cache
+def plugin_manager() -> pluggy.PluginManager:
+    """The process's plugin manager with every installed ``kops.plugins`` entry point registered."""
+    pm = pluggy.PluginManager(hookspecs.PROJECT)
+    pm.add_hookspecs(hookspecs)
+    for ep in _entry_points(hookspecs.PLUGIN_NAMESPACE):
+        try:
+            pm.register(ep.load(), name=ep.name)
+        except Exception as exc:  # a broken plugin must not break the CLI
+            _warn_broken(ep, exc)
+    return pm
+
+
+def hook() -> Any:
+    """Shortcut for ``plugin_manager().hook``."""
+    return plugin_manager().hook
+
+
+def collect(results: list[Any]) -> list[Any]:
+    """Flatten a hook's per-plugin results, dropping ``None``."""
+    out: list[Any] = []
+    for item in results:
+        if item is None:
+            continue
+        if isinstance(item, list | tuple):
+            out.extend(x for x in item if x is not None)
+        else:
+            out.append(item)
+    return out
+
+
+@functools.cache
+def _broken() -> dict[str, str]:
+    return {}
+
+
+def _warn_broken(ep: metadata.EntryPoint, exc: BaseException) -> None:
+    dist = ep.dist.name if ep.dist else "?"
+    reason = f"{type(exc).__name__}: {exc}"
+    if ep.name not in _broken():
+        log.warning("plugin %r (%s) failed to load and is skipped: %s", ep.name, dist, reason)
+    _broken()[ep.name] = reason
+
+
+def driver_names(kind: str) -> list[str]:
+    """Names of the installed drivers of one kind (``cloud``, ``networking``, ...), without importing them."""
+    return sorted({ep.name for ep in _entry_points(hookspecs.DRIVER_NAMESPACES[kind])})
+
+
+def load_driver(kind: str, name: str) -> Any:
+    """The driver class registered under ``name`` for ``kind``, loaded with stevedore.
+
+    Raises :class:`PluginNotInstalled` naming the distribution to install when nothing provides it.
+    """
+    from stevedore import driver  # imported here: only commands that choose a driver pay for it
+
+    namespace = hookspecs.DRIVER_NAMESPACES[kind]
+    lookup = name.lower()
+    if lookup not in driver_names(kind):
+        raise PluginNotInstalled(_missing_message(kind, name))
+    try:
+        mgr = driver.DriverManager(namespace=namespace, name=lookup, invoke_on_load=False,
+                                   on_load_failure_callback=_raise_load_failure)
+    except Exception as exc:
+        raise KopsError(f"the {WHAT[kind]} {name!r} failed to load: {exc}") from exc
+    return mgr.driver
+
+
+def _raise_load_failure(_manager: Any, ep: Any, exc: BaseException) -> None:
+    raise exc
+
+
+def _missing_message(kind: str, name: str) -> str:
+    dist = KNOWN_DISTRIBUTIONS[kind].get(name.lower())
+    installed = ", ".join(driver_names(kind)) or "none"
+    if dist:
+        return (f"{WHAT[kind]} {name!r} is provided by the plugin distribution {dist!r}, which is not installed: "
+                f"pip install {dist} (installed: {installed})")
+    return f"unknown {WHAT[kind]} {name!r} (installed: {installed})"
+
+
+def installed_plugins() -> list[PluginInfo]:
+    """Every distribution that provides hooks or drivers, with what it provides."""
+    by_dist: dict[str, PluginInfo] = {}
+
+    def info_for(ep: metadata.EntryPoint) -> PluginInfo:
+        dist = ep.dist
+        key = dist.name if dist else ep.value
+        if key not in by_dist:
+            short = key.removeprefix("kops-")
+            by_dist[key] = PluginInfo(name=short, distribution=key, version=dist.version if dist else "?")
+        return by_dist[key]
+
+    pm = plugin_manager()
+    for ep in _entry_points(hookspecs.PLUGIN_NAMESPACE):
+        info = info_for(ep)
+        info.name = ep.name
+        plugin = pm.get_plugin(ep.name)
+        if plugin is None:
+            info.error = _broken().get(ep.name, "not loaded")
+            continue
+        hooks = sorted(h.name for h in (pm.get_hookcallers(plugin) or []))
+        info.provides.extend(f"hook:{h}" for h in hooks)
+    for kind, namespace in hookspecs.DRIVER_NAMESPACES.items():
+        for ep in _entry_points(namespace):
+            info_for(ep).provides.append(f"{kind}:{ep.name}")
+    return sorted(by_dist.values(), key=lambda i: i.name)

@@ -1,0 +1,31 @@
+"""The ``aws`` cloud driver: zones, regions and defaults, answered offline."""
+
+from __future__ import annotations
+
+import re
+
+from kops.cloud import CloudProvider
+from kops.errors import KopsError
+
+# us-east-1a, us-gov-west-1b, ap-southeast-2c, local zones (us-west-2-lax-1a) and wavelength zones
+# (us-east-1-wl1-bos-wlz-1); the test region us-test-1 follows the same shape.
+_ZONE = re.compile(r"^(?P<region>[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d+)(?P<rest>[a-z]|-[a-z0-9-]+[a-z0-9])$")
+
+
+class AWSCloud(CloudProvider):
+    name = "aws"
+    channel_provider_id = "aws"
+    default_machine_types = {
+        "ControlPlane/amd64": ["t3.medium", "c5.large", "m5.large", "t2.medium", "m3.medium"],
+        "ControlPlane/arm64": ["t4g.medium", "c6g.large", "m6g.large"],
+        "Node/amd64": ["t3.medium", "c5.large", "m5.large", "t2.medium"],
+        "Node/arm64": ["t4g.medium", "c6g.large", "m6g.large"],
+        "Bastion/amd64": ["t3.micro", "t2.micro"],
+        "Bastion/arm64": ["t4g.micro"],
+    }
+
+    def region_for_zone(self, zone: str) -> str:
+        m = _ZONE.match(zone)
+        if not m:
+            raise KopsError(f"invalid AWS zone {zone!r}: expected a zone such as us-east-1a")
+        return m.group("region")
