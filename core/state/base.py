@@ -15,6 +15,7 @@ than being silently overwritten.
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import hashlib
 import json
@@ -250,11 +251,12 @@ class StateStore(ABC):
                 if old is None and data is None:
                     return ""
                 try:
-                    if data is None:
+                    if data is not None:
+                        gen = self._put(path, data, old.generation if old else None, private)
+                    else:
+                        assert old is not None  # nothing to delete returned above
                         self._remove(path, old.generation)
                         gen = ""
-                    else:
-                        gen = self._put(path, data, old.generation if old else None, private)
                 except ConflictError:
                     if expect is ANY:
                         continue  # the caller did not care which version it replaced: try again
@@ -267,7 +269,7 @@ class StateStore(ABC):
 
     # --- kept versions ----------------------------------------------------------------------------
 
-    def history(self, path: str) -> list[Version]:
+    def history(self, path: str) -> builtins.list[Version]:
         """Earlier versions of ``path``, newest first (kept for cluster configs and instance groups)."""
         folder = self._history_dir(path)
         self._settle()
@@ -349,7 +351,7 @@ class StateStore(ABC):
                         "getting in first; retry")
 
     def _entries(self, writes: dict[str, bytes | None], current: dict[str, StoredObject | None],
-                 private: set[str] | frozenset[str]) -> list[Entry]:
+                 private: set[str] | frozenset[str]) -> builtins.list[Entry]:
         entries = []
         for path, data in writes.items():
             old = current[path]
