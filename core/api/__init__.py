@@ -1,0 +1,31 @@
+"""The kops API: ``kops.k8s.io/v1alpha2`` Cluster and InstanceGroup models, and the manifest codec.
+
+Field names are upstream's JSON names, so ``cluster.spec.networking.calico`` reads as the YAML does.
+"""
+
+from .additional import AdditionalObject
+from .base import KopsModel
+from .cluster import Cluster
+from .clusterspec import ClusterSpec
+from .codec import KopsObject, dump_yaml, from_dict, load_objects, to_dict
+from .errors import ManifestError
+from .igspec import InstanceGroupSpec
+from .instancegroup import InstanceGroup
+from .meta import API_VERSION, ObjectMeta
+
+__all__ = [
+    "API_VERSION",
+    "AdditionalObject",
+    "Cluster",
+    "ClusterSpec",
+    "InstanceGroup",
+    "InstanceGroupSpec",
+    "KopsModel",
+    "KopsObject",
+    "ManifestError",
+    "ObjectMeta",
+    "dump_yaml",
+    "from_dict",
+    "load_objects",
+    "to_dict",
+]
