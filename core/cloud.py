@@ -21,6 +21,20 @@ class CloudProvider:
     #: ``Bastion``) and architecture. Upstream asks the cloud which types a region offers; a
     #: preference list answers the same question offline.
     default_machine_types: dict[str, list[str]] = {}
+    #: The VPC/network CIDR given to a new cluster that names none (empty: the cloud assigns it).
+    default_network_cidr: str = ""
+    #: Whether kops carves subnet CIDRs out of the network CIDR (AWS, OpenStack) or the cloud does.
+    assigns_subnet_cidrs: bool = False
+    #: Whether subnets span a region (GCE) rather than one zone.
+    regional_subnets: bool = False
+    #: Whether instance groups list their zones (GCE) rather than only their subnets.
+    instance_groups_list_zones: bool = False
+    #: Whether private topology adds utility subnets for load balancers and NAT (not on GCE).
+    utility_subnets: bool = True
+    #: Whether etcd volumes are encrypted unless the user says otherwise.
+    encrypt_etcd_by_default: bool = False
+    #: Whether several machine types for one group become a mixed-instances policy.
+    mixed_instances: bool = False
 
     def region_for_zone(self, zone: str) -> str:
         """The region a zone belongs to; raise :class:`KopsError` naming the zone if it is malformed."""

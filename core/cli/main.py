@@ -25,6 +25,11 @@ BUILTIN_COMMANDS = {
     "version": "kops.cli.version_cmd:version",
     "plugins": "kops.cli.plugins_cmd:plugins",
     "completion": "kops.cli.completion_cmd:completion",
+    "create": "kops.cli.create_cmd:create",
+    "get": "kops.cli.get_cmd:get",
+    "replace": "kops.cli.replace_cmd:replace",
+    "edit": "kops.cli.edit_cmd:edit",
+    "delete": "kops.cli.delete_cmd:delete",
 }
 
 
@@ -87,6 +92,11 @@ class KopsGroup(click.Group):
             sys.exit(1)
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
+            sys.exit(1)
+        except Exception as exc:  # a bug: say so on one line; the traceback is there with -v 10
+            if log.isEnabledFor(logging.DEBUG):
+                raise
+            click.echo(f"Error: internal error ({type(exc).__name__}: {exc}); rerun with -v 10 for details", err=True)
             sys.exit(1)
         # Commands may return an int to choose their exit code (--detailed-exitcode uses 2).
         sys.exit(rv if isinstance(rv, int) else 0)

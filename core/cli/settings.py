@@ -89,8 +89,8 @@ def global_options(f: Any) -> Any:
         if value:
             ctx.ensure_object(Settings).name = value
 
-    f = click.option("--state", expose_value=False, callback=set_state, is_eager=True, envvar=None,
+    f = click.option("--state", "global_state", expose_value=False, callback=set_state, is_eager=True, envvar=None,
                      help="Location of the state store (KOPS_STATE_STORE).")(f)
-    f = click.option("--name", expose_value=False, callback=set_name, is_eager=True,
+    f = click.option("--name", "global_name", expose_value=False, callback=set_name, is_eager=True,
                      help="Name of the cluster (KOPS_CLUSTER_NAME).")(f)
     return f

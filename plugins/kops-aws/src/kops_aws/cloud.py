@@ -24,6 +24,11 @@ class AWSCloud(CloudProvider):
         "Bastion/arm64": ["t4g.micro"],
     }
 
+    default_network_cidr = "172.20.0.0/16"
+    assigns_subnet_cidrs = True
+    encrypt_etcd_by_default = True
+    mixed_instances = True
+
     def region_for_zone(self, zone: str) -> str:
         m = _ZONE.match(zone)
         if not m:

@@ -1,3 +1,12 @@
 """The AWS plugin's hook implementations. Kept import-light: it is loaded whenever the CLI starts."""
 
 from __future__ import annotations
+
+from kops import hookimpl
+
+
+@hookimpl
+def kops_inference_rules() -> list:
+    from kops_aws.inference import rules
+
+    return rules()

@@ -1,0 +1,139 @@
+"""``kops get``: clusters, instance groups, everything, SSH keys; as a table, YAML or JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from kops.cli.flags import KopsCommandGroup
+from kops.cli.settings import Settings, global_options
+
+OUTPUT = click.option("-o", "--output", type=click.Choice(["table", "yaml", "json"], case_sensitive=False),
+                      default="table", help="Output format.")
+
+
+@click.group("get", cls=KopsCommandGroup)
+@global_options
+def get() -> None:
+    """List or show resources."""
+
+
+def _emit(objs: list[Any], output: str, table: Any) -> None:
+    from kops.cli.specs import render
+
+    if output.lower() == "table":
+        table(objs)
+    elif objs:
+        click.echo(render(objs, output), nl=False)
+    elif output.lower() == "json":
+        click.echo("[]")
+
+
+def _cluster_table(clusters: list[Any]) -> None:
+    from kops.cli.table import print_table
+
+    rows = []
+    for c in clusters:
+        zones = sorted({s.zone or s.region or "" for s in (c.spec.subnets or [])} - {""})
+        rows.append([c.metadata.name, c.spec.cloudProvider or "", ",".join(zones)])
+    print_table(["NAME", "CLOUD", "ZONES"], rows)
+
+
+def _group_table(groups: list[Any]) -> None:
+    from kops.cli.table import print_table
+
+    rows = [[g.metadata.name, g.spec.role or "", g.spec.machineType or "", g.spec.minSize, g.spec.maxSize,
+             ",".join(g.spec.subnets or [])] for g in groups]
+    print_table(["NAME", "ROLE", "MACHINETYPE", "MIN", "MAX", "SUBNETS"], rows)
+
+
+@get.command("clusters")
+@click.argument("names", nargs=-1)
+@OUTPUT
+@global_options
+@click.pass_obj
+def get_clusters(settings: Settings, names: tuple[str, ...], output: str) -> None:
+    """List clusters (all of them, or those named)."""
+    from kops.cli.specs import registry
+
+    reg = registry(settings)
+    wanted = list(names) or ([settings.name] if settings.name else reg.list_clusters())
+    _emit([reg.get(n).cluster for n in wanted], output, _cluster_table)
+
+
+get.add_command(get_clusters, "cluster")
+
+
+@get.command("instancegroups")
+@click.argument("names", nargs=-1)
+@OUTPUT
+@global_options
+@click.pass_obj
+def get_instancegroups(settings: Settings, names: tuple[str, ...], output: str) -> None:
+    """List a cluster's instance groups (all, or those named)."""
+    from kops.cli.specs import registry
+    from kops.errors import KopsError
+
+    state = registry(settings).get(settings.cluster_name())
+    groups = state.instance_groups
+    if names:
+        known = {g.metadata.name for g in groups}
+        missing = [n for n in names if n not in known]
+        if missing:
+            raise KopsError(f"instance group {missing[0]!r} not found in cluster {settings.cluster_name()!r}")
+        groups = [g for g in groups if g.metadata.name in names]
+    _emit(groups, output, _group_table)
+
+
+for alias in ("instancegroup", "ig", "igs"):
+    get.add_command(get_instancegroups, alias)
+
+
+@get.command("all")
+@click.argument("name", required=False)
+@OUTPUT
+@global_options
+@click.pass_obj
+def get_all(settings: Settings, name: str | None, output: str) -> None:
+    """Show a cluster with its instance groups and additional objects."""
+    from kops.cli.specs import registry
+
+    state = registry(settings).get(settings.cluster_name(name))
+    if output.lower() == "table":
+        _cluster_table([state.cluster])
+        click.echo()
+        _group_table(state.instance_groups)
+        return
+    _emit([state.cluster, *state.instance_groups, *state.additional], output, None)
+
+
+@get.command("sshpublickeys")
+@click.argument("name", required=False)
+@OUTPUT
+@global_options
+@click.pass_obj
+def get_sshpublickeys(settings: Settings, name: str | None, output: str) -> None:
+    """List the cluster's SSH public keys."""
+    import json
+
+    from kops.cli.specs import registry
+    from kops.cli.table import print_table
+
+    cluster = settings.cluster_name(name)
+    keys = registry(settings).ssh_keys(cluster)
+    if output.lower() == "table":
+        print_table(["NAME", "FINGERPRINT", "KEY"], [["admin", fp, key[:40] + "..."] for fp, key in keys.items()])
+        return
+    docs = [{"apiVersion": "kops.k8s.io/v1alpha2", "kind": "SSHCredential",
+             "metadata": {"name": "admin", "labels": {"kops.k8s.io/cluster": cluster}},
+             "spec": {"publicKey": key}} for key in keys.values()]
+    if output.lower() == "json":
+        click.echo(json.dumps(docs, indent=2))
+    else:
+        import yaml
+
+        click.echo("---\n".join(yaml.safe_dump(d, sort_keys=True) for d in docs), nl=False)
+
+
+get.add_command(get_sshpublickeys, "sshpublickey")

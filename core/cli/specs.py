@@ -1,0 +1,66 @@
+"""Shared pieces of the spec commands: validate, render, read files, open the registry."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from kops.errors import KopsError
+
+
+def registry(settings: Any) -> Any:
+    from kops.registry import Registry
+
+    return Registry(settings.state_store())
+
+
+def finish(cluster: dict[str, Any], groups: list[dict[str, Any]]) -> tuple[Any, list[Any]]:
+    """Turn built spec trees into API objects and validate them together; errors name the field."""
+    from kops import api
+    from kops.validation import check
+
+    c = api.from_dict(cluster, source="cluster spec")
+    gs = [api.from_dict(g, source="instance group spec") for g in groups]
+    check(c, gs)
+    return c, gs
+
+
+def render(objs: list[Any], output: str, ssh_key: str | None = None) -> str:
+    """Objects as YAML (``---`` separated) or JSON (one object, or a list), as ``kops get -o`` prints them."""
+    from kops import api
+
+    extra = []
+    if ssh_key:
+        cluster = objs[0]
+        extra.append({"apiVersion": api.API_VERSION, "kind": "SSHCredential",
+                      "metadata": {"name": "admin", "labels": {"kops.k8s.io/cluster": cluster.metadata.name}},
+                      "spec": {"publicKey": ssh_key.strip()}})
+    if output.lower() == "json":
+        docs = [api.to_dict(o) for o in objs] + extra
+        return json.dumps(docs[0] if len(docs) == 1 else docs, indent=2, sort_keys=True) + "\n"
+    text = api.dump_yaml(objs)
+    if extra:
+        import yaml
+
+        text += "".join("---\n" + yaml.safe_dump(doc, sort_keys=True) for doc in extra)
+    return text
+
+
+def read_text(path: str, what: str) -> str:
+    try:
+        return Path(path).read_text() if path != "-" else __import__("sys").stdin.read()
+    except OSError as exc:
+        raise KopsError(f"{what} {path}: cannot read it: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise KopsError(f"{what} {path}: not a text file") from None
+
+
+def read_ssh_public_key(path: str) -> str:
+    from kops.registry import ssh_fingerprint
+
+    text = read_text(str(Path(path).expanduser()), "--ssh-public-key").strip()
+    if "PRIVATE KEY" in text:
+        raise KopsError(f"--ssh-public-key {path}: this is a private key; give the .pub file")
+    ssh_fingerprint(text)  # rejects what is not an OpenSSH public key
+    return text

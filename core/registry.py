@@ -1,0 +1,178 @@
+"""Clusters in a state store, in upstream's layout: the typed layer over :mod:`kops.state`.
+
+Every change that touches several objects (a cluster and its instance groups) goes through one
+atomic ``commit`` with the generations that were read, so it lands whole or not at all, and a
+writer that raced another gets a conflict error instead of silently overwriting it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from kops.errors import KopsError
+
+
+class ClusterNotFound(KopsError):
+    pass
+
+
+def config_path(cluster: str) -> str:
+    return f"{cluster}/config"
+
+
+def group_path(cluster: str, group: str) -> str:
+    return f"{cluster}/instancegroup/{group}"
+
+
+def additional_path(cluster: str) -> str:
+    return f"{cluster}/additionalobjects"
+
+
+def ssh_key_dir(cluster: str) -> str:
+    return f"{cluster}/pki/ssh/public/admin"
+
+
+def ssh_fingerprint(public_key: str) -> str:
+    """The MD5 fingerprint of an OpenSSH public key, as hex (upstream names the key file with it)."""
+    parts = public_key.split()
+    if len(parts) < 2:
+        raise KopsError("SSH public key: expected 'TYPE BASE64 [COMMENT]' (an OpenSSH .pub file)")
+    try:
+        blob = base64.b64decode(parts[1], validate=True)
+    except ValueError:
+        raise KopsError("SSH public key: the key data is not valid base64") from None
+    return hashlib.md5(blob, usedforsecurity=False).hexdigest()
+
+
+@dataclass
+class ClusterState:
+    """A cluster's spec as stored, with the generation of each object for conditional writes."""
+
+    cluster: Any
+    instance_groups: list[Any]
+    additional: list[Any] = field(default_factory=list)
+    generations: dict[str, str | None] = field(default_factory=dict)
+
+
+class Registry:
+    def __init__(self, store: Any):
+        self.store = store
+
+    # --- reading -----------------------------------------------------------------------------
+    def list_clusters(self) -> list[str]:
+        return sorted({p.split("/", 1)[0] for p in self.store.list("") if p.count("/") == 1 and p.endswith("/config")})
+
+    def exists(self, name: str) -> bool:
+        return self.store.read(config_path(name)) is not None
+
+    def get(self, name: str) -> ClusterState:
+        from kops import api
+
+        obj = self.store.read(config_path(name))
+        if obj is None:
+            raise ClusterNotFound(f"cluster {name!r} not found in {self.store.url}")
+        cluster = _single(api.load_objects(obj.data.decode(), f"{self.store.url}/{config_path(name)}"))
+        generations: dict[str, str | None] = {config_path(name): obj.generation}
+        groups = []
+        for path in self.store.list(f"{name}/instancegroup/"):
+            stored = self.store.read(path)
+            if stored is None:
+                continue
+            groups.append(_single(api.load_objects(stored.data.decode(), f"{self.store.url}/{path}")))
+            generations[path] = stored.generation
+        additional: list[Any] = []
+        extra = self.store.read(additional_path(name))
+        if extra is not None:
+            additional = api.load_objects(extra.data.decode(), f"{self.store.url}/{additional_path(name)}")
+            generations[additional_path(name)] = extra.generation
+        groups.sort(key=lambda g: g.metadata.name)
+        return ClusterState(cluster, groups, additional, generations)
+
+    def ssh_keys(self, name: str) -> dict[str, str]:
+        out = {}
+        for path in self.store.list(ssh_key_dir(name) + "/"):
+            stored = self.store.read(path)
+            if stored is not None:
+                out[path.rsplit("/", 1)[1]] = stored.data.decode().strip()
+        return out
+
+    # --- writing -----------------------------------------------------------------------------
+    def create(self, cluster: Any, groups: list[Any], additional: list[Any] | None = None,
+               ssh_public_key: str | None = None) -> None:
+        """Store a new cluster; an existing one with the same name is an error and is left untouched."""
+        name = cluster.metadata.name
+        if self.exists(name):
+            raise KopsError(f"cluster {name!r} already exists in {self.store.url}; use 'kops replace' or "
+                            "'kops edit cluster' to change it")
+        stamp(cluster)
+        for g in groups:
+            stamp(g)
+        writes = self._writes(name, cluster, groups, additional or [])
+        if ssh_public_key:
+            writes[f"{ssh_key_dir(name)}/{ssh_fingerprint(ssh_public_key)}"] = ssh_public_key.strip().encode() + b"\n"
+        self.store.commit(writes, expect={p: None for p in writes})
+
+    def replace(self, state: ClusterState, cluster: Any, groups: list[Any], additional: list[Any] | None = None,
+                prune_groups: bool = False) -> None:
+        """Write a changed cluster, checking nothing changed since ``state`` was read.
+
+        Instance groups not in ``groups`` are deleted only with ``prune_groups``.
+        """
+        name = cluster.metadata.name
+        writes: dict[str, bytes | None] = dict(self._writes(name, cluster, groups, additional))
+        if additional is None:
+            writes.pop(additional_path(name), None)
+        elif not additional and additional_path(name) in state.generations:
+            writes[additional_path(name)] = None
+        if prune_groups:
+            for path in state.generations:
+                if path.startswith(f"{name}/instancegroup/") and path not in writes:
+                    writes[path] = None
+        expect = {p: state.generations.get(p) for p in writes}
+        self.store.commit(writes, expect=expect)
+
+    def put_group(self, cluster_name: str, group: Any, expect: str | None) -> None:
+        stamp(group)
+        from kops import api
+
+        self.store.write(group_path(cluster_name, group.metadata.name), api.dump_yaml(group).encode(), expect=expect)
+
+    def delete_group(self, cluster_name: str, group_name: str, expect: str) -> None:
+        self.store.delete(group_path(cluster_name, group_name), expect=expect)
+
+    def add_ssh_key(self, name: str, public_key: str) -> str:
+        if not self.exists(name):
+            raise ClusterNotFound(f"cluster {name!r} not found in {self.store.url}")
+        fingerprint = ssh_fingerprint(public_key)
+        self.store.write(f"{ssh_key_dir(name)}/{fingerprint}", public_key.strip().encode() + b"\n")
+        return fingerprint
+
+    def delete_cluster(self, name: str) -> int:
+        return self.store.delete_tree(f"{name}/")
+
+    @staticmethod
+    def _writes(name: str, cluster: Any, groups: list[Any], additional: list[Any] | None) -> dict[str, bytes | None]:
+        from kops import api
+
+        writes: dict[str, bytes | None] = {config_path(name): api.dump_yaml(cluster).encode()}
+        for g in groups:
+            writes[group_path(name, g.metadata.name)] = api.dump_yaml(g).encode()
+        if additional:
+            writes[additional_path(name)] = api.dump_yaml(additional).encode()
+        return writes
+
+
+def stamp(obj: Any) -> None:
+    """Record when an object was first stored, as upstream's creationTimestamp."""
+    if getattr(obj.metadata, "creationTimestamp", None) is None:
+        obj.metadata.creationTimestamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _single(objs: list[Any]) -> Any:
+    if len(objs) != 1:
+        raise KopsError(f"expected one object in a stored spec file, found {len(objs)}")
+    return objs[0]
