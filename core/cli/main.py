@@ -30,6 +30,7 @@ BUILTIN_COMMANDS = {
     "replace": "kops.cli.replace_cmd:replace",
     "edit": "kops.cli.edit_cmd:edit",
     "delete": "kops.cli.delete_cmd:delete",
+    "toolbox": "kops.cli.toolbox_cmd:toolbox",
 }
 
 

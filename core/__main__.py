@@ -1,0 +1,5 @@
+"""``python -m kops`` runs the CLI."""
+
+from kops.cli.main import main
+
+main()

@@ -1,0 +1,50 @@
+"""Add-ons: the manifests a cluster's bootstrap channel installs, contributed by core and plugins.
+
+Each plugin's ``kops_addons`` hook is called separately so that every add-on can say where it came
+from (``kops toolbox addons list`` shows it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from kops.errors import KopsError
+
+
+@dataclass
+class Addon:
+    """One entry in the bootstrap channel."""
+
+    #: Unique name, by convention a DNS-style name such as ``coredns.addons.k8s.io``.
+    name: str
+    #: Version string; nodes re-apply the manifest only when it changes.
+    version: str
+    #: The Kubernetes objects to apply, as multi-document YAML.
+    manifest: str
+    #: Labels the channel uses to find the add-on's objects for pruning.
+    selector: dict[str, str] = field(default_factory=dict)
+    #: Where it came from: ``core``, a plugin name, or ``spec`` for ``spec.addons``. Set by :func:`collect`.
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.selector:
+            self.selector = {"k8s-addon": self.name}
+
+
+def collect(cluster: Any) -> list[Addon]:
+    """Every add-on the installed plugins contribute for ``cluster``, each tagged with its source."""
+    from kops.plugins import plugin_manager
+
+    pm = plugin_manager()
+    found: dict[str, Addon] = {}
+    for impl in reversed(pm.hook.kops_addons.get_hookimpls()):
+        source = pm.get_name(impl.plugin) or "?"
+        for addon in impl.function(cluster=cluster) or []:
+            if not isinstance(addon, Addon):
+                raise KopsError(f"plugin {source!r} returned an add-on that is not a kops.addons.Addon")
+            if addon.name in found:
+                raise KopsError(f"add-on {addon.name!r} is contributed twice ({found[addon.name].source} and {source})")
+            addon.source = addon.source or source
+            found[addon.name] = addon
+    return sorted(found.values(), key=lambda a: a.name)
