@@ -12,6 +12,7 @@ from .errors import ManifestError
 from .igspec import InstanceGroupSpec
 from .instancegroup import InstanceGroup
 from .meta import API_VERSION, ObjectMeta
+from .schema import json_schema, manifest_schema
 
 __all__ = [
     "API_VERSION",
@@ -26,6 +27,8 @@ __all__ = [
     "ObjectMeta",
     "dump_yaml",
     "from_dict",
+    "json_schema",
     "load_objects",
+    "manifest_schema",
     "to_dict",
 ]
