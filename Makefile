@@ -22,7 +22,7 @@ test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 demo: install
-	$(BIN)/python -m kops.demo
+	$(BIN)/python demo/run.py
 
 bench: install
 	$(BIN)/python bench/run.py

@@ -20,7 +20,7 @@ def edit() -> None:
     """Edit a cluster or instance group spec."""
 
 
-def _change(settings: Settings, kind: str, group: str | None, sets: list[str], unsets: list[str]) -> None:
+def _change(settings: Settings, kind: str, group: str | None, sets: list[str] | None, unsets: list[str] | None) -> None:
     from kops import api
     from kops.cli.specs import registry
     from kops.errors import KopsError
@@ -49,8 +49,8 @@ def _change(settings: Settings, kind: str, group: str | None, sets: list[str], u
 
     if sets or unsets:
         tree = api.to_dict(current)
-        apply_unsets(tree, unsets)
-        apply_sets(tree, sets)
+        apply_unsets(tree, unsets or [])
+        apply_sets(tree, sets or [])
         accept_tree(tree)
         click.echo(f"Updated {kind} {current.metadata.name!r}.")
         return
@@ -78,7 +78,7 @@ def _change(settings: Settings, kind: str, group: str | None, sets: list[str], u
 @UNSET
 @global_options
 @click.pass_obj
-def edit_cluster(settings: Settings, name: str | None, sets: list[str], unsets: list[str]) -> None:
+def edit_cluster(settings: Settings, name: str | None, sets: list[str] | None, unsets: list[str] | None) -> None:
     """Edit the cluster spec."""
     settings.name = settings.cluster_name(name)
     _change(settings, "Cluster", None, sets, unsets)
@@ -90,7 +90,7 @@ def edit_cluster(settings: Settings, name: str | None, sets: list[str], unsets: 
 @UNSET
 @global_options
 @click.pass_obj
-def edit_instancegroup(settings: Settings, group: str, sets: list[str], unsets: list[str]) -> None:
+def edit_instancegroup(settings: Settings, group: str, sets: list[str] | None, unsets: list[str] | None) -> None:
     """Edit an instance group spec."""
     _change(settings, "InstanceGroup", group, sets, unsets)
 
