@@ -13,6 +13,7 @@ from .igspec import InstanceGroupSpec
 from .instancegroup import InstanceGroup
 from .meta import API_VERSION, ObjectMeta
 from .schema import json_schema, manifest_schema
+from .validation import validate
 
 __all__ = [
     "API_VERSION",
@@ -31,4 +32,5 @@ __all__ = [
     "load_objects",
     "manifest_schema",
     "to_dict",
+    "validate",
 ]
