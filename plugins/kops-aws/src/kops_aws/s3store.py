@@ -1,0 +1,145 @@
+"""``s3://bucket[/prefix]``: the state store in an S3 bucket, in upstream kOps's layout.
+
+Conditional writes use S3's own conditional requests: ``PutObject`` with ``If-None-Match: *`` (create only)
+or ``If-Match: <etag>`` (replace only that version), and ``DeleteObject`` with ``If-Match``. S3 evaluates
+the condition atomically with the write, so there is no lock object and no window between check and write;
+a lost race comes back as 412 (or 409 when two conditional writes overlap) and becomes a ConflictError.
+moto's server supports the same headers, which is how the tests exercise this code over HTTP.
+
+The generation is the object's ETag. An ETag is a hash of the content, so rewriting identical bytes keeps
+it; compare-and-swap on it is still sound, since a writer whose expected ETag matches is replacing exactly
+the bytes it read.
+
+Secret material (``private=True``) is written with SSE-S3 (AES256). No ACL is ever sent: objects stay
+private to the bucket owner, and buckets with ACLs disabled accept the requests.
+
+boto3 is imported when the first request is made, so importing this module (which ``kops --help`` may do
+through the entry point) stays cheap. ``AWS_ENDPOINT_URL`` is honoured by boto3 itself; the region comes
+from ``AWS_REGION`` or ``AWS_DEFAULT_REGION`` and defaults to us-east-1.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from typing import Any, NoReturn
+from urllib.parse import urlsplit
+
+from kops.errors import KopsError
+from kops.state import ANY, StateStore, StoredObject
+
+# Bucket naming rules: 3-63 characters, lower-case letters, digits, dots and hyphens, alphanumeric at both ends.
+_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+_CONFLICT_CODES = {"PreconditionFailed", "ConditionalRequestConflict"}
+_DENIED_CODES = {"AccessDenied", "AllAccessDisabled", "InvalidAccessKeyId", "SignatureDoesNotMatch",
+                 "ExpiredToken", "InvalidToken", "Forbidden", "403"}
+_client_lock = threading.Lock()
+
+
+class S3StateStore(StateStore):
+    def __init__(self, url: str):
+        parts = urlsplit(url)
+        if parts.scheme.lower() != "s3" or not parts.netloc:
+            raise KopsError(f"invalid state store URL {url!r}: expected s3://BUCKET or s3://BUCKET/PREFIX")
+        if not _BUCKET.match(parts.netloc) or ".." in parts.netloc:
+            raise KopsError(f"invalid state store URL {url!r}: {parts.netloc!r} is not a valid S3 bucket name")
+        if parts.query or parts.fragment:
+            raise KopsError(f"invalid state store URL {url!r}: S3 state store URLs take no query or fragment")
+        self.bucket = parts.netloc
+        self.prefix = parts.path.strip("/")
+        super().__init__(f"s3://{self.bucket}/{self.prefix}" if self.prefix else f"s3://{self.bucket}")
+        self._client: Any = None
+
+    @property
+    def client(self) -> Any:
+        """The boto3 S3 client, created on first use (boto3 sessions are not thread-safe; clients are)."""
+        if self._client is None:
+            with _client_lock:
+                if self._client is None:
+                    import boto3
+                    from botocore.config import Config
+
+                    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+                    self._client = boto3.session.Session().client(
+                        "s3", region_name=region, config=Config(retries={"mode": "standard", "max_attempts": 5}))
+        return self._client
+
+    def _key(self, key: str) -> str:
+        return f"{self.prefix}/{key}" if self.prefix else key
+
+    def _get(self, key: str) -> StoredObject | None:
+        try:
+            response = self._call(key, "read", self.client.get_object, Bucket=self.bucket, Key=self._key(key))
+        except _NoSuchKey:
+            return None
+        return StoredObject(data=response["Body"].read(), generation=response["ETag"])
+
+    def _put(self, key: str, data: bytes, expect: Any, private: bool) -> str:
+        args: dict[str, Any] = {"Bucket": self.bucket, "Key": self._key(key), "Body": data}
+        if expect is None:
+            args["IfNoneMatch"] = "*"
+        elif expect is not ANY:
+            args["IfMatch"] = expect
+        if private:
+            args["ServerSideEncryption"] = "AES256"
+        try:
+            return self._call(key, "write", self.client.put_object, expect=expect, **args)["ETag"]
+        except _NoSuchKey:  # If-Match on an object that no longer exists
+            raise self._conflict(key, expect, None) from None
+
+    def _remove(self, key: str, expect: Any) -> None:
+        args: dict[str, Any] = {"Bucket": self.bucket, "Key": self._key(key)}
+        if expect is not ANY:
+            args["IfMatch"] = expect
+        try:
+            self._call(key, "delete", self.client.delete_object, expect=expect, **args)
+        except _NoSuchKey:
+            if expect is not ANY:
+                raise self._conflict(key, expect, None) from None
+
+    def _list(self, prefix: str) -> dict[str, int]:
+        full = self._key(prefix)
+        strip = len(self._key(""))
+        found: dict[str, int] = {}
+        pages = self._call(prefix or "/", "list", self._paginate, Prefix=full)
+        for page in pages:
+            for item in page.get("Contents", []):
+                found[item["Key"][strip:]] = item["Size"]
+        return found
+
+    def _paginate(self, **args: Any) -> list[dict[str, Any]]:
+        return list(self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, **args))
+
+    def _call(self, key: str, action: str, operation: Any, expect: Any = ANY, **args: Any) -> Any:
+        """Run one S3 request, turning AWS errors into one-line KopsErrors that name the bucket."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            return operation(**args)
+        except ClientError as exc:
+            self._translate(exc, key, action, expect)
+        except BotoCoreError as exc:
+            raise KopsError(f"state store {self.url}: cannot {action} {key}: {exc}") from exc
+
+    def _translate(self, exc: Any, key: str, action: str, expect: Any) -> NoReturn:
+        error = exc.response.get("Error", {})
+        code = str(error.get("Code", ""))
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        if code in _CONFLICT_CODES or status == 412:
+            raise self._conflict(key, expect, "(changed)") from None
+        if code in ("NoSuchKey", "404") and action != "list":
+            raise _NoSuchKey()
+        if code == "NoSuchBucket":
+            raise KopsError(f"state store {self.url}: S3 bucket {self.bucket!r} does not exist; create it or fix "
+                            "the state store URL") from None
+        if code in _DENIED_CODES or status == 403:
+            raise KopsError(f"state store {self.url}: access denied to S3 bucket {self.bucket!r} ({code}); check "
+                            "your AWS credentials and the bucket policy") from None
+        message = str(error.get("Message") or exc).splitlines()[0]
+        raise KopsError(f"state store {self.url}: cannot {action} {key} in S3 bucket {self.bucket!r}: "
+                        f"{code}: {message}") from None
+
+
+class _NoSuchKey(Exception):
+    """The object is absent; callers decide whether that is normal (read) or a conflict (If-Match)."""

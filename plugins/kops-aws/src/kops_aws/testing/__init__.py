@@ -1,0 +1,1 @@
+"""Helpers for testing and demonstrating kops against a local AWS emulator (needs ``kops-aws[testing]``)."""
