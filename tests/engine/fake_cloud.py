@@ -38,6 +38,7 @@ class FakeCloud:
         self.fail_rate = fail_rate
         self.crash_after_creates = crash_after_creates
         self.creates = 0
+        self.throttled = 0
         self._rng = random.Random(seed)
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
@@ -46,6 +47,7 @@ class FakeCloud:
         with self._lock:
             self.calls[op, kind] += 1
             if self._rng.random() < self.fail_rate:
+                self.throttled += 1
                 raise Throttled(f"{op} {kind}: rate exceeded")
 
     def list_tagged(self, kind: str, cluster: str) -> list[dict[str, Any]]:
