@@ -14,7 +14,6 @@ from importlib import metadata
 from typing import Any
 
 import pluggy
-
 from kops import hookspecs
 from kops.errors import KopsError
 

@@ -18,7 +18,6 @@ def completion(shell: str) -> None:
     fish:  kops completion fish | source
     """
     from click.shell_completion import get_completion_class
-
     from kops.cli.main import cli
 
     cls = get_completion_class(shell.lower())

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import click
-
 from kops.cli.flags import KopsCommand, bool_flag, list_option, split_assignments
 from kops.cli.settings import Settings, global_options
 

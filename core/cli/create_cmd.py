@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import click
-
 from kops.cli.create_cluster_cmd import create_cluster
 from kops.cli.flags import KopsCommandGroup
 from kops.cli.settings import Settings, global_options

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import Any
 
 import click
-
 from kops.errors import KopsError
 
 HEADER = ("# Please edit the object below. Lines beginning with a '#' will be ignored,\n"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import click
-
 from kops.cli.flags import KopsCommandGroup
 from kops.cli.settings import Settings, global_options
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import click
-
 from kops.errors import KopsError
 
 ROLE_NAMES = {"node": "Node", "controlplane": "Master", "master": "Master", "bastion": "Bastion",

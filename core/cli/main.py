@@ -14,7 +14,6 @@ import sys
 from typing import Any
 
 import click
-
 from kops.cli.settings import Settings
 from kops.errors import KopsError
 

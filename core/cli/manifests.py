@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import click
-
 from kops.errors import KopsError
 
 CLUSTER_LABEL = "kops.k8s.io/cluster"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import click
-
 from kops.cli.flags import KopsCommand
 from kops.cli.settings import Settings, global_options
 

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-
 from kops.errors import KopsError
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import click
-
 from kops.cli.flags import KopsCommandGroup
 from kops.cli.settings import Settings, global_options
 
@@ -37,3 +36,39 @@ def addons_list(settings: Settings, name: str | None, output: str) -> None:
         click.echo(json.dumps([{"name": a.name, "version": a.version, "source": a.source} for a in found], indent=2))
         return
     print_table(["NAME", "VERSION", "SOURCE"], [[a.name, a.version, a.source] for a in found])
+
+
+@toolbox.command("history")
+@click.argument("name", required=False)
+@click.option("--show", "version_id", help="Print this earlier version of the cluster spec.")
+@global_options
+@click.pass_obj
+def history(settings: Settings, name: str | None, version_id: str | None) -> None:
+    """List the earlier versions of a cluster's spec kept in the state store, or print one."""
+    from kops.cli.specs import registry
+    from kops.cli.table import print_table
+    from kops.registry import ClusterNotFound, config_path
+
+    cluster = settings.cluster_name(name)
+    reg = registry(settings)
+    if not reg.exists(cluster):
+        raise ClusterNotFound(f"cluster {cluster!r} not found in {reg.store.url}")
+    if version_id:
+        click.echo(reg.store.read_version(config_path(cluster), version_id).decode(), nl=False)
+        return
+    versions = reg.store.history(config_path(cluster))
+    print_table(["VERSION", "REPLACED AT", "SIZE"],
+                [[v.id, v.time.strftime("%Y-%m-%dT%H:%M:%SZ"), v.size] for v in versions])
+
+
+@toolbox.command("schema")
+@click.argument("kind", type=click.Choice(["cluster", "instancegroup", "manifest"], case_sensitive=False))
+def schema(kind: str) -> None:
+    """Print the JSON Schema of a Cluster, an InstanceGroup, or a whole manifest (for editors)."""
+    import json
+
+    from kops.api.schema import json_schema, manifest_schema
+
+    doc = manifest_schema() if kind.lower() == "manifest" else json_schema(
+        "Cluster" if kind.lower() == "cluster" else "InstanceGroup")
+    click.echo(json.dumps(doc, indent=2, sort_keys=True))

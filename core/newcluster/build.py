@@ -30,8 +30,8 @@ def guess_cloud(state_url: str) -> str:
 
 
 def new_cluster(options: CreateClusterOptions, state_url: str = "") -> NewCluster:
-    from kops.names import validate_cluster_name
     from kops.channels import load_channel
+    from kops.names import validate_cluster_name
     from kops.plugins import load_driver
     from kops.setfields import apply_sets, apply_unsets
 

@@ -10,7 +10,6 @@ a plugin reaches the user through its entry point alone. It adds:
 from __future__ import annotations
 
 import click
-
 from kops import hookimpl
 
 TEAM_LABEL = "example.com/team"
