@@ -17,7 +17,23 @@ def core_rules() -> list[Rule]:
         topology,
         zones,
     )
+    from kops.inference.completion import (
+        addons,
+        apiserver,
+        basics,
+        cloud_config,
+        containerd,
+        controller_manager,
+        dns,
+        etcd,
+        kubelet,
+        network_ranges,
+        proxy,
+        scheduler,
+        service_accounts,
+    )
 
     modules = (cluster_basics, networking, zones, topology, control_plane, nodes, api_access, instance_groups,
-               assignments)
+               assignments, basics, network_ranges, etcd, apiserver, containerd, dns, kubelet, controller_manager,
+               scheduler, proxy, cloud_config, service_accounts, addons)
     return [value for module in modules for value in vars(module).values() if isinstance(value, Rule)]
