@@ -7,6 +7,6 @@ from kops import hookimpl
 
 @hookimpl
 def kops_inference_rules() -> list:
-    from kops_aws.inference import rules
+    from kops_aws import completion, inference
 
-    return rules()
+    return inference.rules() + completion.rules()
