@@ -151,7 +151,7 @@ def body_lines(attrs: Mapping[str, Any], depth: int = 1, *, map_keys: bool = Fal
                 lines.append(f"{pad}{name} {{")
                 lines.extend(body_lines(block, depth + 1))
                 lines.append(f"{pad}}}")
-        elif isinstance(value, Mapping) and not isinstance(value, Referable):
+        elif isinstance(value, Mapping):
             flush()
             lines.append(f"{pad}{name} = {{")
             lines.extend(body_lines(value, depth + 1, map_keys=True))
