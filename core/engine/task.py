@@ -106,7 +106,7 @@ class Task:
 
     def __repr__(self) -> str:
         """Fields with references shortened to their labels and secrets hidden, so logging a task is safe."""
-        secrets = self.field_spec().secrets
+        secrets = set(self.secret_fields)  # not field_spec(): a repr must not raise on a misdeclared class
         parts = [f"name={self.name!r}"]
         for f in _own_fields(type(self)):
             value = getattr(self, f.name)
