@@ -140,9 +140,17 @@ def load_driver(kind: str, name: str) -> Any:
     try:
         mgr = driver.DriverManager(namespace=namespace, name=lookup, invoke_on_load=False,
                                    on_load_failure_callback=_raise_load_failure)
+        return mgr.driver
+    except (driver.NoMatches, RuntimeError):
+        # stevedore caches entry points keyed on coarse file times, so a plugin installed moments ago can be
+        # missing from its cache; the distribution metadata (checked above) is authoritative.
+        ep = next(ep for ep in _entry_points(namespace) if ep.name == lookup)
+        try:
+            return ep.load()
+        except Exception as exc:
+            raise KopsError(f"the {WHAT[kind]} {name!r} failed to load: {exc}") from exc
     except Exception as exc:
         raise KopsError(f"the {WHAT[kind]} {name!r} failed to load: {exc}") from exc
-    return mgr.driver
 
 
 def _raise_load_failure(_manager: Any, ep: Any, exc: BaseException) -> None:
