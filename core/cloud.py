@@ -7,6 +7,8 @@ may call a cloud API (``kops create cluster`` works offline).
 
 from __future__ import annotations
 
+from typing import Any
+
 from kops.errors import KopsError
 
 
@@ -47,3 +49,26 @@ class CloudProvider:
             raise KopsError(f"cloud {self.name}: no default machine type for role {role}; set one with --node-size "
                             f"or --control-plane-size")
         return choices[0]
+
+    # --- the engine's side: implemented by clouds that can create clusters ----------------------------
+
+    def engine_context(self, model: Any) -> Any:
+        """The :class:`kops.engine.Context` for one run over ``model`` (a :class:`kops.model.ModelContext`).
+
+        It carries the SDK clients (made lazily), the discovery listers (one listing per resource type,
+        filtered by the cluster's ownership tag) and the cloud's rule for transient errors. For the
+        ``terraform`` target it must make no cloud call.
+        """
+        raise KopsError(f"cloud {self.name}: creating cloud resources is not supported yet")
+
+    def owned_resources(self, ctx: Any, model: Any) -> list[Any]:
+        """Deletion tasks for every resource the cluster owns (found by its tags), for ``kops delete cluster``.
+
+        Shared resources (a user's VPC or subnets) and untagged ones are never included.
+        """
+        raise KopsError(f"cloud {self.name}: deleting clusters is not supported yet")
+
+    def instances(self, ctx: Any, model: Any) -> list[dict[str, Any]]:
+        """The cluster's instances for ``kops get instances``: dicts with at least ``id``,
+        ``instanceGroup``, ``role`` and ``state``."""
+        raise KopsError(f"cloud {self.name}: listing instances is not supported yet")

@@ -47,10 +47,11 @@ DRIVER_NAMESPACES = {
 def kops_model_builders(cluster: Any, cloud: str) -> list[Any]:
     """Return model builders that turn the completed spec into cloud tasks.
 
-    Called by ``kops update cluster`` once per run, after inference, with the completed
-    :class:`kops.api.Cluster` and the cloud's name. A cloud plugin returns its builders only when
-    ``cloud`` is its own; networking and add-on plugins may add builders for any cloud (a firewall
-    rule, an IAM statement). Each builder is an object with ``build(context)``; all results are used.
+    Called by ``kops update cluster`` and ``kops delete cluster`` once per run, after inference, with
+    the completed :class:`kops.api.Cluster` and the cloud's name. A cloud plugin returns its builders
+    only when ``cloud`` is its own; other plugins may add builders for any cloud (an IAM statement, an
+    extra resource). Each builder has ``build(model) -> list[kops.engine.Task]`` where ``model`` is a
+    :class:`kops.model.ModelContext`. All results are used.
     """
 
 
