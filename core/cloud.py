@@ -72,3 +72,9 @@ class CloudProvider:
         """The cluster's instances for ``kops get instances``: dicts with at least ``id``,
         ``instanceGroup``, ``role`` and ``state``."""
         raise KopsError(f"cloud {self.name}: listing instances is not supported yet")
+
+    def terraform_writer(self, model: Any) -> Any:
+        """The Terraform writer for ``--target terraform``, with this cloud's provider block added."""
+        from kops.engine.targets.terraform import TerraformWriter
+
+        return TerraformWriter()

@@ -1,4 +1,4 @@
-"""``kops delete``: instance groups (cluster deletion arrives with the cloud engine)."""
+"""``kops delete``: a cluster (its cloud resources, then its state) or an instance group."""
 
 from __future__ import annotations
 
@@ -42,3 +42,37 @@ def delete_instancegroup(settings: Settings, group: str, yes: bool) -> None:
 
 for alias in ("ig", "instancegroups"):
     delete.add_command(delete_instancegroup, alias)
+
+
+@delete.command("cluster")
+@click.argument("name", required=False)
+@click.option("--yes", "-y", is_flag=True, help="Delete (without it, only list what would be deleted).")
+@global_options
+@click.pass_obj
+def delete_cluster(settings: Settings, name: str | None, yes: bool) -> None:
+    """Delete a cluster: every cloud resource it owns (by its tags), then its state.
+
+    Shared resources (a VPC or subnets you brought with --network-id/--subnets) and anything not tagged
+    as owned by the cluster are never touched.
+    """
+    from kops import update
+    from kops.cli.specs import registry
+    from kops.cli.table import print_table
+    from kops.engine.targets.direct import DirectTarget
+
+    cluster = settings.cluster_name(name) or ""
+    reg = registry(settings)
+    prepared = update.prepare(reg, cluster, "direct")
+    ctx, doomed = update.owned(prepared)
+    rows = sorted([type(t).__name__, t.name, getattr(t, "id", "") or ""] for t in doomed)
+    if rows:
+        print_table(["TYPE", "NAME", "ID"], rows)
+    else:
+        click.echo("No cloud resources owned by the cluster were found.")
+    if not yes:
+        click.echo(f"\nMust specify --yes to delete cluster {cluster!r} and the resources above.")
+        return
+    with reg.store.lease(f"update-{cluster}", update.lease_owner(), update.LEASE_SECONDS):
+        DirectTarget().run(ctx, [], doomed)
+    removed = reg.delete_cluster(cluster)
+    click.echo(f"Deleted {len(rows)} cloud resource(s) and {removed} state store object(s) of cluster {cluster!r}.")

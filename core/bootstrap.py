@@ -1,0 +1,51 @@
+"""What a new instance boots with: its user data, and the files it reads from the state store.
+
+Every instance runs the same small script: install kops, then ``kops nodeup --config URL`` with the
+URL of its instance group's nodeup configuration in the state store. Everything else a node needs
+(certificates, component configuration, static pods) nodeup reads from there, so user data stays
+small and the same across clusters.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kops.model import BootstrapFile, ModelContext
+
+CONTROL_PLANE_ROLES = ("Master", "ControlPlane", "APIServer")
+
+
+def role_folder(group: Any) -> str:
+    return "control-plane" if group.spec.role in CONTROL_PLANE_ROLES else "node"
+
+
+def nodeup_config_path(group: Any) -> str:
+    """Upstream's location of a group's nodeup configuration, relative to the cluster's folder."""
+    return f"igconfig/{role_folder(group)}/{group.metadata.name}/nodeupconfig.yaml"
+
+
+def user_data(model: ModelContext, group: Any) -> str:
+    from kops import __version__
+
+    config_url = f"{model.config_base}/{nodeup_config_path(group)}"
+    return (
+        "#!/bin/bash\n"
+        "# kops bootstrap: install kops, then let nodeup configure this machine from the state store.\n"
+        "set -o errexit -o nounset -o pipefail\n"
+        f"export KOPS_CLUSTER_NAME={model.cluster_name}\n"
+        f"NODEUP_CONFIG={config_url}\n"
+        "python3 -m venv /opt/kops\n"
+        f"/opt/kops/bin/pip install --quiet 'kops-core=={__version__}' "
+        f"'kops-{model.cloud.name}=={__version__}'\n"
+        'exec /opt/kops/bin/kops nodeup --config "$NODEUP_CONFIG"\n'
+    )
+
+
+def bootstrap_files(model: ModelContext, completed_yaml: str) -> list[BootstrapFile]:
+    """The files ``kops update cluster`` writes to the state store for nodes and add-ons to read."""
+    from kops import __version__
+
+    return [
+        BootstrapFile("cluster-completed.spec", completed_yaml.encode()),
+        BootstrapFile("kops-version.txt", __version__.encode()),
+    ]

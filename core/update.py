@@ -1,0 +1,114 @@
+"""``kops update cluster`` and ``kops delete cluster``: from the stored spec to a plan, an apply or Terraform.
+
+The stages never reach across: the stored spec is completed by the inference rules, the completed
+spec and bootstrap facts become a :class:`kops.model.ModelContext`, the plugins' model builders turn
+that into tasks, and an engine target plans, applies or writes them.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass, field
+from typing import Any
+
+from kops.errors import KopsError
+
+#: How long an apply may hold the cluster's update lease before another run may take it over.
+LEASE_SECONDS = 30 * 60
+
+
+@dataclass
+class Prepared:
+    model: Any
+    tasks: list[Any]
+    state: Any
+    completed_yaml: str
+    warnings: list[str] = field(default_factory=list)
+
+
+def prepare(registry: Any, name: str, target: str) -> Prepared:
+    """Read, complete and validate the cluster, and build its tasks. No cloud call happens here."""
+    from kops import api, plugins
+    from kops.bootstrap import bootstrap_files, user_data
+    from kops.channels import load_channel
+    from kops.inference.completion import complete_cluster
+    from kops.model import ModelContext
+    from kops.validation import check
+
+    state = registry.get(name)
+    cloud_name = state.cluster.spec.cloudProvider or ""
+    if not cloud_name:
+        raise KopsError(f"Cluster/{name}: spec.cloudProvider: required")
+    cloud = plugins.load_driver("cloud", cloud_name)()
+    check(state.cluster, state.instance_groups)
+    channel = load_channel(state.cluster.spec.channel or "stable")
+    warnings: list[str] = []
+    groups = sorted(state.instance_groups, key=lambda g: g.metadata.name)
+    tree = complete_cluster(api.to_dict(state.cluster), [api.to_dict(g) for g in groups], cloud, channel, warnings)
+    completed = api.from_dict(tree, source=f"Cluster/{name} (completed)")
+    check(completed, groups)
+    model = ModelContext(
+        cluster_name=name, cluster=completed, instance_groups=groups, cloud=cloud, state_url=registry.store.url,
+        target=target,
+        firewall_rules=plugins.collect(plugins.hook().kops_firewall_rules(cluster=completed)),
+        ssh_public_keys=registry.ssh_keys(name),
+    )
+    model.user_data = {g.metadata.name: user_data(model, g) for g in groups}
+    completed_yaml = api.dump_yaml(completed)
+    model.bootstrap_files = bootstrap_files(model, completed_yaml)
+    builders = plugins.collect(plugins.hook().kops_model_builders(cluster=completed, cloud=cloud_name))
+    if not builders:
+        raise KopsError(f"cloud {cloud_name}: its plugin contributes no model builders, so kops cannot create "
+                        "its resources")
+    tasks = [task for builder in builders for task in builder.build(model)]
+    return Prepared(model, tasks, state, completed_yaml, warnings)
+
+
+def write_bootstrap_files(registry: Any, prepared: Prepared) -> None:
+    """Store the completed spec and the files nodes read at boot, all in one atomic commit."""
+    name = prepared.model.cluster_name
+    writes: dict[str, bytes | None] = {}
+    private: set[str] = set()
+    for f in prepared.model.bootstrap_files:
+        path = f"{name}/{f.path}"
+        writes[path] = f.content
+        if f.private:
+            private.add(path)
+    registry.store.commit(writes, private=private)
+
+
+def lease_owner() -> str:
+    return f"{os.environ.get('USER', 'kops')}@{socket.gethostname()}:{os.getpid()}"
+
+
+def plan(prepared: Prepared) -> Any:
+    from kops.engine.targets.dryrun import DryRunTarget
+
+    ctx = prepared.model.cloud.engine_context(prepared.model)
+    return DryRunTarget().run(ctx, prepared.tasks)
+
+
+def apply(registry: Any, prepared: Prepared, expect: Any = None) -> Any:
+    """Apply under the cluster's update lease, so two applies never create anything twice."""
+    from kops.engine.targets.direct import DirectTarget
+
+    name = prepared.model.cluster_name
+    with registry.store.lease(f"update-{name}", lease_owner(), LEASE_SECONDS):
+        write_bootstrap_files(registry, prepared)
+        ctx = prepared.model.cloud.engine_context(prepared.model)
+        return DirectTarget(expect=expect).run(ctx, prepared.tasks)
+
+
+def terraform(registry: Any, prepared: Prepared, out_dir: str) -> None:
+    from kops.engine.targets.terraform import TerraformTarget
+
+    ctx = prepared.model.cloud.engine_context(prepared.model)
+    write_bootstrap_files(registry, prepared)
+    TerraformTarget(out_dir, prepared.model.cloud.terraform_writer(prepared.model)).run(ctx, prepared.tasks)
+
+
+def owned(prepared: Prepared) -> tuple[Any, list[Any]]:
+    """The engine context and a deletion task for every resource the cluster owns in the cloud."""
+    ctx = prepared.model.cloud.engine_context(prepared.model)
+    return ctx, prepared.model.cloud.owned_resources(ctx, prepared.model)
