@@ -1,4 +1,5 @@
-"""A loopback HTTP proxy in front of the AWS emulator that makes a share of calls fail, as AWS sometimes does.
+"""A loopback HTTP proxy in front of the AWS emulator that makes a share of calls fail, as AWS sometimes does,
+and can add a round-trip delay to every call.
 
 Failed calls get the answers AWS gives under load (HTTP 503 ``ServiceUnavailable`` or 400
 ``Throttling``), before reaching the emulator, so a failed call never has an effect. The proxy also
@@ -10,6 +11,7 @@ from __future__ import annotations
 import http.client
 import random
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,11 +24,13 @@ _FAILURES = [
 
 
 class FaultyProxy:
-    """Forward to ``upstream`` (an ``http://host:port`` URL), failing each call with probability ``fail_rate``."""
+    """Forward to ``upstream`` (an ``http://host:port`` URL), failing each call with probability ``fail_rate``
+    and delaying each by ``latency`` seconds (a real region's round trip, for benchmarks)."""
 
-    def __init__(self, upstream: str, fail_rate: float = 0.15, seed: int = 1):
+    def __init__(self, upstream: str, fail_rate: float = 0.15, seed: int = 1, latency: float = 0.0):
         self.upstream = urlsplit(upstream)
         self.fail_rate = fail_rate
+        self.latency = latency
         self.random = random.Random(seed)
         self.passed = 0
         self.failed = 0
@@ -57,6 +61,8 @@ class FaultyProxy:
 
             def _handle(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if proxy.latency:
+                    time.sleep(proxy.latency)
                 failure = proxy._should_fail()
                 if failure is not None:
                     status, code, message = failure
