@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from kops.cloud import CloudProvider
 from kops.errors import KopsError
@@ -34,3 +35,26 @@ class AWSCloud(CloudProvider):
         if not m:
             raise KopsError(f"invalid AWS zone {zone!r}: expected a zone such as us-east-1a")
         return m.group("region")
+
+    # --- the engine's side (kops_aws.engine; imported only when a run needs it) -------------------------
+
+    def engine_context(self, model: Any) -> Any:
+        from kops_aws import engine
+
+        return engine.engine_context(model)
+
+    def owned_resources(self, ctx: Any, model: Any) -> list[Any]:
+        from kops_aws import engine
+
+        return engine.owned_resources(ctx, model)
+
+    def instances(self, ctx: Any, model: Any) -> list[dict[str, Any]]:
+        from kops_aws import engine
+
+        return engine.instances(ctx, model)
+
+    def terraform_writer(self, model: Any) -> Any:
+        """A Terraform writer with the AWS providers and the ``cluster_name`` and ``region`` outputs."""
+        from kops_aws import engine
+
+        return engine.terraform_writer(model)

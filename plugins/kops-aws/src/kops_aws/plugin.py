@@ -10,3 +10,12 @@ def kops_inference_rules() -> list:
     from kops_aws import completion, inference
 
     return inference.rules() + completion.rules()
+
+
+@hookimpl
+def kops_model_builders(cluster, cloud: str) -> list:
+    if cloud != "aws":
+        return []
+    from kops_aws.model import builders
+
+    return builders()

@@ -1,0 +1,74 @@
+"""The AWS cloud driver's side of the engine: a run's context, what the cluster owns, its instances.
+
+:class:`kops_aws.cloud.AWSCloud` delegates its engine methods here, keeping the driver module (imported
+on every CLI start) free of anything heavier than the region rules.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kops.engine import Context, Snapshot, Task
+from kops.engine.targets.terraform import TerraformWriter
+
+from kops_aws.awsapi import AWSApi
+from kops_aws.discovery import deletion_tasks, ec2_tagged, snapshot_for
+from kops_aws.model import AWSModel
+from kops_aws.tags import TAG_INSTANCE_GROUP, from_aws
+
+#: Upstream's role tags on instances (set through the Auto Scaling group), most specific first.
+_ROLE_TAGS = (
+    ("k8s.io/role/control-plane", "ControlPlane"),
+    ("k8s.io/role/master", "ControlPlane"),
+    ("k8s.io/role/apiserver", "APIServer"),
+    ("k8s.io/role/bastion", "Bastion"),
+    ("k8s.io/role/node", "Node"),
+)
+
+#: The Terraform AWS provider version upstream's configurations require.
+TERRAFORM_AWS_PROVIDER = ">= 5.0.0"
+
+
+def engine_context(model: Any) -> Context:
+    """A run's context. For Terraform no call reaches AWS: no API handle, and a snapshot with no listers."""
+    if model.target == "terraform":
+        return Context(model.cluster_name, cloud=None, snapshot=Snapshot())
+    api = AWSApi(AWSModel(model).region)
+    return Context(model.cluster_name, cloud=api, snapshot=snapshot_for(api, model.cluster_name),
+                   is_transient=AWSApi.is_transient)
+
+
+def owned_resources(ctx: Context, model: Any) -> list[Task]:
+    """Deletion tasks for every resource tagged as owned by the cluster, across every registered kind."""
+    return deletion_tasks(ctx.snapshot, model.cluster_name)
+
+
+def instances(ctx: Context, model: Any) -> list[dict[str, Any]]:
+    """The cluster's instances that are not terminated, sorted by instance group then ID."""
+    states = ["pending", "running", "stopping", "stopped", "shutting-down"]
+    out = []
+    for reservation in ec2_tagged(ctx.cloud, model.cluster_name, "describe_instances", "Reservations",
+                                  Filters=[{"Name": "instance-state-name", "Values": states}]):
+        for inst in reservation.get("Instances", []):
+            tags = from_aws(inst.get("Tags"))
+            out.append({
+                "id": inst["InstanceId"],
+                "instanceGroup": tags.get(TAG_INSTANCE_GROUP, ""),
+                "role": next((role for tag, role in _ROLE_TAGS if tag in tags), ""),
+                "state": inst.get("State", {}).get("Name", ""),
+                "machineType": inst.get("InstanceType", ""),
+                "privateIp": inst.get("PrivateIpAddress", ""),
+            })
+    return sorted(out, key=lambda i: (i["instanceGroup"], i["id"]))
+
+
+def terraform_writer(model: Any) -> TerraformWriter:
+    """A writer with the AWS providers (the default one and ``aws.files`` for state-store objects) and the
+    ``cluster_name`` and ``region`` outputs every upstream configuration starts with."""
+    region = AWSModel(model).region
+    writer = TerraformWriter()
+    writer.add_provider("aws", {"region": region}, source="hashicorp/aws", version=TERRAFORM_AWS_PROVIDER)
+    writer.add_provider("aws", {"region": region}, alias="files")
+    writer.add_output("cluster_name", model.cluster_name)
+    writer.add_output("region", region)
+    return writer

@@ -1,0 +1,205 @@
+"""The AWS model: builders that turn a completed cluster into AWS tasks, one module per concern.
+
+Each module of this package listed in :data:`MODULES` has a ``BUILDER`` with ``build(aws: AWSModel) ->
+list[Task]``. :func:`builders` wraps them for the ``kops_model_builders`` hook (which calls
+``build(model)`` with a :class:`kops.model.ModelContext`): the wrappers of one call share one
+:class:`AWSModel`, so a builder can reach the tasks of the builders before it (a launch template finds
+its subnet and security group tasks by object). Builders run in :data:`MODULES` order.
+"""
+
+from __future__ import annotations
+
+import importlib
+import ipaddress
+from collections.abc import Iterable
+from typing import Any, Protocol
+
+from kops.engine import Lifecycle, Task
+from kops.errors import KopsError
+
+from kops_aws.tags import TAG_NAME, cluster_tags, shared_tags
+
+#: The model's modules, in build order: what later modules look up must be built by earlier ones.
+MODULES: list[str] = []
+
+#: Security group roles and how upstream names their groups (``masters.<cluster>``).
+SECURITY_GROUP_PREFIXES = {
+    "ControlPlane": "masters",
+    "Node": "nodes",
+    "Bastion": "bastion",
+    "APILoadBalancer": "api-elb",
+    "BastionLoadBalancer": "bastion-elb",
+}
+
+#: Instance group roles as upstream spells them, by the role the model uses.
+_ROLE_ALIASES = {"Master": "ControlPlane", "APIServer": "ControlPlane"}
+
+
+class Builder(Protocol):
+    def build(self, aws: AWSModel) -> list[Task]: ...
+
+
+class AWSModel:
+    """One run's view of the cluster for AWS builders: spec facts, names, tags, and the tasks built so far."""
+
+    def __init__(self, model: Any):
+        #: The :class:`kops.model.ModelContext` of the run.
+        self.model = model
+        self.cluster = model.cluster
+        self.spec = model.cluster.spec
+        self.cluster_name: str = model.cluster_name
+        self._tasks: dict[tuple[str, str], Task] = {}
+
+    # --- facts -------------------------------------------------------------------------------------
+
+    @property
+    def subnets(self) -> list[Any]:
+        """The cluster's subnet specs (``spec.subnets``) in spec order."""
+        return list(self.spec.subnets or [])
+
+    @property
+    def zones(self) -> list[str]:
+        """Every zone a subnet is in, sorted."""
+        return sorted({s.zone for s in self.subnets if s.zone})
+
+    @property
+    def region(self) -> str:
+        """The region of the cluster's zones."""
+        if not self.zones:
+            raise KopsError(f"cluster {self.cluster_name}: no subnet names a zone, so the AWS region is unknown")
+        return self.model.cloud.region_for_zone(self.zones[0])
+
+    @property
+    def shared_vpc(self) -> bool:
+        """Whether the VPC is the user's (``networkID`` is set): looked up, never modified or deleted."""
+        return bool(self.spec.networkID)
+
+    @property
+    def ipv6_only(self) -> bool:
+        """Whether pods and services use IPv6 (upstream's ``IsIPv6Only``): the non-masquerade CIDR is IPv6."""
+        cidr = self.spec.nonMasqueradeCIDR
+        return bool(cidr) and ipaddress.ip_network(cidr, strict=False).version == 6
+
+    @staticmethod
+    def lifecycle(shared: bool = False) -> Lifecycle:
+        """Sync for what the cluster owns; ExistsAndWarnIfChanges for what it borrows (never changed)."""
+        return Lifecycle.EXISTS_AND_WARN_IF_CHANGES if shared else Lifecycle.SYNC
+
+    # --- names and tags ----------------------------------------------------------------------------
+
+    def name_for(self, kind: str, arg: str | None = None) -> str:
+        """Upstream's name for a resource: ``name_for("security_group", "Node")`` is ``nodes.<cluster>``.
+
+        Kinds: ``vpc`` (also the internet gateway, DHCP options and public route table), ``subnet``
+        (``arg``: the subnet's spec name), ``security_group`` (``arg``: a role of
+        :data:`SECURITY_GROUP_PREFIXES` or an instance group role), ``private_route_table`` and
+        ``public_route_table`` (``arg``: a zone; the latter for IPv6 public subnets), ``nat_gateway``
+        and ``elastic_ip`` (``arg``: a zone).
+        """
+        c = self.cluster_name
+        if kind == "vpc":
+            return c
+        if kind == "security_group":
+            role = _ROLE_ALIASES.get(arg or "", arg or "")
+            if role not in SECURITY_GROUP_PREFIXES:
+                raise KopsError(f"no security group for role {arg!r}")
+            return f"{SECURITY_GROUP_PREFIXES[role]}.{c}"
+        if arg is None:
+            raise KopsError(f"a {kind} name needs an argument")
+        if kind in ("subnet", "nat_gateway", "elastic_ip"):
+            return f"{arg}.{c}"
+        if kind == "private_route_table":
+            return f"private-{arg}.{c}"
+        if kind == "public_route_table":
+            return f"public-{arg}.{c}"
+        raise KopsError(f"no naming rule for {kind!r}")
+
+    def tags(self, name: str | None, shared: bool = False) -> dict[str, str]:
+        """Upstream's tags for a resource: ``Name``, the ownership tags and ``spec.cloudLabels``.
+
+        A shared resource gets only ``kubernetes.io/cluster/<name>: shared`` (its name is the owner's).
+        """
+        if shared:
+            return shared_tags(self.cluster_name)
+        tags = {TAG_NAME: name} if name else {}
+        tags.update(cluster_tags(self.cluster_name))
+        tags.update(self.spec.cloudLabels or {})
+        return tags
+
+    # --- the tasks built so far --------------------------------------------------------------------
+
+    def add(self, tasks: Iterable[Task]) -> None:
+        """Record built tasks so later builders can find them; a second task with the same key is an error."""
+        for task in tasks:
+            if task.task_key in self._tasks and self._tasks[task.task_key] is not task:
+                raise KopsError(f"two AWS builders made {task}")
+            self._tasks[task.task_key] = task
+
+    def find(self, type_name: str, name: str) -> Task | None:
+        """The task of that type and name built so far, or None."""
+        return self._tasks.get((type_name, name))
+
+    def get(self, type_name: str, name: str) -> Task:
+        """Like :meth:`find`, but a missing task is an error naming it (a builder ran out of order)."""
+        task = self.find(type_name, name)
+        if task is None:
+            raise KopsError(f"the AWS model has no {type_name}/{name}; is the builder that makes it listed "
+                            f"before the one asking for it in kops_aws.model.MODULES?")
+        return task
+
+    def all(self, type_name: str) -> list[Task]:
+        """Every task of one type built so far, by name."""
+        return [t for (tn, _), t in sorted(self._tasks.items()) if tn == type_name]
+
+    @property
+    def vpc(self) -> Task:
+        return self.get("VPC", self.name_for("vpc"))
+
+    def subnet(self, name: str) -> Task:
+        """The Subnet task of the subnet spec called ``name`` (``us-test-1a``, ``utility-us-test-1a``)."""
+        return self.get("Subnet", self.name_for("subnet", name))
+
+    def security_group(self, role: str) -> Task:
+        """The SecurityGroup task of a role (``ControlPlane``, ``Node``, ``Bastion``, ``APILoadBalancer``...)."""
+        return self.get("SecurityGroup", self.name_for("security_group", role))
+
+
+class _Bound:
+    """A module's builder, as the hook hands it out: built against the run's shared :class:`AWSModel`."""
+
+    def __init__(self, builder: Builder, run: _Run):
+        self.builder = builder
+        self.run = run
+
+    def __repr__(self) -> str:
+        return f"<AWS {type(self.builder).__name__}>"
+
+    def build(self, model: Any) -> list[Task]:
+        aws = self.run.for_model(model)
+        tasks = list(self.builder.build(aws))
+        aws.add(tasks)
+        return tasks
+
+
+class _Run:
+    """The state the builders of one :func:`builders` call share: one AWSModel per ModelContext."""
+
+    def __init__(self) -> None:
+        self._model: Any = None
+        self._aws: AWSModel | None = None
+
+    def for_model(self, model: Any) -> AWSModel:
+        if self._aws is None or self._model is not model:
+            self._model, self._aws = model, AWSModel(model)
+        return self._aws
+
+
+def builders() -> list[Any]:
+    """The AWS model's builders for one run, in :data:`MODULES` order, sharing one :class:`AWSModel`."""
+    run = _Run()
+    return [_Bound(importlib.import_module(f"{__name__}.{name}").BUILDER, run) for name in MODULES]
+
+
+def build_all(model: Any) -> list[Task]:
+    """Every AWS task for ``model``: what the hook's builders return, called in order."""
+    return [task for builder in builders() for task in builder.build(model)]

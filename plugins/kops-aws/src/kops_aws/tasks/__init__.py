@@ -1,0 +1,1 @@
+"""AWS tasks, one resource type per module; importing a module registers its discovery lister."""
