@@ -37,6 +37,10 @@ SERVICES = {
 }
 
 
+class NotYetVisible(Exception):
+    """A resource this run created is not visible to reads yet (AWS is eventually consistent): try again."""
+
+
 class AWSApi:
     """The AWS clients for one region, made on first use (from any thread) and shared by a run's tasks."""
 
@@ -119,6 +123,8 @@ class AWSApi:
     def is_transient(exc: BaseException) -> bool:
         """Whether retrying ``exc`` later may succeed: throttling, 5xx, connection trouble, and the
         "not found" errors AWS returns for a resource created moments ago (eventual consistency)."""
+        if isinstance(exc, NotYetVisible):
+            return True
         code = error_code(exc)
         if code is not None:
             if code in THROTTLING_CODES or code in RETRYABLE_CODES:

@@ -28,8 +28,8 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from kops_aws.awsapi import AWSApi
 
 Lister = Callable[["AWSApi", str], list[dict[str, Any]]]
-#: Turns one kind's listing into deletion tasks for what the cluster owns: ``(items, cluster_name)``.
-DeletionFactory = Callable[[tuple[dict[str, Any], ...], str], list[Task]]
+#: Turns the run's listings into deletion tasks for what the cluster owns: ``(snapshot, cluster_name)``.
+DeletionFactory = Callable[[Snapshot, str], list[Task]]
 
 _LISTERS: dict[str, Lister] = {}
 _DELETERS: dict[str, DeletionFactory] = {}
@@ -51,19 +51,20 @@ def register(kind: str, lister: Lister | None = None) -> Any:
     return add(lister) if lister is not None else add
 
 
-def register_deletions(kind: str, factory: DeletionFactory | None = None) -> Any:
-    """Register how ``kind``'s listing becomes deletion tasks (bare or as a decorator).
+def register_deletions(name: str, factory: DeletionFactory | None = None) -> Any:
+    """Register a deletion factory under a unique ``name`` (bare or as a decorator).
 
-    The factory gets every listed item of the kind and returns a task per resource the cluster owns
-    (:func:`kops_aws.tags.is_owned`), each with its cloud ID set, so ``find`` locates it by ID. A
+    The factory reads the listings it needs from the snapshot (``snapshot.get("vpc")``) and returns a task
+    per resource the cluster owns (:func:`kops_aws.tags.is_owned`), each with its cloud ID set, so ``find``
+    locates it by ID. A
     reference to another resource may be a placeholder task of the right type carrying only that
     resource's ID: :func:`deletion_tasks` swaps it for the real deletion task, which orders the deletes.
     """
     def add(fn: DeletionFactory) -> DeletionFactory:
-        existing = _DELETERS.get(kind)
+        existing = _DELETERS.get(name)
         if existing is not None and existing is not fn:
-            raise ValueError(f"deletions for {kind!r} are already registered ({existing.__module__})")
-        _DELETERS[kind] = fn
+            raise ValueError(f"deletions named {name!r} are already registered ({existing.__module__})")
+        _DELETERS[name] = fn
         return fn
 
     return add(factory) if factory is not None else add
@@ -73,8 +74,8 @@ def deletion_tasks(snapshot: Snapshot, cluster_name: str) -> list[Task]:
     """Deletion tasks for everything the cluster owns, across every kind, linked to each other by ID."""
     load_task_modules()
     tasks: list[Task] = []
-    for kind, factory in sorted(_DELETERS.items()):
-        tasks.extend(factory(snapshot.get(kind), cluster_name))
+    for _, factory in sorted(_DELETERS.items()):
+        tasks.extend(factory(snapshot, cluster_name))
     by_id = {(t.type_name, t.cloud_id): t for t in tasks if t.cloud_id is not None}
     for task in tasks:
         for f in dataclasses.fields(task):
