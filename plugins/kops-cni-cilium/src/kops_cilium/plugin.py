@@ -1,0 +1,14 @@
+"""The plugin's hooks. Loaded on every CLI start, so each hook imports its module when called."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kops import hookimpl
+
+
+@hookimpl
+def kops_inference_rules() -> list[Any]:
+    from kops_cilium.defaults import cilium_defaults
+
+    return [cilium_defaults]
