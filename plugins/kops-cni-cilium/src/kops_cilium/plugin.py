@@ -12,3 +12,10 @@ def kops_inference_rules() -> list[Any]:
     from kops_cilium.defaults import cilium_defaults
 
     return [cilium_defaults]
+
+
+@hookimpl
+def kops_validate(cluster: Any, instance_groups: list[Any]) -> list[Any]:
+    from kops_cilium.validation import validate
+
+    return validate(cluster)
