@@ -30,6 +30,14 @@ def test_cilium_etcd_gets_its_etcd_cluster(create_cluster):
     assert [c["name"] for c in spec["etcdClusters"]] == ["main", "events", "cilium"]
 
 
+def test_created_cluster_is_stored_and_lists_the_cilium_addon(kops):
+    stored = kops("create", "cluster", "net.example.com", "--cloud", "aws", "--zones", "us-test-1a")
+    assert stored.returncode == 0, stored.stderr
+    listed = kops("toolbox", "addons", "list", "net.example.com", "-o", "json")
+    assert listed.returncode == 0, listed.stderr
+    assert '"networking.cilium.io"' in listed.stdout
+
+
 def test_eni_mode_is_refused_off_aws():
     ctx = InferenceContext(cluster={"metadata": {"name": "net.example.com"}, "spec": {"cloudProvider": "gce"}})
     with pytest.raises(KopsError, match="--networking cilium-eni: supported only on aws"):

@@ -19,3 +19,10 @@ def kops_validate(cluster: Any, instance_groups: list[Any]) -> list[Any]:
     from kops_cilium.validation import validate
 
     return validate(cluster)
+
+
+@hookimpl
+def kops_addons(cluster: Any) -> list[Any]:
+    from kops_cilium.manifest import addons
+
+    return addons(cluster)
