@@ -26,3 +26,10 @@ def kops_addons(cluster: Any) -> list[Any]:
     from kops_cilium.manifest import addons
 
     return addons(cluster)
+
+
+@hookimpl
+def kops_firewall_rules(cluster: Any) -> list[Any]:
+    from kops_cilium.firewall import firewall_rules
+
+    return firewall_rules(cluster)
