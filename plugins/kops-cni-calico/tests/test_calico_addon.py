@@ -111,5 +111,16 @@ def test_ipv6_cluster_uses_host_local_addresses_without_a_pool(make_cluster):
     assert '"usePodCidrIPv6"' in objects["ConfigMap", "calico-config"]["data"]["cni_network_config"]
 
 
+def test_completed_cluster_pools_pods_in_the_controller_managers_range(spec_tree, complete, schema_problems):
+    """The whole completion (core's rules and Calico's) feeds the manifest the range pods really get."""
+    from kops import api
+
+    tree = complete(spec_tree(nonMasqueradeCIDR="10.0.0.0/8"))
+    addon = _addons(api.from_dict(tree))["networking.projectcalico.org"]
+    cluster_cidr = tree["spec"]["kubeControllerManager"]["clusterCIDR"]
+    assert _node_env(_objects(addon.manifest))["CALICO_IPV4POOL_CIDR"] == cluster_cidr == "10.128.0.0/9"
+    assert schema_problems(addon.manifest) == []
+
+
 def test_no_addon_for_another_provider(make_cluster):
     assert "networking.projectcalico.org" not in _addons(make_cluster({"cni": {}}))

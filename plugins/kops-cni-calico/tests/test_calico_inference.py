@@ -27,7 +27,7 @@ def test_azure_user_choice_of_ipip_gets_no_vxlan_mode(spec_tree, complete):
 def test_other_providers_are_left_alone(spec_tree, complete):
     tree = complete(spec_tree({"cni": {}}))
     assert tree["spec"]["networking"] == {"cni": {}}
-    assert "kubeProxy" not in tree["spec"]
+    assert "enabled" not in tree["spec"].get("kubeProxy", {})
 
 
 def test_bpf_rule_does_not_touch_kube_proxy_after_creation(spec_tree):
