@@ -34,8 +34,7 @@ DeletionFactory = Callable[[Snapshot, str], list[Task]]
 _LISTERS: dict[str, Lister] = {}
 _DELETERS: dict[str, DeletionFactory] = {}
 
-#: Modules whose import registers listers: the task modules. Tasks of another part of the model add
-#: their own module names here (or import themselves before a snapshot is made).
+#: The package whose modules register listers and deletion factories when imported: every task module.
 TASK_PACKAGE = "kops_aws.tasks"
 
 
