@@ -17,9 +17,6 @@ from kops.versions import Version
 #: Where Kubernetes' own images are published.
 KUBERNETES_REGISTRY = "registry.k8s.io"
 
-#: Keys under ``spec.networking`` whose pods live on kubelet-assigned ranges without a CNI of their own.
-KUBENET_LIKE = ("kubenet", "gce", "external", "kopeio")
-
 _URL_MINOR = re.compile(r"/v1\.(\d+)\.")
 
 
@@ -27,7 +24,7 @@ _URL_MINOR = re.compile(r"/v1\.(\d+)\.")
 class KubernetesVersion:
     """``spec.kubernetesVersion``: a release (``1.35.0-alpha.1``) or a base URL of a custom build."""
 
-    #: The version as image tags and the completed spec write it: without a leading ``v``.
+    #: The version as image tags write it: without a leading ``v``.
     text: str
     version: Version
     #: A URL to download binaries from; image tags for it are only known after a download.
