@@ -20,7 +20,7 @@ from kops.errors import KopsError
 from kops_aws.tags import TAG_NAME, cluster_tags, shared_tags
 
 #: The model's modules, in build order: what later modules look up must be built by earlier ones.
-MODULES = ["network"]
+MODULES = ["network", "firewall"]
 
 #: Security group roles and how upstream names their groups (``masters.<cluster>``).
 SECURITY_GROUP_PREFIXES = {

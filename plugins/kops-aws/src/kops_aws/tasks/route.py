@@ -10,6 +10,7 @@ from typing import Any
 
 from kops.engine import Changes, Context, Task
 from kops.engine.targets.terraform import TerraformWriter
+from kops.errors import KopsError
 
 from kops_aws.awsapi import error_code
 from kops_aws.tasks import common
@@ -74,6 +75,9 @@ class Route(Task):
         for field, (_, param, _) in TARGETS.items():
             value = getattr(self, field)
             if value is not None:
+                if not common.ref_id(value):
+                    raise KopsError(f"the route's target {value} was not found; a shared VPC needs its own "
+                                    f"internet gateway attached")
                 request[param] = common.ref_id(value)
         return request
 

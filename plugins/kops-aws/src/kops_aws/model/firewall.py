@@ -1,0 +1,350 @@
+"""Security groups and their rules, as upstream lays them out (``awsmodel/firewall.go``,
+``external_access.go``, and the group parts of ``api_loadbalancer.go`` and ``bastion.go``).
+
+- Groups ``masters.<cluster>`` and ``nodes.<cluster>`` (plus ``bastion.<cluster>`` when there are
+  bastions), each with full egress. Instance groups with a ``securityGroupOverride`` use that group
+  instead (named ``<id>-<role>``, only looked up), and rule names then carry suffixes saying which groups.
+- Control plane to anything and node to node: all traffic. Node to control plane: all UDP, and TCP except
+  the etcd ports; protocols other than TCP and UDP that the CNI needs (IP-in-IP for Calico) by number.
+- The CNI's other needs (``model.firewall_rules``) are already covered by those, except node-to-control-
+  plane traffic on a blocked port or another protocol, which gets its own rule.
+- SSH from ``sshAccess`` (to the bastion's load balancer when there is a bastion), node ports from
+  ``nodePortAccess``, HTTPS from ``kubernetesApiAccess`` (to the API load balancer when there is one).
+- With an API load balancer: its group ``api-elb.<cluster>`` (or its override), HTTPS and PMTU ICMP between
+  it and the control plane, and the kops-controller port when nodes reach kops-controller through it.
+
+Rule names follow upstream (``from-<source>-<direction>-<protocol>-<from>to<to>-<group>``), so Terraform
+resource names match. Every group except shared ones lists its managed ports, so a CIDR removed from the
+spec has its rule revoked.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from kops.engine import Task
+from kops.errors import KopsError
+
+from kops_aws.model import AWSModel
+from kops_aws.tags import TAG_NAME
+from kops_aws.tasks.security_group import SecurityGroup
+from kops_aws.tasks.security_group_rule import SecurityGroupRule
+
+ETCD_MAIN_CLIENT, ETCD_EVENTS_CLIENT, ETCD_MAIN_PEER, ETCD_EVENTS_PEER = 4001, 4002, 2380, 2381
+ETCD_LEASES_CLIENT, ETCD_LEASES_PEER, ETCD_CILIUM_PEER = 4004, 2383, 2382
+KOPS_CONTROLLER_PORT = 3988
+ETCD_CILIUM_CLIENT = 4003
+DEFAULT_NODE_PORTS = (30000, 32767)
+
+#: IP protocol numbers for protocols other than TCP, UDP and ICMP, as security groups take them.
+PROTOCOL_NUMBERS = {"ipip": "4", "gre": "47", "esp": "50", "ah": "51", "sctp": "132"}
+
+DESCRIPTIONS = {"ControlPlane": "Security group for masters", "Node": "Security group for nodes",
+                "Bastion": "Security group for bastion"}
+
+
+@dataclasses.dataclass
+class Group:
+    """A role's security group as rules see it: the task, and the suffix rule names carry for it."""
+
+    task: SecurityGroup
+    suffix: str = ""
+
+
+def join_suffixes(src: Group, dest: Group) -> str:
+    """A rule name's suffix for traffic between two groups; empty when both are the role's default group."""
+    if not src.suffix and not dest.suffix:
+        return ""
+    return (src.suffix or "-default") + (dest.suffix or "-default")
+
+
+def rule_name(rule: SecurityGroupRule) -> str:
+    """Upstream's generated name for a rule between a group and a source (or destination)."""
+    assert rule.security_group is not None
+    if rule.source_group is not None:
+        target = rule.source_group.name
+    else:
+        target = rule.cidr or rule.ipv6_cidr or "0.0.0.0/0"
+    protocol = rule.protocol or "all"
+    group = rule.security_group.name
+    if rule.egress:
+        src, direction, dst = group, "egress", target
+    else:
+        src, direction, dst = target, "ingress", group
+    return f"from-{src}-{direction}-{protocol}-{rule.from_port or 0}to{rule.to_port or 0}-{dst}"
+
+
+class _Build:
+    def __init__(self, aws: AWSModel):
+        self.aws = aws
+        self.spec = aws.spec
+        self.tasks: list[Task] = []
+        self.rules: list[SecurityGroupRule] = []
+        self._names: dict[str, SecurityGroupRule] = {}
+
+    # --- groups ------------------------------------------------------------------------------------
+
+    def groups(self, role: str, managed_ports: list[list[int]]) -> list[Group]:
+        """The role's groups: one per distinct override among its instance groups, plus the default group
+        when some instance group of the role does not override it (no instance groups: no groups)."""
+        aws = self.aws
+        roles = ("Master", "ControlPlane") if role == "ControlPlane" else (role,)
+        members = aws.model.groups_with_role(*roles)
+        out: list[Group] = []
+        seen: set[str] = set()
+        for ig in members:
+            override = ig.spec.securityGroupOverride
+            if override and override not in seen:
+                seen.add(override)
+                out.append(Group(SecurityGroup(name=f"{override}-{role}", lifecycle=aws.lifecycle(True),
+                                               vpc=aws.vpc, id=override), f"-{override}"))
+        if not all(ig.spec.securityGroupOverride for ig in members):
+            name = aws.name_for("security_group", role)
+            out.append(Group(SecurityGroup(name=name, vpc=aws.vpc, description=DESCRIPTIONS[role],
+                                           tags=aws.tags(name), managed_ports=managed_ports)))
+        self.tasks.extend(g.task for g in out)
+        return out
+
+    # --- rules -------------------------------------------------------------------------------------
+
+    def directional(self, group: SecurityGroup, *, named: bool = True, name: str | None = None,
+                    **fields: Any) -> SecurityGroupRule:
+        """A rule named as upstream names it; ``named`` rules also carry their group's tags and a Name."""
+        rule = SecurityGroupRule(name=name or "", security_group=group, **fields)
+        if named:
+            rule.name = rule_name(rule)
+            rule.tags = {**(group.tags or {}), TAG_NAME: rule.name}
+        elif not name:
+            raise KopsError("an unnamed rule needs a name")
+        return self._add(rule)
+
+    def _add(self, rule: SecurityGroupRule) -> SecurityGroupRule:
+        """Keep the first of rules with the same name: two reasons for the same traffic make one rule."""
+        existing = self._names.get(rule.name)
+        if existing is None:
+            existing = self._names[rule.name] = rule
+            self.rules.append(rule)
+        return existing
+
+    def access(self, group: SecurityGroup, cidr: str, *, named: bool = True, name: str | None = None,
+               **fields: Any) -> SecurityGroupRule:
+        """A rule from an access entry (a CIDR, an IPv6 CIDR or a prefix list)."""
+        rule = SecurityGroupRule(name=name or "", security_group=group, **fields).set_cidr_or_prefix(cidr)
+        if named:
+            rule.name = rule_name(rule)
+            rule.tags = {**(group.tags or {}), TAG_NAME: rule.name}
+        return self._add(rule)
+
+    def egress_everywhere(self, group: SecurityGroup) -> None:
+        self.directional(group, egress=True, cidr="0.0.0.0/0")
+        self.directional(group, egress=True, ipv6_cidr="::/0")
+
+    def run(self) -> list[Task]:
+        spec = self.spec
+        uses_bastion = bool(self.aws.model.groups_with_role("Bastion"))
+        api_lb = spec.api.loadBalancer if spec.api else None
+        nodes = self.groups("Node", [[22, 22]] + ([[lo, hi] for lo, hi in [self.node_ports()]]
+                                                  if spec.nodePortAccess else []))
+        masters = self.groups("ControlPlane", [[22, 22], [443, 443]])
+        for src in nodes:
+            self.egress_everywhere(src.task)
+            for dest in nodes:
+                self.directional(dest.task, source_group=src.task)
+        for src in masters:
+            self.egress_everywhere(src.task)
+            for dest in masters + nodes:
+                self.directional(dest.task, source_group=src.task)
+        self.node_to_master(nodes, masters)
+        self.cni_rules(nodes, masters)
+        self.external_access(nodes, masters, uses_bastion, api_lb is not None)
+        if api_lb is not None:
+            self.api_load_balancer(api_lb, nodes, masters)
+        if uses_bastion:
+            self.bastion(nodes, masters)
+        self.note_wanted_permissions()
+        return [*self.tasks, *self.rules]
+
+    def blocked_tcp_ports(self) -> set[int]:
+        blocked = {ETCD_MAIN_CLIENT, ETCD_EVENTS_CLIENT, ETCD_MAIN_PEER, ETCD_EVENTS_PEER}
+        if any(c.name == "leases" for c in self.spec.etcdClusters or []):
+            blocked |= {ETCD_LEASES_CLIENT, ETCD_LEASES_PEER}
+        cilium = self.spec.networking.cilium if self.spec.networking else None
+        if cilium is not None and getattr(cilium, "etcdManaged", None):
+            blocked.add(ETCD_CILIUM_PEER)
+        return blocked
+
+    def node_to_master(self, nodes: list[Group], masters: list[Group]) -> None:
+        """Nodes reach the control plane on everything but etcd: all UDP, TCP around the etcd ports."""
+        blocked = self.blocked_tcp_ports()
+        ranges: list[list[int]] = []
+        for port in range(1, 65536):
+            if port in blocked:
+                continue
+            if ranges and ranges[-1][1] == port - 1:
+                ranges[-1][1] = port
+            else:
+                ranges.append([port, port])
+        networking = self.spec.networking
+        amazon_vpc = networking is not None and networking.amazonvpc is not None
+        # Upstream opens IP-in-IP for Calico and kube-router whatever their mode; kept for the same resources.
+        ipip = networking is not None and (networking.calico is not None or networking.kuberouter is not None)
+        for master in masters:
+            for node in nodes:
+                self.directional(master.task, source_group=node.task, protocol="udp", from_port=1, to_port=65535)
+                for lo, hi in ranges:
+                    self.directional(master.task, source_group=node.task, protocol="tcp", from_port=lo, to_port=hi)
+                if ipip:
+                    self.directional(master.task, source_group=node.task, protocol=PROTOCOL_NUMBERS["ipip"])
+                if amazon_vpc:  # pods on nodes reach pods on the control plane directly
+                    self.directional(master.task, source_group=node.task)
+
+    def cni_rules(self, nodes: list[Group], masters: list[Group]) -> None:
+        """The CNI's traffic that the rules above do not already allow (see the module docstring)."""
+        networking = self.spec.networking
+        if networking is not None and networking.amazonvpc is not None:
+            return  # nodes already reach the control plane on all traffic
+        blocked = self.blocked_tcp_ports()
+        protocols: dict[str, str] = {}
+        ports: set[tuple[str, int, int, str]] = set()
+        for r in self.aws.model.firewall_rules:
+            if r.from_role != "Node" or r.to_role != "ControlPlane":
+                continue  # control plane to anything, and node to node, allow all traffic already
+            protocol = r.protocol.lower()
+            if protocol in ("tcp", "udp"):
+                lo, hi = r.port_from or 1, r.port_to or r.port_from or 65535
+                if protocol == "tcp" and any(lo <= p <= hi for p in blocked):
+                    ports.add((protocol, lo, hi, r.description))
+                continue
+            protocols.setdefault(PROTOCOL_NUMBERS.get(protocol, protocol), r.description)
+        for master in masters:
+            for node in nodes:
+                for number, description in sorted(protocols.items()):
+                    self.directional(master.task, source_group=node.task, protocol=number,
+                                     description=description or None)
+                for protocol, lo, hi, description in sorted(ports):
+                    self.directional(master.task, source_group=node.task, protocol=protocol, from_port=lo,
+                                     to_port=hi, description=description or None)
+
+    def node_ports(self) -> tuple[int, int]:
+        api_server = self.spec.kubeAPIServer
+        text = getattr(api_server, "serviceNodePortRange", None) if api_server else None
+        if not text:
+            return DEFAULT_NODE_PORTS
+        lo, _, hi = str(text).partition("-")
+        return int(lo), int(hi or lo)
+
+    def external_access(self, nodes: list[Group], masters: list[Group], uses_bastion: bool, api_lb: bool) -> None:
+        spec = self.spec
+        if not uses_bastion:
+            for cidr in spec.sshAccess or []:
+                for group in masters + nodes:
+                    self.access(group.task, cidr, protocol="tcp", from_port=22, to_port=22)
+        lo, hi = self.node_ports()
+        for cidr in spec.nodePortAccess or []:
+            for node in nodes:
+                for protocol in ("tcp", "udp"):
+                    self.access(node.task, cidr, named=False, protocol=protocol, from_port=lo, to_port=hi,
+                                name=f"nodeport-{protocol}-external-to-node-{cidr}{node.suffix}")
+        if not api_lb:
+            for cidr in spec.kubernetesApiAccess or []:
+                for master in masters:
+                    self.access(master.task, cidr, protocol="tcp", from_port=443, to_port=443)
+
+    def api_load_balancer(self, lb: Any, nodes: list[Group], masters: list[Group]) -> None:
+        aws = self.aws
+        name = aws.name_for("security_group", "APILoadBalancer")
+        managed = [[443, 443]] + ([[8443, 8443]] if lb.sslCertificate else [])
+        if lb.securityGroupOverride:
+            group = SecurityGroup(name=name, lifecycle=aws.lifecycle(True), vpc=aws.vpc, id=lb.securityGroupOverride)
+        else:
+            group = SecurityGroup(name=name, vpc=aws.vpc, description="Security group for api ELB",
+                                  tags=aws.tags(name), managed_ports=managed)
+        self.tasks.append(group)
+        self.egress_everywhere(group)
+        for cidr in self.spec.kubernetesApiAccess or []:
+            self.access(group, cidr, protocol="tcp", from_port=443, to_port=443)
+            if lb.sslCertificate:
+                self.access(group, cidr, protocol="tcp", from_port=8443, to_port=8443)
+            if not cidr.startswith("pl-") and ":" in cidr:
+                self.access(group, cidr, named=False, name=f"icmpv6-pmtu-api-elb-{cidr}", protocol="icmpv6",
+                            from_port=-1, to_port=-1)
+            else:
+                self.access(group, cidr, named=False, name=f"icmp-pmtu-api-elb-{cidr}", protocol="icmp",
+                            from_port=3, to_port=4)
+            if cidr.startswith("pl-"):
+                self.access(group, cidr, named=False, name=f"icmpv6-pmtu-api-elb-{cidr}", protocol="icmpv6",
+                            from_port=-1, to_port=-1)
+        kops_controller = self.uses_lb_for_kops_controller()
+        if kops_controller:
+            for node in nodes:
+                self.directional(group, named=False, name=f"node{node.suffix}-to-elb", source_group=node.task)
+        for master in masters:
+            s = master.suffix
+            if lb.sslCertificate:
+                self.directional(master.task, named=False, name=f"tcp-api-cp{s}", source_group=group,
+                                 protocol="tcp", from_port=8443, to_port=8443)
+            self.directional(master.task, named=False, name=f"https-elb-to-master{s}", source_group=group,
+                             protocol="tcp", from_port=443, to_port=443)
+            self.directional(master.task, named=False, name=f"icmp-pmtu-elb-to-cp{s}", source_group=group,
+                             protocol="icmp", from_port=3, to_port=4)
+            self.directional(group, named=False, name=f"icmp-pmtu-cp{s}-to-elb", source_group=master.task,
+                             protocol="icmp", from_port=3, to_port=4)
+            if kops_controller:
+                self.directional(master.task, named=False, name=f"kops-controller-elb-to-cp{s}", source_group=group,
+                                 protocol="tcp", from_port=KOPS_CONTROLLER_PORT, to_port=KOPS_CONTROLLER_PORT)
+                cilium = self.spec.networking.cilium if self.spec.networking else None
+                if cilium is not None and getattr(cilium, "etcdManaged", None):
+                    self.directional(master.task, named=False, name=f"etcd-cilium-elb-to-cp{s}", source_group=group,
+                                     protocol="tcp", from_port=ETCD_CILIUM_CLIENT, to_port=ETCD_CILIUM_CLIENT)
+
+    def uses_lb_for_kops_controller(self) -> bool:
+        """Nodes reach kops-controller through the API load balancer when there are no DNS records."""
+        topology = self.spec.topology
+        return bool(topology and topology.dns and topology.dns.type == "None")
+
+    def bastion(self, nodes: list[Group], masters: list[Group]) -> None:
+        aws = self.aws
+        bastions = self.groups("Bastion", [[22, 22]])
+        for src in bastions:
+            self.egress_everywhere(src.task)
+        for src in bastions:
+            for dest in masters + nodes:
+                self.directional(dest.task, source_group=src.task, protocol="tcp", from_port=22, to_port=22)
+        name = aws.name_for("security_group", "BastionLoadBalancer")
+        lb = SecurityGroup(name=name, vpc=aws.vpc, description="Security group for bastion ELB", tags=aws.tags(name),
+                           managed_ports=[[22, 22]])
+        self.tasks.append(lb)
+        self.egress_everywhere(lb)
+        topology = self.spec.topology
+        bastion_lb = topology.bastion.loadBalancer if topology and topology.bastion else None
+        internal = bool(bastion_lb and bastion_lb.type == "Internal")
+        types = ("Private", "DualStack") if internal else ("Public", "Utility")
+        cidrs = [s.cidr for s in aws.subnets if s.type in types and s.cidr]
+        for cidr in [*cidrs, *(self.spec.sshAccess or [])]:
+            self.access(lb, cidr, protocol="tcp", from_port=22, to_port=22)
+            if not cidr.startswith("pl-") and ":" in cidr:
+                self.access(lb, cidr, named=False, name=f"icmpv6-pmtu-ssh-nlb-{cidr}", protocol="icmpv6",
+                            from_port=-1, to_port=-1)
+            else:
+                self.access(lb, cidr, named=False, name=f"icmp-pmtu-ssh-nlb-{cidr}", protocol="icmp",
+                            from_port=3, to_port=4)
+        for b in bastions:
+            self.directional(b.task, source_group=lb, protocol="tcp", from_port=22, to_port=22)
+            self.directional(b.task, source_group=lb, protocol="icmp", from_port=3, to_port=4)
+            self.directional(lb, source_group=b.task, protocol="icmp", from_port=3, to_port=4)
+
+    def note_wanted_permissions(self) -> None:
+        """Tell each group which address-based permissions its rules ask for, so it can revoke the rest."""
+        for group in self.tasks:
+            if isinstance(group, SecurityGroup) and group.managed_ports:
+                group.wanted_permissions = [p for r in self.rules if r.security_group is group
+                                            and r.source_group is None and (p := r.permission()) is not None]
+
+
+class FirewallBuilder:
+    def build(self, aws: AWSModel) -> list[Task]:
+        return _Build(aws).run()
+
+
+BUILDER = FirewallBuilder()
