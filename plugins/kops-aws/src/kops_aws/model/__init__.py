@@ -19,8 +19,9 @@ from kops.errors import KopsError
 
 from kops_aws.tags import TAG_NAME, cluster_tags, shared_tags
 
-#: The model's modules, in build order: what later modules look up must be built by earlier ones.
-MODULES = ["network", "firewall"]
+#: The model's modules, in build order: what later modules look up must be built by earlier ones. DNS
+#: stays last: its records alias the API load balancer.
+MODULES = ["network", "firewall", "dns"]
 
 #: Security group roles and how upstream names their groups (``masters.<cluster>``).
 SECURITY_GROUP_PREFIXES = {
