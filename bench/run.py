@@ -2,6 +2,7 @@
 
 - startup: median wall time of ``kops --help`` and ``kops version`` against a bare ``python -c pass``,
   and whether any cloud SDK was imported on the way (``python -X importtime``).
+- scale: apply time and re-plan AWS calls for 5 and 50 node groups (see ``cluster_scale.py``).
 """
 
 from __future__ import annotations
@@ -44,3 +45,7 @@ def startup() -> None:
 
 if __name__ == "__main__":
     startup()
+    sys.path.insert(0, str(Path(__file__).parent))
+    import cluster_scale
+
+    cluster_scale.main()
