@@ -6,11 +6,13 @@ cluster to a real region by rewriting its zones.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import yaml
+from kops import plugins
 from kops.api import from_dict
 from kops.channels import load_channel
 from kops.engine import Executor, RetryPolicy
@@ -19,7 +21,7 @@ from kops.engine.targets.dryrun import DryRunTarget
 from kops.inference.completion import complete_cluster
 from kops.model import ModelContext
 from kops_aws.cloud import AWSCloud
-from kops_aws.model import build_all
+from kops_aws.model import AWSModel
 
 FIXTURES = Path(__file__).resolve().parents[4] / "shared" / "fixtures" / "kops" / "update_cluster"
 
@@ -31,9 +33,10 @@ def load_case(case: str, region: str) -> tuple[dict[str, Any], list[dict[str, An
     return cluster, [d for d in docs if d["kind"] == "InstanceGroup"]
 
 
-def model_for(case: str, region: str = "us-east-2", target: str = "direct",
+def model_for(case: str, region: str = "us-test-1", target: str = "direct",
               edit: Callable[[dict[str, Any]], None] | None = None) -> ModelContext:
-    """The ModelContext ``kops update cluster`` would build for an upstream fixture, moved to ``region``."""
+    """The ModelContext ``kops update cluster`` would build for an upstream fixture, moved to ``region``
+    (tests against moto must move it: see the module docstring)."""
     cluster, groups = load_case(case, region)
     if edit is not None:
         edit(cluster)
@@ -41,7 +44,23 @@ def model_for(case: str, region: str = "us-east-2", target: str = "direct",
     completed = from_dict(complete_cluster(cluster, groups, cloud, load_channel(cluster["spec"].get("channel") or "stable")))
     return ModelContext(cluster_name=completed.metadata.name, cluster=completed,
                         instance_groups=[from_dict(g) for g in groups], cloud=cloud, state_url="memfs://tests",
-                        target=target)
+                        target=target,
+                        firewall_rules=plugins.collect(plugins.hook().kops_firewall_rules(cluster=completed)))
+
+
+#: The builders these tests exercise: the network and its firewall (the rest of the model has its own tests).
+MODULES = ("network", "firewall")
+
+
+def build(model: ModelContext, modules: tuple[str, ...] = MODULES) -> list:
+    """The tasks of the given model modules, built in order against one shared :class:`AWSModel`."""
+    aws = AWSModel(model)
+    tasks: list = []
+    for name in modules:
+        built = importlib.import_module(f"kops_aws.model.{name}").BUILDER.build(aws)
+        aws.add(built)
+        tasks += built
+    return tasks
 
 
 def executor() -> Executor:
@@ -51,12 +70,12 @@ def executor() -> Executor:
 def plan(model: ModelContext, tasks: list | None = None, deletions: list | None = None) -> Any:
     """A fresh dry run (a new context, so a new snapshot) of the model's tasks."""
     ctx = model.cloud.engine_context(model)
-    return DryRunTarget(executor()).run(ctx, build_all(model) if tasks is None else tasks, deletions or [])
+    return DryRunTarget(executor()).run(ctx, build(model) if tasks is None else tasks, deletions or [])
 
 
 def apply(model: ModelContext, tasks: list | None = None) -> Any:
     ctx = model.cloud.engine_context(model)
-    return DirectTarget(executor()).run(ctx, build_all(model) if tasks is None else tasks)
+    return DirectTarget(executor()).run(ctx, build(model) if tasks is None else tasks)
 
 
 def delete_owned(model: ModelContext) -> Any:

@@ -4,9 +4,8 @@ and groups the user owns left alone."""
 from __future__ import annotations
 
 import pytest
-from aws_model_kit import actions, apply, delete_owned, model_for, plan
+from aws_model_kit import actions, apply, build, delete_owned, model_for, plan
 from kops_aws.awsapi import AWSApi
-from kops_aws.model import build_all
 from kops_aws.tasks.security_group import permissions_of
 from kops_aws.testing import moto_gaps
 
@@ -69,7 +68,7 @@ def test_a_users_security_group_is_used_but_never_changed_or_deleted(fresh) -> N
     for ig in model.instance_groups:
         if ig.spec.role == "Master":
             ig.spec.securityGroupOverride = mine
-    tasks = build_all(model)
+    tasks = build(model)
     names = {t.name for t in tasks}
     assert f"{mine}-ControlPlane" in names and f"masters.{CLUSTER}" not in names
     apply(model, tasks)

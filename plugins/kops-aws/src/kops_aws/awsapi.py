@@ -135,10 +135,12 @@ class AWSApi:
             return isinstance(status, int) and status >= 500
         try:
             from botocore.exceptions import ConnectionError as BotoConnectionError
-            from botocore.exceptions import HTTPClientError
+            from botocore.exceptions import HTTPClientError, ResponseParserError
         except ImportError:  # pragma: no cover - boto3 is a dependency
             return False
-        return isinstance(exc, BotoConnectionError | HTTPClientError | ConnectionError | TimeoutError)
+        # An unparseable response is what an overloaded endpoint's HTML error page becomes.
+        return isinstance(exc, BotoConnectionError | HTTPClientError | ResponseParserError | ConnectionError
+                          | TimeoutError)
 
 
 def error_code(exc: BaseException) -> str | None:

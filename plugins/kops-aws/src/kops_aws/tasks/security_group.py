@@ -21,6 +21,10 @@ from kops_aws.tasks.vpc import VPC
 Permission = tuple[bool, str, int | None, int | None, str, str]
 
 
+#: Protocols whose rules have port ranges (ICMP's "ports" are its type and code), by name and by number.
+PORTED_PROTOCOLS = frozenset({"tcp", "udp", "icmp", "icmpv6", "6", "17", "1", "58"})
+
+
 def describe(api: Any, group_id: str) -> list[dict[str, Any]]:
     return api.ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"]
 
@@ -29,10 +33,11 @@ def permission(egress: bool, protocol: str | None, from_port: int | None, to_por
                kind: str, value: str) -> Permission:
     """A comparable permission: ``kind`` is ``cidr``, ``ipv6_cidr``, ``prefix_list`` or ``source_group``.
 
-    All-traffic rules (protocol ``-1``) carry no ports, however AWS reports them.
+    Only TCP, UDP, ICMP and ICMPv6 rules have ports; others (all traffic, IP-in-IP...) cover every port,
+    so their ports are left out, however AWS reports them.
     """
     protocol = protocol or "-1"
-    if protocol == "-1":
+    if protocol not in PORTED_PROTOCOLS:
         from_port = to_port = None
     return (egress, protocol, from_port, to_port, kind, value)
 
@@ -54,10 +59,10 @@ def ip_permission(perm: Permission, description: str | None = None) -> dict[str,
     """The ``IpPermissions`` entry that grants (or revokes) exactly ``perm``."""
     _, protocol, from_port, to_port, kind, value = perm
     entry: dict[str, Any] = {"IpProtocol": protocol}
-    if from_port is not None:
-        entry["FromPort"] = from_port
-    if to_port is not None:
-        entry["ToPort"] = to_port
+    if protocol != "-1":
+        # A protocol without ports allows them all; -1 says so to implementations that insist on ports.
+        entry["FromPort"] = -1 if from_port is None else from_port
+        entry["ToPort"] = -1 if to_port is None else to_port
     extra = {"Description": description} if description else {}
     if kind == "cidr":
         entry["IpRanges"] = [{"CidrIp": value, **extra}]

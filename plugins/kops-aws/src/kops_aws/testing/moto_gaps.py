@@ -18,7 +18,7 @@ def fill() -> None:
     global _FILLED
     if _FILLED:
         return
-    from moto.ec2.models.subnets import SubnetBackend
+    from moto.ec2.models.subnets import Subnet, SubnetBackend
     from moto.ec2.responses.subnets import Subnets
 
     original_response = Subnets.modify_subnet_attribute
@@ -44,6 +44,12 @@ def fill() -> None:
         else:
             original_backend(self, subnet_id, attr_name, attr_value)
 
+    def ipv6_cidr_block_association_set(self: Any) -> list[dict[str, Any]]:
+        return [{"ipv6CidrBlock": a["ipv6CidrBlock"], "associationId": a["associationId"],
+                 "ipv6CidrBlockState": {"state": a["ipv6CidrBlockState"]["State"]}}
+                for a in self.ipv6_cidr_block_associations.values() if a["ipv6CidrBlockState"]["State"] == "associated"]
+
+    Subnet.ipv6_cidr_block_association_set = property(ipv6_cidr_block_association_set)
     Subnets.modify_subnet_attribute = modify_subnet_attribute
     SubnetBackend.modify_subnet_attribute = backend_modify
     _FILLED = True
