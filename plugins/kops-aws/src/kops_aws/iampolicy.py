@@ -22,6 +22,10 @@ from kops_aws.instancegroups import API_SERVER, BASTION, CONTROL_PLANE, NODE, nt
 
 VERSION = "2012-10-17"
 
+#: Stands for the Route 53 zone's ID in a policy made before the zone is looked up (see
+#: :class:`kops_aws.tasks.iam_role_policy.IAMRolePolicy`).
+HOSTED_ZONE = "${hosted_zone_id}"
+
 _ECR = ("ecr:GetAuthorizationToken", "ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer",
         "ecr:GetRepositoryPolicy", "ecr:DescribeRepositories", "ecr:ListImages", "ecr:BatchGetImage")
 _ECR_PULL_THROUGH = ("ecr:ReplicateImage", "ecr:BatchImportUpstreamImage", "ecr:CreateRepository",

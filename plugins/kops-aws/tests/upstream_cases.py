@@ -1,0 +1,73 @@
+"""Upstream kOps's update-cluster fixtures as model inputs: a completed cluster, its groups, boot facts.
+
+Each case folder holds upstream's input manifest (``in-v1alpha2.yaml``), the admin SSH key and what
+upstream wrote for it (``kubernetes.tf`` and ``data/``). :func:`model_for` completes the manifest the way
+``kops update cluster`` does and returns the :class:`kops.model.ModelContext` the AWS builders take.
+Upstream's made-up region ``us-test-1`` can be swapped for a real one, which the emulator requires.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+UPDATE_CLUSTER = Path(os.environ.get(
+    "KOPS_UPSTREAM_FIXTURES", Path(__file__).resolve().parents[4] / "shared" / "fixtures" / "kops",
+)) / "update_cluster"
+
+
+def case_dir(case: str) -> Path:
+    return UPDATE_CLUSTER / case
+
+
+def model_for(case: str, *, state_url: str = "s3://kops-state/clusters", region: str | None = None,
+              target: str = "dryrun", dns_zone: str | None = None):
+    """The ModelContext of one upstream case; ``region`` replaces ``us-test-1`` everywhere in the input."""
+    from kops import api, plugins
+    from kops.bootstrap import bootstrap_files, user_data
+    from kops.channels import load_channel
+    from kops.inference.completion import complete_cluster
+    from kops.model import ModelContext
+    from kops.registry import ssh_fingerprint
+
+    text = (case_dir(case) / "in-v1alpha2.yaml").read_text()
+    if region:
+        text = text.replace("us-test-1", region)
+    objects = api.load_objects(text, source=case)
+    cluster = next(o for o in objects if o.kind == "Cluster")
+    groups = sorted((o for o in objects if o.kind == "InstanceGroup"), key=lambda g: g.metadata.name)
+    name = cluster.metadata.name
+    cluster.spec.configBase = f"{state_url}/{name}"
+    cloud = plugins.load_driver("cloud", "aws")()
+    channel = load_channel(cluster.spec.channel or "stable")
+    tree = complete_cluster(api.to_dict(cluster), [api.to_dict(g) for g in groups], cloud, channel, [])
+    completed = api.from_dict(tree, source=f"{case} (completed)")
+    if dns_zone:
+        completed.spec.dnsZone = dns_zone
+    keys = {}
+    key_file = case_dir(case) / "id_rsa.pub"
+    if key_file.exists():
+        key = key_file.read_text().strip()
+        keys[ssh_fingerprint(key)] = key
+    model = ModelContext(cluster_name=name, cluster=completed, instance_groups=groups, cloud=cloud,
+                         state_url=state_url, target=target, ssh_public_keys=keys)
+    model.user_data = {g.metadata.name: user_data(model, g) for g in groups}
+    model.bootstrap_files = bootstrap_files(model, api.dump_yaml(completed))
+    return model
+
+
+def seed_images(ec2, model) -> dict[str, str]:
+    """Register, in the emulator's account, an image named like each instance group's image, and point the
+    groups at it (``self/<name>``): the emulator has none of upstream's made-up images. Name -> AMI ID."""
+    registered: dict[str, str] = {}
+    for group in model.instance_groups:
+        name = group.spec.image
+        if name not in registered:
+            registered[name] = ec2.register_image(Name=name, RootDeviceName="/dev/xvda")["ImageId"]
+        group.spec.image = f"self/{name}"
+    return registered
+
+
+def run_context(model):
+    """A fresh engine context for one plan or apply (each run lists the cloud anew)."""
+    return model.cloud.engine_context(model)
