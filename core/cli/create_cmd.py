@@ -67,3 +67,10 @@ def create_sshpublickey(settings: Settings, cluster: str | None, key_file: str) 
     key = specs.read_ssh_public_key(key_file)
     fingerprint = specs.registry(settings).add_ssh_key(name, key)
     click.echo(f"SSH public key {fingerprint} added to cluster {name!r}.")
+
+
+from kops.cli.keypair_cmd import create_keypair  # noqa: E402 - subcommands defined beside their siblings
+from kops.cli.secret_cmd import create_secret  # noqa: E402
+
+create.add_command(create_keypair)
+create.add_command(create_secret)

@@ -136,3 +136,12 @@ def get_sshpublickeys(settings: Settings, name: str | None, output: str) -> None
 
 
 get.add_command(get_sshpublickeys, "sshpublickey")
+
+
+from kops.cli.keypair_cmd import get_keypairs  # noqa: E402 - subcommands defined beside their siblings
+from kops.cli.secret_cmd import get_secrets  # noqa: E402
+
+get.add_command(get_keypairs)
+get.add_command(get_keypairs, "keypair")
+get.add_command(get_secrets)
+get.add_command(get_secrets, "secret")

@@ -30,6 +30,8 @@ BUILTIN_COMMANDS = {
     "edit": "kops.cli.edit_cmd:edit",
     "delete": "kops.cli.delete_cmd:delete",
     "toolbox": "kops.cli.toolbox_cmd:toolbox",
+    "promote": "kops.cli.keypair_cmd:promote",
+    "distrust": "kops.cli.keypair_cmd:distrust",
 }
 
 
