@@ -32,6 +32,7 @@ BUILTIN_COMMANDS = {
     "toolbox": "kops.cli.toolbox_cmd:toolbox",
     "promote": "kops.cli.keypair_cmd:promote",
     "distrust": "kops.cli.keypair_cmd:distrust",
+    "export": "kops.cli.kubeconfig_cmd:export",
 }
 
 
