@@ -59,3 +59,11 @@ def to_cluster():
     from kops.api.codec import from_dict
 
     return from_dict
+
+
+@pytest.fixture
+def plugin():
+    """This plugin's hook implementations, as its installed ``kops.plugins`` entry point registered them."""
+    from kops.plugins import plugin_manager
+
+    return plugin_manager().get_plugin("amazon-vpc")

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from kops.networking import FirewallRule
-from kops.plugins import collect, hook
-from kops_amazon_vpc.firewall import DESCRIPTION, firewall_rules
+from kops_amazon_vpc.firewall import DESCRIPTION
 
 
-def test_nodes_reach_the_control_plane_on_every_port(cluster_doc, to_cluster):
-    found = [r for r in collect(hook().kops_firewall_rules(cluster=to_cluster(cluster_doc)))
-             if r.description == DESCRIPTION]
+def test_nodes_reach_the_control_plane_on_every_port(plugin, cluster_doc, to_cluster):
+    found = plugin.kops_firewall_rules(cluster=to_cluster(cluster_doc))
+    assert len(found) == 3
     assert set(found) == {FirewallRule("tcp", "Node", "ControlPlane", 1, 65535, DESCRIPTION),
                           FirewallRule("udp", "Node", "ControlPlane", 1, 65535, DESCRIPTION),
                           FirewallRule("icmp", "Node", "ControlPlane", description=DESCRIPTION)}
 
 
-def test_no_rules_for_other_networking(cluster_doc, to_cluster):
+def test_no_rules_for_other_networking(plugin, cluster_doc, to_cluster):
     cluster_doc["spec"]["networking"] = {"cni": {}}
-    assert firewall_rules(to_cluster(cluster_doc)) == []
+    assert plugin.kops_firewall_rules(cluster=to_cluster(cluster_doc)) == []

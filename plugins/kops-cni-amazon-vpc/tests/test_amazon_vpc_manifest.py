@@ -7,25 +7,24 @@ import json
 import kubernetes_validate
 import pytest
 import yaml
-from kops.addons import collect
 
 KUBERNETES_VERSIONS = ["1.32", "1.33", "1.34", "1.35"]
 REGISTRY = "602401143452.dkr.ecr.us-west-2.amazonaws.com"
 
 
-def addon(to_cluster, doc):
-    found = [a for a in collect(to_cluster(doc)) if a.name == "networking.amazon-vpc-routed-eni"]
-    assert len(found) == 1
+def addon(plugin, to_cluster, doc):
+    found = plugin.kops_addons(cluster=to_cluster(doc))
+    assert [a.name for a in found] == ["networking.amazon-vpc-routed-eni"]
     return found[0]
 
 
-def daemonset(to_cluster, doc) -> dict:
-    docs = [d for d in yaml.safe_load_all(addon(to_cluster, doc).manifest) if d]
+def daemonset(plugin, to_cluster, doc) -> dict:
+    docs = [d for d in yaml.safe_load_all(addon(plugin, to_cluster, doc).manifest) if d]
     return next(d for d in docs if d["kind"] == "DaemonSet")
 
 
-def cni_env(to_cluster, doc) -> dict[str, str]:
-    container = daemonset(to_cluster, doc)["spec"]["template"]["spec"]["containers"][0]
+def cni_env(plugin, to_cluster, doc) -> dict[str, str]:
+    container = daemonset(plugin, to_cluster, doc)["spec"]["template"]["spec"]["containers"][0]
     return {e["name"]: e.get("value") for e in container["env"]}
 
 
@@ -34,9 +33,9 @@ def cni_env(to_cluster, doc) -> dict[str, str]:
     {"containerd": {"selinuxEnabled": True},
      "networking": {"amazonvpc": {"env": [{"name": "ANNOTATE_POD_IP", "value": "true"}]}}},
 ], ids=["default", "selinux and pod annotations"])
-def test_manifest_is_strictly_valid_for_supported_kubernetes(cluster_doc, to_cluster, spec):
+def test_manifest_is_strictly_valid_for_supported_kubernetes(plugin, cluster_doc, to_cluster, spec):
     cluster_doc["spec"].update(spec)
-    docs = [d for d in yaml.safe_load_all(addon(to_cluster, cluster_doc).manifest) if d]
+    docs = [d for d in yaml.safe_load_all(addon(plugin, to_cluster, cluster_doc).manifest) if d]
     for doc in docs:
         for version in KUBERNETES_VERSIONS:
             kubernetes_validate.validate(doc, version, strict=True)
@@ -44,30 +43,29 @@ def test_manifest_is_strictly_valid_for_supported_kubernetes(cluster_doc, to_clu
                                          "ClusterRoleBinding", "DaemonSet"}
 
 
-def test_addon_identity(cluster_doc, to_cluster):
-    found = addon(to_cluster, cluster_doc)
+def test_addon_identity(plugin, cluster_doc, to_cluster):
+    found = addon(plugin, to_cluster, cluster_doc)
     assert found.version.startswith("1.23.0-")
     assert found.selector == {"role.kubernetes.io/networking": "1"}
-    assert found.source == "amazon-vpc"
 
 
-def test_images_are_pinned_unless_the_spec_names_them(cluster_doc, to_cluster):
-    pod = daemonset(to_cluster, cluster_doc)["spec"]["template"]["spec"]
+def test_images_are_pinned_unless_the_spec_names_them(plugin, cluster_doc, to_cluster):
+    pod = daemonset(plugin, to_cluster, cluster_doc)["spec"]["template"]["spec"]
     assert [c["image"] for c in pod["initContainers"] + pod["containers"]] == [
         f"{REGISTRY}/amazon-k8s-cni-init:v1.23.0", f"{REGISTRY}/amazon-k8s-cni:v1.23.0",
         f"{REGISTRY}/amazon/aws-network-policy-agent:v1.4.1"]
 
     cluster_doc["spec"]["networking"]["amazonvpc"] = {"imageName": "example.com/cni:1", "initImageName": "example.com/init:1",
                                                       "networkPolicyAgentImage": "example.com/agent:1"}
-    pod = daemonset(to_cluster, cluster_doc)["spec"]["template"]["spec"]
+    pod = daemonset(plugin, to_cluster, cluster_doc)["spec"]["template"]["spec"]
     assert [c["image"] for c in pod["initContainers"] + pod["containers"]] == [
         "example.com/init:1", "example.com/cni:1", "example.com/agent:1"]
 
 
-def test_environment_defaults_user_values_and_cluster_tags(cluster_doc, to_cluster):
+def test_environment_defaults_user_values_and_cluster_tags(plugin, cluster_doc, to_cluster):
     cluster_doc["spec"]["networking"]["amazonvpc"] = {"env": [{"name": "WARM_ENI_TARGET", "value": "3"},
                                                               {"name": "WARM_IP_TARGET", "value": "10"}]}
-    env = cni_env(to_cluster, cluster_doc)
+    env = cni_env(plugin, to_cluster, cluster_doc)
     assert (env["WARM_ENI_TARGET"], env["WARM_IP_TARGET"], env["AWS_VPC_ENI_MTU"]) == ("3", "10", "9001")
     assert (env["ENABLE_IPv4"], env["ENABLE_IPv6"], env["ENABLE_PREFIX_DELEGATION"]) == ("true", "false", "false")
     assert json.loads(env["ADDITIONAL_ENI_TAGS"]) == {"KubernetesCluster": "vpc.example.com",
@@ -75,9 +73,9 @@ def test_environment_defaults_user_values_and_cluster_tags(cluster_doc, to_clust
     assert (env["CLUSTER_NAME"], env["VPC_CNI_VERSION"]) == ("vpc.example.com", "v1.23.0")
 
 
-def test_pods_are_patched_only_when_their_ip_is_annotated(cluster_doc, to_cluster):
+def test_pods_are_patched_only_when_their_ip_is_annotated(plugin, cluster_doc, to_cluster):
     def pod_verbs() -> list[str]:
-        docs = yaml.safe_load_all(addon(to_cluster, cluster_doc).manifest)
+        docs = yaml.safe_load_all(addon(plugin, to_cluster, cluster_doc).manifest)
         role = next(d for d in docs if d and d["kind"] == "ClusterRole")
         return next(r["verbs"] for r in role["rules"] if r.get("resources") == ["pods"])
 
@@ -86,6 +84,6 @@ def test_pods_are_patched_only_when_their_ip_is_annotated(cluster_doc, to_cluste
     assert "patch" in pod_verbs()
 
 
-def test_no_addon_for_other_networking(cluster_doc, to_cluster):
+def test_no_addon_for_other_networking(plugin, cluster_doc, to_cluster):
     cluster_doc["spec"]["networking"] = {"cni": {}}
-    assert [a for a in collect(to_cluster(cluster_doc)) if a.source == "amazon-vpc"] == []
+    assert plugin.kops_addons(cluster=to_cluster(cluster_doc)) == []

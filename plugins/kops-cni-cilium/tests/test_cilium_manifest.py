@@ -5,7 +5,6 @@ from __future__ import annotations
 import kubernetes_validate
 import pytest
 import yaml
-from kops.addons import collect
 
 KUBERNETES_VERSIONS = ["1.32", "1.33", "1.34", "1.35"]
 #: Custom resources of other projects, which kubernetes-validate has no schema for.
@@ -24,9 +23,9 @@ SETTINGS = {
 }
 
 
-def cilium_addon(to_cluster, doc):
-    found = [a for a in collect(to_cluster(doc)) if a.name == "networking.cilium.io"]
-    assert len(found) == 1
+def cilium_addon(plugin, to_cluster, doc):
+    found = plugin.kops_addons(cluster=to_cluster(doc))
+    assert [a.name for a in found] == ["networking.cilium.io"]
     return found[0]
 
 
@@ -35,10 +34,10 @@ def objects(addon) -> list[dict]:
 
 
 @pytest.mark.parametrize("settings", SETTINGS.values(), ids=SETTINGS.keys())
-def test_manifest_is_strictly_valid_for_supported_kubernetes(cluster_doc, to_cluster, settings):
+def test_manifest_is_strictly_valid_for_supported_kubernetes(plugin, cluster_doc, to_cluster, settings):
     cluster_doc["spec"]["networking"]["cilium"] = settings
     cluster_doc["spec"]["certManager"] = {"enabled": True}
-    docs = objects(cilium_addon(to_cluster, cluster_doc))
+    docs = objects(cilium_addon(plugin, to_cluster, cluster_doc))
     for doc in docs:
         if doc["kind"] in FOREIGN_KINDS:
             continue
@@ -48,29 +47,28 @@ def test_manifest_is_strictly_valid_for_supported_kubernetes(cluster_doc, to_clu
                                          "RoleBinding", "DaemonSet", "Deployment", "PodDisruptionBudget"}
 
 
-def test_addon_identity(cluster_doc, to_cluster):
-    addon = cilium_addon(to_cluster, cluster_doc)
+def test_addon_identity(plugin, cluster_doc, to_cluster):
+    addon = cilium_addon(plugin, to_cluster, cluster_doc)
     assert addon.version.startswith("1.18.12-")
     assert addon.selector == {"role.kubernetes.io/networking": "1"}
-    assert addon.source == "cilium"
     for doc in objects(addon):
         assert doc["metadata"]["labels"]["role.kubernetes.io/networking"] == "1"
 
 
-def test_images_are_pinned_and_follow_registry_and_version(cluster_doc, to_cluster):
-    images = _images(objects(cilium_addon(to_cluster, cluster_doc)))
+def test_images_are_pinned_and_follow_registry_and_version(plugin, cluster_doc, to_cluster):
+    images = _images(objects(cilium_addon(plugin, to_cluster, cluster_doc)))
     assert images == {"quay.io/cilium/cilium:v1.18.12", "quay.io/cilium/operator:v1.18.12"}
 
     cluster_doc["spec"]["networking"]["cilium"] = {"registry": "registry.example.com", "version": "v1.18.3",
                                                    "hubble": {}}
     cluster_doc["spec"]["certManager"] = {"enabled": True}
-    images = _images(objects(cilium_addon(to_cluster, cluster_doc)))
+    images = _images(objects(cilium_addon(plugin, to_cluster, cluster_doc)))
     assert images == {f"registry.example.com/cilium/{i}:v1.18.3" for i in ("cilium", "operator", "hubble-relay")}
 
 
-def test_config_reflects_the_cluster(cluster_doc, to_cluster):
+def test_config_reflects_the_cluster(plugin, cluster_doc, to_cluster):
     cluster_doc["spec"]["networking"]["cilium"] = {"enableNodePort": True, "extraConfig": {"enable-policy": "never"}}
-    config = _named(objects(cilium_addon(to_cluster, cluster_doc)), "ConfigMap", "cilium-config")["data"]
+    config = _named(objects(cilium_addon(plugin, to_cluster, cluster_doc)), "ConfigMap", "cilium-config")["data"]
     assert config["kube-proxy-replacement"] == "true"
     assert (config["routing-mode"], config["tunnel-protocol"]) == ("tunnel", "vxlan")
     assert (config["enable-ipv4"], config["enable-ipv6"], config["ipam"]) == ("true", "false", "kubernetes")
@@ -78,15 +76,15 @@ def test_config_reflects_the_cluster(cluster_doc, to_cluster):
     assert all(isinstance(v, str) for v in config.values())
 
 
-def test_agents_reach_the_api_by_its_internal_name(cluster_doc, to_cluster):
-    agent = _named(objects(cilium_addon(to_cluster, cluster_doc)), "DaemonSet", "cilium")
+def test_agents_reach_the_api_by_its_internal_name(plugin, cluster_doc, to_cluster):
+    agent = _named(objects(cilium_addon(plugin, to_cluster, cluster_doc)), "DaemonSet", "cilium")
     env = {e["name"]: e.get("value") for e in agent["spec"]["template"]["spec"]["containers"][0]["env"]}
     assert env["KUBERNETES_SERVICE_HOST"] == "api.internal.net.example.com"
 
 
-def test_managed_etcd_points_at_the_cilium_etcd_cluster(cluster_doc, to_cluster):
+def test_managed_etcd_points_at_the_cilium_etcd_cluster(plugin, cluster_doc, to_cluster):
     cluster_doc["spec"]["networking"]["cilium"] = {"etcdManaged": True}
-    docs = objects(cilium_addon(to_cluster, cluster_doc))
+    docs = objects(cilium_addon(plugin, to_cluster, cluster_doc))
     config = _named(docs, "ConfigMap", "cilium-config")["data"]
     assert config["kvstore"] == "etcd"
     assert "https://api.internal.net.example.com:4003" in config["etcd-config"]
@@ -94,28 +92,28 @@ def test_managed_etcd_points_at_the_cilium_etcd_cluster(cluster_doc, to_cluster)
     assert {"etcd-config-path", "etcd-secrets"} <= volumes
 
 
-def test_eni_mode_tags_enis_with_the_cluster(cluster_doc, to_cluster):
+def test_eni_mode_tags_enis_with_the_cluster(plugin, cluster_doc, to_cluster):
     cluster_doc["spec"]["networking"]["cilium"] = {"ipam": "eni"}
     cluster_doc["spec"]["cloudLabels"] = {"team": "net"}
-    config = _named(objects(cilium_addon(to_cluster, cluster_doc)), "ConfigMap", "cilium-config")["data"]
+    config = _named(objects(cilium_addon(plugin, to_cluster, cluster_doc)), "ConfigMap", "cilium-config")["data"]
     assert config["eni-tags"] == "KubernetesCluster=net.example.com,team=net"
     assert config["routing-mode"] == "native"
 
 
-def test_pod_annotations_and_operator_replicas(cluster_doc, to_cluster):
+def test_pod_annotations_and_operator_replicas(plugin, cluster_doc, to_cluster):
     cluster_doc["spec"]["networking"]["cilium"] = {"agentPodAnnotations": {"a": "1"}, "operatorPodAnnotations": {"b": "2"}}
     for etcd in cluster_doc["spec"]["etcdClusters"]:
         etcd["etcdMembers"] = [{"name": z, "instanceGroup": f"control-plane-{z}"} for z in "abc"]
-    docs = objects(cilium_addon(to_cluster, cluster_doc))
+    docs = objects(cilium_addon(plugin, to_cluster, cluster_doc))
     agent, operator = _named(docs, "DaemonSet", "cilium"), _named(docs, "Deployment", "cilium-operator")
     assert agent["spec"]["template"]["metadata"]["annotations"]["a"] == "1"
     assert operator["spec"]["template"]["metadata"]["annotations"] == {"b": "2"}
     assert operator["spec"]["replicas"] == 2
 
 
-def test_no_addon_for_other_networking(cluster_doc, to_cluster):
+def test_no_addon_for_other_networking(plugin, cluster_doc, to_cluster):
     cluster_doc["spec"]["networking"] = {"cni": {}}
-    assert [a for a in collect(to_cluster(cluster_doc)) if a.source == "cilium"] == []
+    assert plugin.kops_addons(cluster=to_cluster(cluster_doc)) == []
 
 
 def _images(docs: list[dict]) -> set[str]:

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from kops.validation import problems
 
 
-def errors(to_cluster, doc) -> dict[str, str]:
-    return {e.path: e.reason for e in problems(to_cluster(doc), [])}
+def errors(plugin, to_cluster, doc) -> dict[str, str]:
+    return {e.path: e.reason for e in plugin.kops_validate(cluster=to_cluster(doc), instance_groups=[])}
 
 
-def test_a_valid_cluster_has_no_cilium_errors(cluster_doc, to_cluster):
+def test_a_valid_cluster_has_no_cilium_errors(plugin, cluster_doc, to_cluster):
     cluster_doc["spec"]["networking"]["cilium"] = {"enableNodePort": True, "version": "v1.18.12"}
     cluster_doc["spec"]["kubeProxy"] = {"enabled": False}
-    assert not [p for p in errors(to_cluster, cluster_doc) if "cilium" in p or "kubeProxy" in p]
+    assert errors(plugin, to_cluster, cluster_doc) == {}
 
 
 @pytest.mark.parametrize("cilium, path, reason", [
@@ -34,53 +33,51 @@ def test_a_valid_cluster_has_no_cilium_errors(cluster_doc, to_cluster):
     ({"hubble": {"enabled": True}}, "hubble.enabled", "cert-manager"),
     ({"ingress": {"defaultLoadBalancerMode": "per-node"}}, "ingress.defaultLoadBalancerMode", "unsupported value"),
 ])
-def test_bad_settings_name_their_field(cluster_doc, to_cluster, cilium, path, reason):
+def test_bad_settings_name_their_field(plugin, cluster_doc, to_cluster, cilium, path, reason):
     cluster_doc["spec"]["networking"]["cilium"] = cilium
-    found = errors(to_cluster, cluster_doc)
+    found = errors(plugin, to_cluster, cluster_doc)
     assert reason in found.get(f"spec.networking.cilium.{path}", ""), found
 
 
-def test_hubble_is_fine_with_cert_manager(cluster_doc, to_cluster):
+def test_hubble_is_fine_with_cert_manager(plugin, cluster_doc, to_cluster):
     cluster_doc["spec"]["networking"]["cilium"] = {"hubble": {"enabled": True}}
     cluster_doc["spec"]["certManager"] = {"enabled": True}
-    assert "spec.networking.cilium.hubble.enabled" not in errors(to_cluster, cluster_doc)
+    assert "spec.networking.cilium.hubble.enabled" not in errors(plugin, to_cluster, cluster_doc)
 
 
-def test_node_port_replacement_needs_kube_proxy_off(cluster_doc, to_cluster):
+def test_node_port_replacement_needs_kube_proxy_off(plugin, cluster_doc, to_cluster):
     cluster_doc["spec"]["networking"]["cilium"] = {"enableNodePort": True}
     cluster_doc["spec"]["kubeProxy"] = {"enabled": True}
-    assert "kube-proxy must be disabled" in errors(to_cluster, cluster_doc)["spec.kubeProxy.enabled"]
+    assert "kube-proxy must be disabled" in errors(plugin, to_cluster, cluster_doc)["spec.kubeProxy.enabled"]
     cluster_doc["spec"]["kubeProxy"] = {"enabled": False}
-    assert "spec.kubeProxy.enabled" not in errors(to_cluster, cluster_doc)
+    assert "spec.kubeProxy.enabled" not in errors(plugin, to_cluster, cluster_doc)
 
 
-def test_eni_ipam_only_on_aws_and_ipv4(cluster_doc, to_cluster):
+def test_eni_ipam_only_on_aws_and_ipv4(plugin, cluster_doc, to_cluster):
     cluster_doc["spec"]["networking"]["cilium"] = {"ipam": "eni"}
-    assert "spec.networking.cilium.ipam" not in errors(to_cluster, cluster_doc)
+    assert "spec.networking.cilium.ipam" not in errors(plugin, to_cluster, cluster_doc)
     cluster_doc["spec"]["cloudProvider"] = "gce"
-    assert errors(to_cluster, cluster_doc)["spec.networking.cilium.ipam"] == "ENI IPAM is supported only on AWS"
+    assert errors(plugin, to_cluster, cluster_doc)["spec.networking.cilium.ipam"] == "ENI IPAM is supported only on AWS"
     cluster_doc["spec"]["cloudProvider"] = "aws"
     cluster_doc["spec"]["nonMasqueradeCIDR"] = "::/0"
-    assert errors(to_cluster, cluster_doc)["spec.networking.cilium.ipam"] == "ENI IPAM does not support IPv6"
+    assert errors(plugin, to_cluster, cluster_doc)["spec.networking.cilium.ipam"] == "ENI IPAM does not support IPv6"
 
 
-def test_encryption_is_refused_on_ipv6(cluster_doc, to_cluster):
+def test_encryption_is_refused_on_ipv6(plugin, cluster_doc, to_cluster):
     cluster_doc["spec"]["nonMasqueradeCIDR"] = "::/0"
     cluster_doc["spec"]["networking"]["cilium"] = {"enableEncryption": True}
-    assert "IPv6" in errors(to_cluster, cluster_doc)["spec.networking.cilium.enableEncryption"]
+    assert "IPv6" in errors(plugin, to_cluster, cluster_doc)["spec.networking.cilium.enableEncryption"]
 
 
-def test_managed_etcd_needs_the_cilium_etcd_cluster(cluster_doc, to_cluster):
+def test_managed_etcd_needs_the_cilium_etcd_cluster(plugin, cluster_doc, to_cluster):
     cluster_doc["spec"]["networking"]["cilium"] = {"etcdManaged": True}
-    assert "cilium" in errors(to_cluster, cluster_doc)["spec.etcdClusters"]
+    assert "cilium" in errors(plugin, to_cluster, cluster_doc)["spec.etcdClusters"]
     cluster_doc["spec"]["etcdClusters"].append(
         {"name": "cilium", "etcdMembers": [{"name": "a", "instanceGroup": "control-plane-us-test-1a"}]})
-    assert "spec.etcdClusters" not in errors(to_cluster, cluster_doc)
+    assert "spec.etcdClusters" not in errors(plugin, to_cluster, cluster_doc)
 
 
-def test_clusters_without_cilium_get_no_cilium_errors(cluster_doc, to_cluster):
-    from kops_cilium.validation import validate
-
+def test_clusters_without_cilium_get_no_cilium_errors(plugin, cluster_doc, to_cluster):
     cluster_doc["spec"]["networking"] = {"cni": {}}
     cluster_doc["spec"]["kubeProxy"] = {"enabled": True}
-    assert validate(to_cluster(cluster_doc)) == []
+    assert errors(plugin, to_cluster, cluster_doc) == {}

@@ -5,13 +5,8 @@ from __future__ import annotations
 import kubernetes_validate
 import pytest
 import yaml
-from kops.addons import collect
 from kops.inference import InferenceContext, run_stage
 from kops.networking import FirewallRule
-from kops.plugins import collect as collect_results
-from kops.plugins import hook
-from kops.validation import problems
-from kops_kopeio.networking import addons, firewall_rules, validate
 
 KUBERNETES_VERSIONS = ["1.32", "1.33", "1.34", "1.35"]
 PAIRS = {("ControlPlane", "ControlPlane"), ("ControlPlane", "Node"), ("Node", "ControlPlane"), ("Node", "Node")}
@@ -28,16 +23,17 @@ def test_completion_leaves_the_section_empty_and_cloud_routes_off(cluster_doc):
     assert cluster_doc["spec"]["kubeControllerManager"]["configureCloudRoutes"] is False
 
 
-def test_ipv6_only_clusters_are_refused(cluster_doc, to_cluster):
-    assert [e for e in problems(to_cluster(cluster_doc), []) if e.path == "spec.networking.kopeio"] == []
+def test_ipv6_only_clusters_are_refused(plugin, cluster_doc, to_cluster):
+    assert plugin.kops_validate(cluster=to_cluster(cluster_doc), instance_groups=[]) == []
     cluster_doc["spec"]["nonMasqueradeCIDR"] = "::/0"
-    found = [e.reason for e in problems(to_cluster(cluster_doc), []) if e.path == "spec.networking.kopeio"]
-    assert found == ["kopeio networking does not support IPv6-only clusters"]
+    found = plugin.kops_validate(cluster=to_cluster(cluster_doc), instance_groups=[])
+    assert [(e.path, e.reason) for e in found] == [
+        ("spec.networking.kopeio", "kopeio networking does not support IPv6-only clusters")]
 
 
-def test_manifest_is_strictly_valid_and_pins_the_agent(cluster_doc, to_cluster):
-    found = [a for a in collect(to_cluster(cluster_doc)) if a.name == "networking.kope.io"]
-    assert len(found) == 1 and found[0].source == "kopeio"
+def test_manifest_is_strictly_valid_and_pins_the_agent(plugin, cluster_doc, to_cluster):
+    found = plugin.kops_addons(cluster=to_cluster(cluster_doc))
+    assert [a.name for a in found] == ["networking.kope.io"]
     assert found[0].selector == {"role.kubernetes.io/networking": "1"}
     docs = [d for d in yaml.safe_load_all(found[0].manifest) if d]
     for doc in docs:
@@ -48,16 +44,16 @@ def test_manifest_is_strictly_valid_and_pins_the_agent(cluster_doc, to_cluster):
     assert {d["kind"] for d in docs} == {"ServiceAccount", "ClusterRole", "ClusterRoleBinding", "DaemonSet"}
 
 
-def test_vxlan_between_all_instances(cluster_doc, to_cluster):
-    found = [r for r in collect_results(hook().kops_firewall_rules(cluster=to_cluster(cluster_doc)))
-             if r.description == "kopeio VXLAN tunnels"]
+def test_vxlan_between_all_instances(plugin, cluster_doc, to_cluster):
+    found = plugin.kops_firewall_rules(cluster=to_cluster(cluster_doc))
     assert {(r.from_role, r.to_role) for r in found} == PAIRS
     assert {(r.protocol, r.port_from, r.port_to) for r in found} == {("udp", 4789, 4789)}
     assert all(isinstance(r, FirewallRule) for r in found)
 
 
-def test_nothing_for_other_networking(cluster_doc, to_cluster):
+def test_nothing_for_other_networking(plugin, cluster_doc, to_cluster):
     cluster_doc["spec"]["networking"] = {"cni": {}}
     cluster_doc["spec"]["nonMasqueradeCIDR"] = "::/0"
     cluster = to_cluster(cluster_doc)
-    assert (validate(cluster), addons(cluster), firewall_rules(cluster)) == ([], [], [])
+    assert plugin.kops_validate(cluster=cluster, instance_groups=[]) == []
+    assert (plugin.kops_addons(cluster=cluster), plugin.kops_firewall_rules(cluster=cluster)) == ([], [])
