@@ -10,12 +10,6 @@ from kops_calico import CALICO_VERSION
 IMAGES = {f"docker.io/calico/{c}:{CALICO_VERSION}" for c in ("node", "cni", "kube-controllers")}
 
 
-def _addons(cluster):
-    from kops.addons import collect
-
-    return {a.name: a for a in collect(cluster)}
-
-
 def _objects(manifest: str) -> dict[tuple[str, str], dict]:
     return {(d["kind"], d["metadata"]["name"]): d for d in yaml.safe_load_all(manifest) if d}
 
@@ -42,13 +36,13 @@ SETTINGS = [
 
 
 @pytest.mark.parametrize("calico", SETTINGS)
-def test_manifest_is_valid_for_every_supported_kubernetes(make_cluster, schema_problems, calico):
-    addon = _addons(make_cluster({"calico": calico}))["networking.projectcalico.org"]
+def test_manifest_is_valid_for_every_supported_kubernetes(addons, make_cluster, schema_problems, calico):
+    addon = addons(make_cluster({"calico": calico}))["networking.projectcalico.org"]
     assert schema_problems(addon.manifest) == []
 
 
-def test_ipv6_manifest_is_valid(make_cluster, schema_problems):
-    addon = _addons(make_cluster(nonMasqueradeCIDR="::/0"))["networking.projectcalico.org"]
+def test_ipv6_manifest_is_valid(addons, make_cluster, schema_problems):
+    addon = addons(make_cluster(nonMasqueradeCIDR="::/0"))["networking.projectcalico.org"]
     assert schema_problems(addon.manifest) == []
 
 
@@ -57,18 +51,17 @@ def test_schema_check_catches_an_invalid_object(schema_problems):
     assert schema_problems(bad)
 
 
-def test_addon_is_pinned_and_selected_like_upstreams(make_cluster):
-    addon = _addons(make_cluster())["networking.projectcalico.org"]
+def test_addon_is_pinned_and_selected_like_upstreams(addons, make_cluster):
+    addon = addons(make_cluster())["networking.projectcalico.org"]
     assert addon.version == CALICO_VERSION
     assert addon.selector == {"role.kubernetes.io/networking": "1"}
-    assert addon.source == "calico"
     objects = _objects(addon.manifest)
     assert _images(objects) == IMAGES
     assert all(o["metadata"]["labels"]["role.kubernetes.io/networking"] == "1" for o in objects.values())
 
 
-def test_default_cluster_gets_ip_in_ip_over_bgp_with_the_derived_pod_pool(make_cluster):
-    objects = _objects(_addons(make_cluster())["networking.projectcalico.org"].manifest)
+def test_default_cluster_gets_ip_in_ip_over_bgp_with_the_derived_pod_pool(addons, make_cluster):
+    objects = _objects(addons(make_cluster())["networking.projectcalico.org"].manifest)
     env = _node_env(objects)
     assert env["CALICO_IPV4POOL_CIDR"] == "100.96.0.0/11"
     assert (env["CALICO_IPV4POOL_IPIP"], env["CALICO_IPV4POOL_VXLAN"]) == ("CrossSubnet", "Never")
@@ -78,13 +71,13 @@ def test_default_cluster_gets_ip_in_ip_over_bgp_with_the_derived_pod_pool(make_c
     assert ("ConfigMap", "kubernetes-services-endpoint") not in objects
 
 
-def test_cluster_values_reach_the_manifest(make_cluster):
+def test_cluster_values_reach_the_manifest(addons, make_cluster):
     cluster = make_cluster({"calico": {"encapsulationMode": "vxlan", "mtu": 8912, "typhaReplicas": 2,
                                        "bpfEnabled": True, "registry": "registry.example.com",
                                        "version": "v3.30.9"}},
                            kubeProxy={"enabled": False}, kubeControllerManager={"clusterCIDR": "10.128.0.0/14"},
                            egressProxy={"httpProxy": {"host": "proxy.example.com", "port": 3128}})
-    addon = _addons(cluster)["networking.projectcalico.org"]
+    addon = addons(cluster)["networking.projectcalico.org"]
     objects = _objects(addon.manifest)
     env = _node_env(objects)
     assert env["CALICO_IPV4POOL_CIDR"] == "10.128.0.0/14"
@@ -101,8 +94,8 @@ def test_cluster_values_reach_the_manifest(make_cluster):
     assert "registry.example.com/calico/typha:v3.30.9" in _images(objects)
 
 
-def test_ipv6_cluster_uses_host_local_addresses_without_a_pool(make_cluster):
-    objects = _objects(_addons(make_cluster(nonMasqueradeCIDR="::/0"))["networking.projectcalico.org"].manifest)
+def test_ipv6_cluster_uses_host_local_addresses_without_a_pool(addons, make_cluster):
+    objects = _objects(addons(make_cluster(nonMasqueradeCIDR="::/0"))["networking.projectcalico.org"].manifest)
     env = _node_env(objects)
     assert "CALICO_IPV4POOL_CIDR" not in env
     assert (env["IP"], env["IP6"], env["NO_DEFAULT_POOLS"], env["FELIX_IPV6SUPPORT"]) == ("none", "autodetect",
@@ -111,16 +104,16 @@ def test_ipv6_cluster_uses_host_local_addresses_without_a_pool(make_cluster):
     assert '"usePodCidrIPv6"' in objects["ConfigMap", "calico-config"]["data"]["cni_network_config"]
 
 
-def test_completed_cluster_pools_pods_in_the_controller_managers_range(spec_tree, complete, schema_problems):
+def test_completed_cluster_pools_pods_in_the_controller_managers_range(addons, spec_tree, complete, schema_problems):
     """The whole completion (core's rules and Calico's) feeds the manifest the range pods really get."""
     from kops import api
 
     tree = complete(spec_tree(nonMasqueradeCIDR="10.0.0.0/8"))
-    addon = _addons(api.from_dict(tree))["networking.projectcalico.org"]
+    addon = addons(api.from_dict(tree))["networking.projectcalico.org"]
     cluster_cidr = tree["spec"]["kubeControllerManager"]["clusterCIDR"]
     assert _node_env(_objects(addon.manifest))["CALICO_IPV4POOL_CIDR"] == cluster_cidr == "10.128.0.0/9"
     assert schema_problems(addon.manifest) == []
 
 
-def test_no_addon_for_another_provider(make_cluster):
-    assert "networking.projectcalico.org" not in _addons(make_cluster({"cni": {}}))
+def test_no_addon_for_another_provider(addons, make_cluster):
+    assert "networking.projectcalico.org" not in addons(make_cluster({"cni": {}}))

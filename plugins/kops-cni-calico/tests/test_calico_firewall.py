@@ -3,36 +3,30 @@
 from __future__ import annotations
 
 
-def _rules(cluster):
-    from kops import plugins
-
-    return plugins.collect(plugins.hook().kops_firewall_rules(cluster=cluster))
-
-
 def _needs(rules) -> set[tuple[str, int | None]]:
     return {(r.protocol, r.port_from) for r in rules}
 
 
-def test_ip_in_ip_needs_bgp_and_ip_protocol_4_between_all_roles(make_cluster):
-    rules = _rules(make_cluster())
+def test_ip_in_ip_needs_bgp_and_ip_protocol_4_between_all_roles(firewall_rules, make_cluster):
+    rules = firewall_rules(make_cluster())
     assert _needs(rules) == {("tcp", 179), ("ipip", None)}
     pairs = {(r.from_role, r.to_role) for r in rules}
     assert pairs == {(a, b) for a in ("ControlPlane", "Node") for b in ("ControlPlane", "Node")}
     assert all(r.port_from == r.port_to for r in rules)
 
 
-def test_vxlan_needs_udp_4789_and_no_bgp(make_cluster):
-    assert _needs(_rules(make_cluster({"calico": {"encapsulationMode": "vxlan"}}))) == {("udp", 4789)}
+def test_vxlan_needs_udp_4789_and_no_bgp(firewall_rules, make_cluster):
+    assert _needs(firewall_rules(make_cluster({"calico": {"encapsulationMode": "vxlan"}}))) == {("udp", 4789)}
 
 
-def test_typha_and_wireguard_add_their_ports(make_cluster):
-    rules = _rules(make_cluster({"calico": {"typhaReplicas": 3, "wireguardEnabled": True}}))
+def test_typha_and_wireguard_add_their_ports(firewall_rules, make_cluster):
+    rules = firewall_rules(make_cluster({"calico": {"typhaReplicas": 3, "wireguardEnabled": True}}))
     assert {("tcp", 5473), ("udp", 51820)} <= _needs(rules)
 
 
-def test_ipv6_routes_natively(make_cluster):
-    assert _rules(make_cluster(nonMasqueradeCIDR="::/0")) == []
+def test_ipv6_routes_natively(firewall_rules, make_cluster):
+    assert firewall_rules(make_cluster(nonMasqueradeCIDR="::/0")) == []
 
 
-def test_nothing_for_another_provider(make_cluster):
-    assert _rules(make_cluster({"cni": {}})) == []
+def test_nothing_for_another_provider(firewall_rules, make_cluster):
+    assert firewall_rules(make_cluster({"cni": {}})) == []

@@ -6,14 +6,8 @@ import pytest
 from kops_calico.validation import autodetection_problem
 
 
-def _problems(cluster):
-    from kops.validation import problems
-
-    return {e.path: e.reason for e in problems(cluster, [])}
-
-
-def test_default_cluster_is_valid(make_cluster):
-    assert _problems(make_cluster()) == {}
+def test_default_cluster_is_valid(problems, make_cluster):
+    assert problems(make_cluster()) == {}
 
 
 @pytest.mark.parametrize(("calico", "overrides", "path"), [
@@ -36,8 +30,8 @@ def test_default_cluster_is_valid(make_cluster):
     ({"bpfEnabled": True}, {}, "spec.kubeProxy.enabled"),
     ({"bpfEnabled": True}, {"kubeProxy": {"enabled": True}}, "spec.kubeProxy.enabled"),
 ])
-def test_problem_is_reported_at_its_path(make_cluster, calico, overrides, path):
-    assert path in _problems(make_cluster({"calico": calico}, **overrides))
+def test_problem_is_reported_at_its_path(problems, make_cluster, calico, overrides, path):
+    assert path in problems(make_cluster({"calico": calico}, **overrides))
 
 
 @pytest.mark.parametrize(("calico", "overrides"), [
@@ -47,15 +41,13 @@ def test_problem_is_reported_at_its_path(make_cluster, calico, overrides, path):
     ({"typhaReplicas": 0, "awsSrcDstCheck": "DoNothing", "nftablesMode": "Auto"}, {}),
     ({"ipv4AutoDetectionMethod": "skip-interface=eth1, cali.*", "ipv6AutoDetectionMethod": "first-found"}, {}),
 ])
-def test_supported_settings_pass(make_cluster, calico, overrides):
-    assert _problems(make_cluster({"calico": calico}, **overrides)) == {}
+def test_supported_settings_pass(problems, make_cluster, calico, overrides):
+    assert problems(make_cluster({"calico": calico}, **overrides)) == {}
 
 
-def test_other_providers_are_not_checked(make_cluster):
-    from kops_calico import plugin
-
+def test_other_providers_are_not_checked(problems, make_cluster):
     cluster = make_cluster({"cni": {}}, kubeProxy={"enabled": True})
-    assert plugin.kops_validate(cluster, []) == []
+    assert problems(cluster) == {}
 
 
 @pytest.mark.parametrize(("method", "version", "ok"), [

@@ -12,12 +12,6 @@ from kops_canal import CALICO_VERSION, FLANNEL_IMAGE
 ADDON = "networking.projectcalico.org.canal"
 
 
-def _addons(cluster):
-    from kops.addons import collect
-
-    return {a.name: a for a in collect(cluster)}
-
-
 def _objects(manifest: str) -> dict[tuple[str, str], dict]:
     return {(d["kind"], d["metadata"]["name"]): d for d in yaml.safe_load_all(manifest) if d}
 
@@ -29,17 +23,17 @@ def _containers(objects) -> dict[str, dict]:
 
 @pytest.mark.parametrize("canal", [{}, {"typhaReplicas": 2, "typhaPrometheusMetricsEnabled": True, "mtu": 1400,
                                         "disableFlannelForwardRules": True, "cpuRequest": 1}])
-def test_manifest_is_valid_for_every_supported_kubernetes(make_cluster, schema_problems, canal):
-    assert schema_problems(_addons(make_cluster({"canal": canal}))[ADDON].manifest) == []
+def test_manifest_is_valid_for_every_supported_kubernetes(addons, make_cluster, schema_problems, canal):
+    assert schema_problems(addons(make_cluster({"canal": canal}))[ADDON].manifest) == []
 
 
 def test_schema_check_catches_an_invalid_object(schema_problems):
     assert schema_problems("apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: x}\nspec: {}\n")
 
 
-def test_addon_is_pinned_and_selected_like_upstreams(make_cluster):
-    addon = _addons(make_cluster())[ADDON]
-    assert (addon.version, addon.source) == (CALICO_VERSION, "canal")
+def test_addon_is_pinned_and_selected_like_upstreams(addons, make_cluster):
+    addon = addons(make_cluster())[ADDON]
+    assert addon.version == CALICO_VERSION
     assert addon.selector == {"role.kubernetes.io/networking": "1"}
     objects = _objects(addon.manifest)
     images = {c["image"] for c in _containers(objects).values()}
@@ -49,8 +43,8 @@ def test_addon_is_pinned_and_selected_like_upstreams(make_cluster):
     assert controllers["image"] == f"docker.io/calico/kube-controllers:{CALICO_VERSION}"
 
 
-def test_flannel_overlays_the_non_masquerade_range_and_felix_only_polices(make_cluster):
-    objects = _objects(_addons(make_cluster(nonMasqueradeCIDR="10.0.0.0/8"))[ADDON].manifest)
+def test_flannel_overlays_the_non_masquerade_range_and_felix_only_polices(addons, make_cluster):
+    objects = _objects(addons(make_cluster(nonMasqueradeCIDR="10.0.0.0/8"))[ADDON].manifest)
     config = objects["ConfigMap", "canal-config"]["data"]
     assert json.loads(config["net-conf.json"]) == {"Network": "10.0.0.0/8", "Backend": {"Type": "vxlan"}}
     assert json.loads(config["cni_network_config"].replace("__CNI_MTU__", "0"))["plugins"][0]["ipam"] == {
@@ -62,10 +56,10 @@ def test_flannel_overlays_the_non_masquerade_range_and_felix_only_polices(make_c
     assert ("Deployment", "calico-typha") not in objects
 
 
-def test_cluster_values_reach_the_manifest(make_cluster):
+def test_cluster_values_reach_the_manifest(addons, make_cluster):
     cluster = make_cluster({"canal": {"defaultEndpointToHostAction": "DROP", "logSeveritySys": "WARNING", "mtu": 1400,
                                       "typhaReplicas": 2, "disableFlannelForwardRules": True}})
-    objects = _objects(_addons(cluster)[ADDON].manifest)
+    objects = _objects(addons(cluster)[ADDON].manifest)
     containers = _containers(objects)
     env = {e["name"]: e.get("value") for e in containers["calico-node"]["env"]}
     assert (env["FELIX_DEFAULTENDPOINTTOHOSTACTION"], env["FELIX_LOGSEVERITYSCREEN"]) == ("DROP", "WARNING")
@@ -77,5 +71,5 @@ def test_cluster_values_reach_the_manifest(make_cluster):
     assert typha["template"]["spec"]["containers"][0]["image"] == f"docker.io/calico/typha:{CALICO_VERSION}"
 
 
-def test_no_addon_for_another_provider(make_cluster):
-    assert ADDON not in _addons(make_cluster({"cni": {}}))
+def test_no_addon_for_another_provider(addons, make_cluster):
+    assert ADDON not in addons(make_cluster({"cni": {}}))

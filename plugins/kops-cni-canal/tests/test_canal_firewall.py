@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 
-def _rules(cluster):
-    from kops import plugins
-
-    return plugins.collect(plugins.hook().kops_firewall_rules(cluster=cluster))
-
-
-def test_flannel_vxlan_is_open_between_all_roles(make_cluster):
-    rules = _rules(make_cluster())
+def test_flannel_vxlan_is_open_between_all_roles(firewall_rules, make_cluster):
+    rules = firewall_rules(make_cluster())
     assert {(r.protocol, r.port_from, r.port_to) for r in rules} == {("udp", 8472, 8472)}
     assert {(r.from_role, r.to_role) for r in rules} == {
         (a, b) for a in ("ControlPlane", "Node") for b in ("ControlPlane", "Node")}
 
 
-def test_typha_adds_its_port(make_cluster):
-    rules = _rules(make_cluster({"canal": {"typhaReplicas": 1}}))
+def test_typha_adds_its_port(firewall_rules, make_cluster):
+    rules = firewall_rules(make_cluster({"canal": {"typhaReplicas": 1}}))
     assert {(r.protocol, r.port_from) for r in rules} == {("udp", 8472), ("tcp", 5473)}
 
 
-def test_nothing_for_another_provider(make_cluster):
-    assert _rules(make_cluster({"cni": {}})) == []
+def test_nothing_for_another_provider(firewall_rules, make_cluster):
+    assert firewall_rules(make_cluster({"cni": {}})) == []

@@ -5,20 +5,14 @@ from __future__ import annotations
 import pytest
 
 
-def _problems(cluster):
-    from kops.validation import problems
-
-    return {e.path: e.reason for e in problems(cluster, [])}
-
-
 @pytest.mark.parametrize("canal", [
     {},
     {"defaultEndpointToHostAction": "DROP", "chainInsertMode": "append", "iptablesBackend": "NFT",
      "logSeveritySys": "WARNING", "typhaReplicas": 3, "mtu": 1400},
     {"logSeveritySys": "debug"},
 ])
-def test_supported_settings_pass(make_cluster, canal):
-    assert _problems(make_cluster({"canal": canal})) == {}
+def test_supported_settings_pass(problems, make_cluster, canal):
+    assert problems(make_cluster({"canal": canal})) == {}
 
 
 @pytest.mark.parametrize(("canal", "overrides", "path"), [
@@ -29,11 +23,9 @@ def test_supported_settings_pass(make_cluster, canal):
     ({"typhaReplicas": -2}, {}, "spec.networking.canal.typhaReplicas"),
     ({}, {"nonMasqueradeCIDR": "::/0"}, "spec.networking.canal"),
 ])
-def test_problem_is_reported_at_its_path(make_cluster, canal, overrides, path):
-    assert path in _problems(make_cluster({"canal": canal}, **overrides))
+def test_problem_is_reported_at_its_path(problems, make_cluster, canal, overrides, path):
+    assert path in problems(make_cluster({"canal": canal}, **overrides))
 
 
-def test_other_providers_are_not_checked(make_cluster):
-    from kops_canal import plugin
-
-    assert plugin.kops_validate(make_cluster({"cni": {}}, nonMasqueradeCIDR="::/0"), []) == []
+def test_other_providers_are_not_checked(problems, make_cluster):
+    assert problems(make_cluster({"cni": {}}, nonMasqueradeCIDR="::/0")) == {}

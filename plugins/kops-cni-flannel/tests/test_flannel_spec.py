@@ -5,15 +5,9 @@ from __future__ import annotations
 import pytest
 
 
-def _problems(cluster):
-    from kops.validation import problems
-
-    return {e.path: e.reason for e in problems(cluster, [])}
-
-
 @pytest.mark.parametrize("flannel", [{"backend": "vxlan"}, {"backend": "udp", "iptablesResyncSeconds": 30}])
-def test_supported_settings_pass(make_cluster, flannel):
-    assert _problems(make_cluster({"flannel": flannel})) == {}
+def test_supported_settings_pass(problems, make_cluster, flannel):
+    assert problems(make_cluster({"flannel": flannel})) == {}
 
 
 @pytest.mark.parametrize(("flannel", "overrides", "path"), [
@@ -22,14 +16,12 @@ def test_supported_settings_pass(make_cluster, flannel):
     ({"backend": "vxlan", "iptablesResyncSeconds": 0}, {}, "spec.networking.flannel.iptablesResyncSeconds"),
     ({"backend": "vxlan"}, {"nonMasqueradeCIDR": "::/0"}, "spec.networking.flannel"),
 ])
-def test_problem_is_reported_at_its_path(make_cluster, flannel, overrides, path):
-    assert path in _problems(make_cluster({"flannel": flannel}, **overrides))
+def test_problem_is_reported_at_its_path(problems, make_cluster, flannel, overrides, path):
+    assert path in problems(make_cluster({"flannel": flannel}, **overrides))
 
 
-def test_other_providers_are_not_checked(make_cluster):
-    from kops_flannel import plugin
-
-    assert plugin.kops_validate(make_cluster({"cni": {}}, nonMasqueradeCIDR="::/0"), []) == []
+def test_other_providers_are_not_checked(problems, make_cluster):
+    assert problems(make_cluster({"cni": {}}, nonMasqueradeCIDR="::/0")) == {}
 
 
 def test_completed_spec_keeps_the_users_flannel_section(spec_tree, complete):

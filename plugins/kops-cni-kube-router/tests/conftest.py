@@ -72,3 +72,32 @@ def schema_problems():
         return problems
 
     return check
+
+
+@pytest.fixture
+def plugin():
+    """This distribution's hooks as kops registered them from the ``kube-router`` entry point. Tests call them
+    directly so that other installed plugins' contributions neither hide nor break what is tested here."""
+    from kops.plugins import plugin_manager
+
+    module = plugin_manager().get_plugin("kube-router")
+    assert module is not None, "the kube-router entry point of kops.plugins is not registered"
+    return module
+
+
+@pytest.fixture
+def addons(plugin):
+    """The add-ons this plugin contributes for a cluster, by name."""
+    return lambda cluster: {a.name: a for a in plugin.kops_addons(cluster=cluster)}
+
+
+@pytest.fixture
+def firewall_rules(plugin):
+    """The firewall rules this plugin contributes for a cluster."""
+    return lambda cluster: plugin.kops_firewall_rules(cluster=cluster)
+
+
+@pytest.fixture
+def problems(plugin):
+    """The validation errors this plugin reports for a cluster, as {path: reason}."""
+    return lambda cluster: {e.path: e.reason for e in plugin.kops_validate(cluster=cluster, instance_groups=[])}

@@ -5,14 +5,8 @@ from __future__ import annotations
 import pytest
 
 
-def _problems(cluster):
-    from kops.validation import problems
-
-    return {e.path: e.reason for e in problems(cluster, [])}
-
-
-def test_default_cluster_is_valid(make_cluster):
-    assert _problems(make_cluster({"kuberouter": {"useNFTablesForNetpol": True}})) == {}
+def test_default_cluster_is_valid(problems, make_cluster):
+    assert problems(make_cluster({"kuberouter": {"useNFTablesForNetpol": True}})) == {}
 
 
 @pytest.mark.parametrize(("overrides", "path"), [
@@ -21,11 +15,9 @@ def test_default_cluster_is_valid(make_cluster):
     ({"kubeProxy": {"enabled": True}}, "spec.kubeProxy.enabled"),
     ({"nonMasqueradeCIDR": "::/0"}, "spec.networking.kuberouter"),
 ])
-def test_problem_is_reported_at_its_path(make_cluster, overrides, path):
-    assert path in _problems(make_cluster(**overrides))
+def test_problem_is_reported_at_its_path(problems, make_cluster, overrides, path):
+    assert path in problems(make_cluster(**overrides))
 
 
-def test_other_providers_are_not_checked(make_cluster):
-    from kops_kube_router import plugin
-
-    assert plugin.kops_validate(make_cluster({"cni": {}}, kubeProxy={"enabled": True}), []) == []
+def test_other_providers_are_not_checked(problems, make_cluster):
+    assert problems(make_cluster({"cni": {}}, kubeProxy={"enabled": True})) == {}

@@ -36,4 +36,6 @@ def values(cluster: Any) -> dict[str, Any]:
         "cni_plugin_image": FLANNEL_CNI_PLUGIN_IMAGE,
         "net_conf": json.dumps(net_conf, indent=2),
         "iptables_resync": flannel.iptablesResyncSeconds or 5,
+        # On SELinux hosts flanneld must run as a super-privileged container to manage the host's network.
+        "selinux": bool(cluster.spec.containerd is not None and cluster.spec.containerd.selinuxEnabled),
     }

@@ -30,4 +30,6 @@ def values(cluster: Any) -> dict[str, Any]:
         # kube-router proxies the same range the API server hands service IPs from.
         "service_cluster_ip_range": cluster.spec.serviceClusterIPRange or DEFAULT_SERVICE_CLUSTER_IP_RANGE,
         "nftables_for_netpol": bool(kuberouter.useNFTablesForNetpol),
+        # On SELinux hosts kube-router must run as a super-privileged container to manage the host's network.
+        "selinux": bool(cluster.spec.containerd is not None and cluster.spec.containerd.selinuxEnabled),
     }
