@@ -66,7 +66,7 @@ def _reason(error: dict[str, Any]) -> str:
         return f"must be {error['ctx']['expected']}"
     if kind in _EXPECTED:
         return f"{_EXPECTED[kind]}, got {describe(error.get('input'))}"
-    return str(error["msg"]).splitlines()[0]
+    return str(error["msg"]).splitlines()[0].removeprefix("Value error, ")
 
 
 def _unwrap(tp: Any) -> Any:

@@ -1,5 +1,9 @@
 """Pod networking: exactly one provider (CNI plugin) is chosen under ``spec.networking``."""
 
+from typing import Any
+
+from pydantic import ConfigDict, model_validator
+
 from .base import KopsModel, MapKey, Quantity
 from .common import EnvVar
 
@@ -300,7 +304,28 @@ class WeaveNetworkingSpec(KopsModel):
 
 
 class NetworkingSpec(KopsModel):
-    """The pod network provider; exactly one member should be set."""
+    """The pod network provider; exactly one member should be set.
+
+    Besides upstream's providers, a section named after an installed third-party networking plugin
+    (an entry point in ``kops.networking``) is accepted as a free-form object that the plugin validates;
+    any other unknown key is still an error.
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    @model_validator(mode="after")
+    def _only_installed_plugin_sections(self) -> "NetworkingSpec":
+        extra: dict[str, Any] = self.model_extra or {}
+        if extra:
+            from kops.plugins import driver_names
+
+            installed = set(driver_names("networking"))
+            for key, value in extra.items():
+                if key not in installed:
+                    raise ValueError(f"unknown field {key!r} (no installed networking plugin provides it)")
+                if not isinstance(value, dict):
+                    raise ValueError(f"{key}: expected an object of the plugin's options")
+        return self
 
     classic: ClassicNetworkingSpec | None = None
     kubenet: KubenetNetworkingSpec | None = None

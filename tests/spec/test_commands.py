@@ -158,3 +158,13 @@ def test_missing_provider_plugins_name_the_distribution(kops):
     assert r.code == 1 and "pip install kops-vsphere" in r.err
     bad_store = kops("get", "clusters", "--state", "gs://bucket")
     assert bad_store.code == 1 and "kops-gce" in bad_store.err
+
+
+def test_third_party_networking_plugin_section(kops, tmp_path):
+    created = kops("create", "cluster", "x.example.com", "--cloud", "aws", "--zones", "us-east-1a",
+                   "--networking", "example-cni")
+    assert created.code == 0, created.err
+    spec = yaml.safe_load(kops("get", "cluster", "x.example.com", "-o", "yaml").out)["spec"]
+    assert spec["networking"] == {"example-cni": {"mtu": 1400}}
+    bad = kops("edit", "cluster", "x.example.com", "--set", "spec.networking.nosuch.mtu=1")
+    assert bad.code == 1

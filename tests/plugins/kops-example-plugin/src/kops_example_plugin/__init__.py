@@ -53,3 +53,17 @@ def kops_addons(cluster) -> list:
         f"data:\n  team: {team}\n"
     )
     return [Addon(name="example-banner.addons.example.com", version="0.3.1", manifest=manifest)]
+
+
+class ExampleCNI:
+    """A minimal third-party networking provider: ``--networking example-cni`` writes
+    ``spec.networking.example-cni: {mtu: 1400}``, a section the core API does not know."""
+
+    spec_key = "example-cni"
+    clouds: tuple[str, ...] = ()
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def create_spec(self, ctx) -> None:
+        ctx.spec.setdefault("networking", {})[self.spec_key] = {"mtu": 1400}
