@@ -107,6 +107,30 @@ def get_all(settings: Settings, name: str | None, output: str) -> None:
     _emit([state.cluster, *state.instance_groups, *state.additional], output, None)
 
 
+@get.command("instances")
+@click.argument("name", required=False)
+@click.option("-o", "--output", type=click.Choice(["table", "json"], case_sensitive=False), default="table")
+@global_options
+@click.pass_obj
+def get_instances(settings: Settings, name: str | None, output: str) -> None:
+    """List the cluster's running instances (asks the cloud)."""
+    import json
+
+    from kops import update
+    from kops.cli.specs import registry
+    from kops.cli.table import print_table
+
+    prepared = update.prepare(registry(settings), settings.cluster_name(name) or "", "direct")
+    ctx = prepared.model.cloud.engine_context(prepared.model)
+    found = sorted(prepared.model.cloud.instances(ctx, prepared.model), key=lambda i: (i["instanceGroup"], i["id"]))
+    if output.lower() == "json":
+        click.echo(json.dumps(found, indent=2))
+        return
+    print_table(["ID", "INSTANCEGROUP", "ROLE", "STATE", "MACHINETYPE", "PRIVATEIP"],
+                [[i["id"], i["instanceGroup"], i["role"], i["state"], i.get("machineType", ""), i.get("privateIp", "")]
+                 for i in found])
+
+
 @get.command("sshpublickeys")
 @click.argument("name", required=False)
 @OUTPUT
