@@ -1,0 +1,83 @@
+"""AutoscalingLifecycleHook: makes an Auto Scaling group wait for someone before it launches or ends an instance.
+
+The node termination handler holds terminations until it has drained the node; a warm pool's hook holds
+launches until nodeup has prepared the instance. Hook names are only unique within a group, so the
+task's name (which must be unique in the run) can differ from the hook's (``hook_name``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kops.engine import Changes, Context, Snapshot, Task
+from kops.engine.targets.terraform import TerraformWriter
+
+from kops_aws.discovery import register, register_deletions
+from kops_aws.tasks.autoscaling_group import AutoscalingGroup, list_groups
+from kops_aws.tasks.common import delete_quietly, owned
+
+
+class AutoscalingLifecycleHook(Task):
+    autoscaling_group: AutoscalingGroup | None = None
+    hook_name: str | None = None
+    #: ``autoscaling:EC2_INSTANCE_TERMINATING`` or ``autoscaling:EC2_INSTANCE_LAUNCHING``.
+    lifecycle_transition: str | None = None
+    #: What happens when nobody answers in time: ``CONTINUE`` or ``ABANDON``.
+    default_result: str | None = None
+    heartbeat_timeout: int | None = None
+
+    immutable_fields = {"autoscaling_group", "hook_name"}
+    terraform_type = "aws_autoscaling_lifecycle_hook"
+
+    def find(self, ctx: Context) -> AutoscalingLifecycleHook | None:
+        assert self.autoscaling_group is not None
+        group = self.autoscaling_group.name
+        raw = ctx.snapshot.first("autoscaling_lifecycle_hook", lambda h: h["AutoScalingGroupName"] == group
+                                 and h["LifecycleHookName"] == self.hook_name)
+        if raw is None:
+            return None
+        return AutoscalingLifecycleHook(
+            name=self.name, lifecycle=self.lifecycle, autoscaling_group=AutoscalingGroup(name=group),
+            hook_name=raw["LifecycleHookName"], lifecycle_transition=raw.get("LifecycleTransition"),
+            default_result=raw.get("DefaultResult"), heartbeat_timeout=raw.get("HeartbeatTimeout"))
+
+    def render_direct(self, ctx: Context, actual: AutoscalingLifecycleHook | None, changes: Changes) -> None:
+        assert self.autoscaling_group is not None
+        ctx.cloud.autoscaling.put_lifecycle_hook(
+            AutoScalingGroupName=self.autoscaling_group.name, LifecycleHookName=self.hook_name,
+            LifecycleTransition=self.lifecycle_transition, DefaultResult=self.default_result,
+            HeartbeatTimeout=self.heartbeat_timeout)
+
+    def delete_direct(self, ctx: Context) -> None:
+        assert self.autoscaling_group is not None
+        delete_quietly(lambda: ctx.cloud.autoscaling.delete_lifecycle_hook(
+            AutoScalingGroupName=self.autoscaling_group.name, LifecycleHookName=self.hook_name))
+
+    def render_terraform(self, ctx: Context, tf: TerraformWriter) -> None:
+        assert self.autoscaling_group is not None
+        tf.add_resource("aws_autoscaling_lifecycle_hook", self.name, {
+            "name": self.hook_name,
+            "autoscaling_group_name": self.autoscaling_group.terraform_ref("id"),
+            "default_result": self.default_result,
+            "heartbeat_timeout": self.heartbeat_timeout,
+            "lifecycle_transition": self.lifecycle_transition,
+        })
+
+
+@register("autoscaling_lifecycle_hook")
+def _list(api: Any, cluster_name: str) -> list[dict[str, Any]]:
+    """The hooks of the cluster's Auto Scaling groups, with each group's tags (to tell owned from shared)."""
+    hooks = []
+    for group in list_groups(api, cluster_name):
+        for hook in api.autoscaling.describe_lifecycle_hooks(
+                AutoScalingGroupName=group["AutoScalingGroupName"])["LifecycleHooks"]:
+            hooks.append({**hook, "Tags": group.get("Tags", [])})
+    return hooks
+
+
+@register_deletions("autoscaling_lifecycle_hook")
+def _deletions(snapshot: Snapshot, cluster_name: str) -> list[Task]:
+    return [AutoscalingLifecycleHook(name=f"{h['AutoScalingGroupName']}/{h['LifecycleHookName']}",
+                                     autoscaling_group=AutoscalingGroup(name=h["AutoScalingGroupName"]),
+                                     hook_name=h["LifecycleHookName"])
+            for h in owned(snapshot.get("autoscaling_lifecycle_hook"), cluster_name)]
