@@ -1,0 +1,101 @@
+"""S3Object: a file nodes read at boot, in the ``s3://`` state store (nodeup configs, the completed spec...).
+
+Objects are compared by their MD5 (the ETag of a single-part upload), so a plan reads one listing of the
+cluster's folder, not the files. A private file (:class:`PrivateS3Object`) is encrypted at rest and its
+content never appears in a plan (it is a secret field).
+
+Neither kind is deleted by ``kops delete cluster`` through discovery: the state store belongs to kops
+itself, which removes the cluster's folder when it deletes the cluster.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from kops.engine import Changes, Context, Expr, Task
+from kops.engine.targets.terraform import TerraformWriter
+
+from kops_aws.awsapi import error_code
+from kops_aws.discovery import paginate
+
+
+@dataclass(frozen=True)
+class StoredDigest:
+    """What a listing says of an object's content: its MD5, as hex."""
+
+    md5: str
+
+    def __str__(self) -> str:
+        return f"md5:{self.md5}"
+
+
+class S3Object(Task):
+    bucket: str | None = None
+    key: str | None = None
+    content: bytes | None = None
+    #: ``AES256`` to have S3 encrypt the object at rest.
+    server_side_encryption: str | None = None
+    #: The cluster's folder in the bucket: one listing of it tells every object's digest.
+    folder: str | None = None
+
+    immutable_fields = {"bucket", "key"}
+    ignored_fields = {"server_side_encryption", "folder"}
+    terraform_type = "aws_s3_object"
+
+    def find(self, ctx: Context) -> S3Object | None:
+        digests = listing(ctx, self.bucket or "", self.folder or "")
+        if self.key not in digests:
+            return None
+        return type(self)(name=self.name, lifecycle=self.lifecycle, bucket=self.bucket, key=self.key,
+                          content=StoredDigest(digests[self.key]))  # type: ignore[arg-type]
+
+    def field_equal(self, field: str, desired: Any, actual: Any) -> bool:
+        if field == "content" and isinstance(actual, StoredDigest):
+            return hashlib.md5(desired, usedforsecurity=False).hexdigest() == actual.md5
+        return super().field_equal(field, desired, actual)
+
+    def render_direct(self, ctx: Context, actual: S3Object | None, changes: Changes) -> None:
+        args: dict[str, Any] = {"Bucket": self.bucket, "Key": self.key, "Body": self.content or b""}
+        if self.server_side_encryption:
+            args["ServerSideEncryption"] = self.server_side_encryption
+        ctx.cloud.s3.put_object(**args)
+
+    def delete_direct(self, ctx: Context) -> None:
+        ctx.cloud.s3.delete_object(Bucket=self.bucket, Key=self.key)
+
+    def render_terraform(self, ctx: Context, tf: TerraformWriter) -> None:
+        tf.add_resource("aws_s3_object", self.name, {
+            "bucket": self.bucket, "key": self.key, "provider": Expr("aws.files"),
+            "content": tf.file_ref("aws_s3_object", self.name, "content", self.content or b""),
+            "server_side_encryption": self.server_side_encryption,
+        })
+
+
+class PrivateS3Object(S3Object):
+    """A secret file (keys, tokens): encrypted at rest, shown as ``(sensitive)``, never written as Terraform.
+
+    ``kops update cluster --target terraform`` stores every boot file in the state store itself before it
+    writes the configuration, so Terraform has nothing to add for these and no secret reaches its files.
+    """
+
+    type_name = "S3Object"
+    secret_fields = {"content"}
+
+    def render_terraform(self, ctx: Context, tf: TerraformWriter) -> None:
+        ctx.log.info("%s holds secret material: it is kept in the state store, not in the Terraform files", self)
+
+
+def listing(ctx: Context, bucket: str, prefix: str) -> dict[str, str]:
+    """Key -> MD5 of every object under ``prefix``, listed once per run; a missing bucket holds nothing."""
+    def make() -> dict[str, str]:
+        try:
+            objects = paginate(ctx.cloud.s3, "list_objects_v2", "Contents", Bucket=bucket, Prefix=prefix)
+        except Exception as exc:
+            if error_code(exc) == "NoSuchBucket":
+                return {}
+            raise
+        return {o["Key"]: o.get("ETag", "").strip('"') for o in objects}
+
+    return ctx.client(f"s3-listing:{bucket}/{prefix}", make)
