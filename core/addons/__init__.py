@@ -1,7 +1,9 @@
 """Add-ons: the manifests a cluster's bootstrap channel installs, contributed by core and plugins.
 
 Each plugin's ``kops_addons`` hook is called separately so that every add-on can say where it came
-from (``kops toolbox addons list`` shows it).
+from (``kops toolbox addons list`` shows it). Core contributes its own add-ons through the same hook
+(:mod:`kops.addons.core_plugin`); :mod:`kops.addons.channel` turns them into the bootstrap channel
+``kops update cluster`` writes, and :mod:`kops.addons.apply` applies that channel to a running cluster.
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ class Addon:
     selector: dict[str, str] = field(default_factory=dict)
     #: Where it came from: ``core``, a plugin name, or ``spec`` for ``spec.addons``. Set by :func:`collect`.
     source: str = ""
+    #: Names the manifest file in the channel; empty means ``k8s-<major>.<minor>`` of the cluster, so an
+    #: upgrade of Kubernetes re-applies every add-on.
+    id: str = ""
 
     def __post_init__(self) -> None:
         if not self.selector:
