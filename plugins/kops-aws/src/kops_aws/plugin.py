@@ -19,3 +19,10 @@ def kops_model_builders(cluster, cloud: str) -> list:
     from kops_aws.model import builders
 
     return builders()
+
+
+@hookimpl
+def kops_addons(cluster) -> list:
+    from kops_aws.addons import addons
+
+    return addons(cluster)
