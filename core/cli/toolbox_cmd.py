@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 from kops.cli.flags import KopsCommandGroup
 from kops.cli.settings import Settings, global_options
@@ -23,19 +25,36 @@ def addons() -> None:
 @global_options
 @click.pass_obj
 def addons_list(settings: Settings, name: str | None, output: str) -> None:
-    """List the add-ons in the cluster's channel: name, version and source."""
+    """List the add-ons the cluster's channel gets on the next update: name, version and source."""
     import json
 
-    from kops.addons import collect
+    from kops.addons.channel import addons as channel_addons
     from kops.cli.specs import registry
     from kops.cli.table import print_table
 
-    state = registry(settings).get(settings.cluster_name(name))
-    found = collect(state.cluster)
+    found = channel_addons(_completed_cluster(registry(settings), settings.cluster_name(name)))
     if output.lower() == "json":
         click.echo(json.dumps([{"name": a.name, "version": a.version, "source": a.source} for a in found], indent=2))
         return
     print_table(["NAME", "VERSION", "SOURCE"], [[a.name, a.version, a.source] for a in found])
+
+
+def _completed_cluster(reg: Any, name: str) -> Any:
+    """The cluster as ``kops update cluster`` completes it, which is what add-ons are built from."""
+    from kops import api, plugins
+    from kops.channels import load_channel
+    from kops.errors import KopsError
+    from kops.inference.completion import complete_cluster
+
+    state = reg.get(name)
+    cloud_name = state.cluster.spec.cloudProvider or ""
+    if not cloud_name:
+        raise KopsError(f"Cluster/{name}: spec.cloudProvider: required")
+    cloud = plugins.load_driver("cloud", cloud_name)()
+    groups = sorted(state.instance_groups, key=lambda g: g.metadata.name)
+    tree = complete_cluster(api.to_dict(state.cluster), [api.to_dict(g) for g in groups], cloud,
+                            load_channel(state.cluster.spec.channel or "stable"), [])
+    return api.from_dict(tree, source=f"Cluster/{name} (completed)")
 
 
 @toolbox.command("history")

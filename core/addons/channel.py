@@ -1,0 +1,158 @@
+"""The bootstrap channel: every add-on of a cluster, written to the state store by ``kops update cluster``.
+
+The layout and format are upstream's, so upstream's ``channels`` tool could read them too::
+
+    addons/bootstrap-channel.yaml            kind: Addons, one entry per add-on
+    addons/<name>/<id>.yaml                  the manifest an entry points at (``manifest: <name>/<id>.yaml``)
+
+An entry carries the add-on's name, version, selector, manifest path, ``manifestHash`` (sha256 of the
+stored manifest) and id; the id is ``k8s-<major>.<minor>`` of the cluster unless the add-on names its own,
+so moving to a new Kubernetes minor re-applies every add-on. The channel is rebuilt whole on every update
+from what the plugins contribute now, so an add-on that is switched off is simply no longer in it.
+
+Every object is stamped with the add-on's name, ``app.kubernetes.io/managed-by: kops`` and the add-on's
+selector labels (which is how objects of an add-on are found again), and its images go through
+``spec.assets``' registry mirror or proxy when the cluster has one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from kops.addons import Addon
+from kops.errors import KopsError
+
+#: Where the channel lives, relative to the cluster's folder in the state store.
+CHANNEL_PATH = "addons/bootstrap-channel.yaml"
+ADDONS_FOLDER = "addons"
+API_VERSION = "addons.k8s.io/v1alpha1"
+
+#: Labels on every object of an add-on: which add-on it belongs to, and who manages it.
+ADDON_LABEL = "addon.kops.k8s.io/name"
+MANAGED_BY_LABEL = "app.kubernetes.io/managed-by"
+
+
+@dataclass
+class Entry:
+    """One add-on as the channel holds it: the manifest as stored, and where."""
+
+    addon: Addon
+    id: str
+    manifest: str
+
+    @property
+    def location(self) -> str:
+        """The manifest's path relative to the channel's folder."""
+        return f"{self.addon.name}/{self.id}.yaml"
+
+    @property
+    def manifest_hash(self) -> str:
+        return hashlib.sha256(self.manifest.encode()).hexdigest()
+
+    def spec(self) -> dict[str, Any]:
+        """The entry in upstream's ``AddonSpec`` form."""
+        return {"name": self.addon.name, "version": self.addon.version, "selector": dict(self.addon.selector),
+                "manifest": self.location, "manifestHash": self.manifest_hash, "id": self.id}
+
+
+def addons(cluster: Any) -> list[Addon]:
+    """Every add-on of the completed ``cluster``: the plugins' (core's included), then ``spec.addons``' ones."""
+    from kops.addons import collect
+    from kops.addons.spec_addons import load
+
+    found = collect(cluster)
+    taken = {a.name: a.source for a in found}
+    for addon in load(cluster):
+        if addon.name in taken:
+            raise KopsError(f"spec.addons: add-on {addon.name!r} is already contributed by {taken[addon.name]}")
+        taken[addon.name] = addon.source
+        found.append(addon)
+    return found
+
+
+def entries(cluster: Any, found: list[Addon]) -> list[Entry]:
+    """The channel entries for ``found``, each manifest stamped and remapped for ``cluster``."""
+    from kops.addons import facts
+
+    default_id = f"k8s-{facts.kubernetes_minor(cluster)}"
+    remap = _image_remapper(cluster)
+    return [Entry(addon, addon.id or default_id, finish(addon, remap)) for addon in found]
+
+
+def channel_document(channel: list[Entry]) -> str:
+    import yaml
+
+    doc = {"apiVersion": API_VERSION, "kind": "Addons", "metadata": {"name": "bootstrap"},
+           "spec": {"addons": [e.spec() for e in channel]}}
+    return yaml.safe_dump(doc, sort_keys=False, default_flow_style=False)
+
+
+def channel_files(cluster: Any) -> dict[str, bytes]:
+    """The channel and each manifest, by path relative to the cluster's folder in the state store."""
+    channel = entries(cluster, addons(cluster))
+    files = {CHANNEL_PATH: channel_document(channel).encode()}
+    for entry in channel:
+        files[f"{ADDONS_FOLDER}/{entry.location}"] = entry.manifest.encode()
+    return files
+
+
+def finish(addon: Addon, remap: Any = None) -> str:
+    """``addon``'s manifest as the channel stores it: one document per object, each labelled for the add-on."""
+    import yaml
+
+    objects: list[dict[str, Any]] = []
+    for doc in yaml.safe_load_all(addon.manifest):
+        if not doc:
+            continue
+        if not isinstance(doc, dict) or "kind" not in doc:
+            raise KopsError(f"add-on {addon.name}: its manifest holds something that is not a Kubernetes object")
+        # A List is its items, so that each object is applied and recorded on its own.
+        objects += (doc.get("items") or []) if doc["kind"] == "List" else [doc]
+    for obj in objects:
+        metadata = obj.setdefault("metadata", {})
+        metadata["labels"] = {**(metadata.get("labels") or {}), ADDON_LABEL: addon.name, MANAGED_BY_LABEL: "kops",
+                              **addon.selector}
+        if remap is not None:
+            for container in _containers(obj):
+                if isinstance(container.get("image"), str):
+                    container["image"] = remap(container["image"])
+    return dump_objects(objects)
+
+
+def dump_objects(objects: list[dict[str, Any]]) -> str:
+    """Multi-document YAML, keys in the order written and multi-line strings (config files) kept readable."""
+    import yaml
+
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    def text(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+        style = "|" if "\n" in value else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+    Dumper.add_representer(str, text)
+    return yaml.dump_all(objects, Dumper=Dumper, sort_keys=False, default_flow_style=False, width=1 << 16,
+                         explicit_start=False)
+
+
+def _image_remapper(cluster: Any) -> Any:
+    """A function from an image to the image nodes pull, or None when the cluster pulls from the source."""
+    assets = cluster.spec.assets
+    if assets is None or not (assets.containerRegistry or assets.containerProxy):
+        return None
+    from kops.addons.facts import context
+    from kops.inference.completion.facts import remap_image
+
+    ctx = context(cluster)
+    return lambda image: remap_image(ctx, image)
+
+
+def _containers(obj: dict[str, Any]) -> list[dict[str, Any]]:
+    """The containers of whatever pod spec ``obj`` holds (a pod, a workload's template, a cron job's)."""
+    spec = obj.get("spec") or {}
+    pod = spec.get("jobTemplate", {}).get("spec", {}).get("template", {}).get("spec") or \
+        spec.get("template", {}).get("spec") or (spec if obj.get("kind") == "Pod" else {})
+    return [c for key in ("initContainers", "containers", "ephemeralContainers") for c in pod.get(key) or []
+            if isinstance(c, dict)]
