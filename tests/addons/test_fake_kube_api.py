@@ -1,0 +1,76 @@
+"""The fake API server answers like a real one where kops relies on it: discovery, apply rules, errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from kubernetes.client.exceptions import ApiException
+
+CONFIG_MAP = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x", "namespace": "kube-system"},
+              "data": {"a": "1"}}
+
+
+def _call(api, method, path, body=None, content_type=None, query=None):
+    headers = {"Accept": "application/json", **({"Content-Type": content_type} if content_type else {})}
+    response = api.api_client().call_api(path, method, query_params=query or [], header_params=headers, body=body,
+                                         _preload_content=False, _return_http_data_only=True)
+    return json.loads(response.data)
+
+
+def _status(api, *args, **kwargs) -> int:
+    with pytest.raises(ApiException) as caught:
+        _call(api, *args, **kwargs)
+    return caught.value.status
+
+
+def test_discovery_lists_groups_and_their_resources(fake_api):
+    assert _call(fake_api, "GET", "/api")["versions"] == ["v1"]
+    groups = {g["name"] for g in _call(fake_api, "GET", "/apis")["groups"]}
+    assert {"apps", "rbac.authorization.k8s.io", "storage.k8s.io"} <= groups
+    resources = {r["kind"]: r for r in _call(fake_api, "GET", "/apis/apps/v1")["resources"]}
+    assert (resources["Deployment"]["name"], resources["Deployment"]["namespaced"]) == ("deployments", True)
+
+
+def test_apply_creates_then_updates_and_needs_a_field_manager(fake_api):
+    path = "/api/v1/namespaces/kube-system/configmaps/x"
+    apply = "application/apply-patch+yaml"
+    assert _status(fake_api, "PATCH", path, CONFIG_MAP, apply) == 400
+    created = _call(fake_api, "PATCH", path, CONFIG_MAP, apply, [("fieldManager", "kops")])
+    assert fake_api.requests[-1].status == 201
+    updated = _call(fake_api, "PATCH", path, {**CONFIG_MAP, "data": {"a": "2"}}, apply, [("fieldManager", "kops")])
+    assert fake_api.requests[-1].status == 200
+    assert updated["data"] == {"a": "2"}
+    assert updated["metadata"]["uid"] == created["metadata"]["uid"]
+    assert int(updated["metadata"]["resourceVersion"]) > int(created["metadata"]["resourceVersion"])
+    assert _call(fake_api, "GET", path)["data"] == {"a": "2"}
+
+
+def test_namespaced_objects_need_their_namespace(fake_api):
+    body = {**CONFIG_MAP, "metadata": {"name": "x", "namespace": "nope"}}
+    assert _status(fake_api, "PATCH", "/api/v1/namespaces/nope/configmaps/x", body, "application/apply-patch+yaml",
+                   [("fieldManager", "kops")]) == 404
+
+
+def test_merge_patches_need_an_existing_object_and_other_patches_are_refused(fake_api):
+    patch = {"metadata": {"annotations": {"a": "b"}}}
+    assert _status(fake_api, "PATCH", "/api/v1/namespaces/missing", patch, "application/merge-patch+json") == 404
+    assert _call(fake_api, "PATCH", "/api/v1/namespaces/default", patch,
+                 "application/merge-patch+json")["metadata"]["annotations"] == {"a": "b"}
+    assert _status(fake_api, "PATCH", "/api/v1/namespaces/default", [{"op": "add"}],
+                   "application/json-patch+json") == 415
+
+
+def test_a_custom_resource_definition_adds_its_kind(fake_api):
+    crd = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+           "metadata": {"name": "widgets.example.com"},
+           "spec": {"group": "example.com", "scope": "Namespaced", "names": {"kind": "Widget", "plural": "widgets"},
+                    "versions": [{"name": "v1", "served": True, "storage": True}]}}
+    assert _status(fake_api, "GET", "/apis/example.com/v1") == 404
+    _call(fake_api, "PATCH", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com", crd,
+          "application/apply-patch+yaml", [("fieldManager", "kops")])
+    assert [r["kind"] for r in _call(fake_api, "GET", "/apis/example.com/v1")["resources"]] == ["Widget"]
+    widget = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w", "namespace": "default"}}
+    _call(fake_api, "PATCH", "/apis/example.com/v1/namespaces/default/widgets/w", widget,
+          "application/apply-patch+yaml", [("fieldManager", "kops")])
+    assert fake_api.get("example.com/v1", "Widget", "w", "default")["metadata"]["name"] == "w"
