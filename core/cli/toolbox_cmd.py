@@ -39,6 +39,29 @@ def addons_list(settings: Settings, name: str | None, output: str) -> None:
     print_table(["NAME", "VERSION", "SOURCE"], [[a.name, a.version, a.source] for a in found])
 
 
+@addons.command("apply")
+@click.argument("name", required=False)
+@click.option("--kubeconfig", type=click.Path(dir_okay=False, exists=True),
+              help="The kubeconfig to reach the cluster with (default: $KUBECONFIG, else ~/.kube/config); its "
+                   "context named after the cluster is used when it has one, else its current context.")
+@global_options
+@click.pass_obj
+def addons_apply(settings: Settings, name: str | None, kubeconfig: str | None) -> None:
+    """Apply the add-ons of the cluster's stored channel whose version the cluster does not run yet.
+
+    \b
+    kops update cluster my.example.com --yes     # writes the channel
+    kops toolbox addons apply my.example.com     # brings the cluster's add-ons in line with it
+    """
+    from kops.addons.apply import apply_channel
+    from kops.cli.specs import registry
+    from kops.cli.table import print_table
+
+    cluster = settings.cluster_name(name)
+    results = apply_channel(registry(settings).store, cluster, _api_client(kubeconfig, cluster))
+    print_table(["NAME", "VERSION", "ACTION", "OBJECTS"], [[r.name, r.version, r.action, r.objects] for r in results])
+
+
 def _completed_cluster(reg: Any, name: str) -> Any:
     """The cluster as ``kops update cluster`` completes it, which is what add-ons are built from."""
     from kops import api, plugins
@@ -55,6 +78,20 @@ def _completed_cluster(reg: Any, name: str) -> Any:
     tree = complete_cluster(api.to_dict(state.cluster), [api.to_dict(g) for g in groups], cloud,
                             load_channel(state.cluster.spec.channel or "stable"), [])
     return api.from_dict(tree, source=f"Cluster/{name} (completed)")
+
+
+def _api_client(kubeconfig: str | None, cluster: str) -> Any:
+    """A ``kubernetes`` client for the cluster, from a kubeconfig (imported here: only this command needs it)."""
+    from kops.errors import KopsError
+    from kubernetes import config
+    from kubernetes.config.config_exception import ConfigException
+
+    try:
+        contexts, _ = config.list_kube_config_contexts(config_file=kubeconfig)
+        context = cluster if any(c["name"] == cluster for c in contexts) else None
+        return config.new_client_from_config(config_file=kubeconfig, context=context)
+    except ConfigException as exc:
+        raise KopsError(f"kubeconfig: {exc}") from exc
 
 
 @toolbox.command("history")
