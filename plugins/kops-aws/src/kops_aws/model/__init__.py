@@ -21,7 +21,17 @@ from kops_aws.tags import TAG_NAME, cluster_tags, shared_tags
 
 #: The model's modules, in build order: what later modules look up must be built by earlier ones. DNS
 #: stays last: its records alias the API load balancer.
-MODULES = ["network", "firewall", "dns"]
+MODULES = [
+    "network",
+    "firewall",
+    "iam",
+    "api_lb",
+    "dns",
+    "etcd",
+    "compute",
+    "nth",
+    "storage",
+]
 
 #: Security group roles and how upstream names their groups (``masters.<cluster>``).
 SECURITY_GROUP_PREFIXES = {

@@ -1,0 +1,117 @@
+"""Whole clusters from upstream's cases against the emulator: plan, apply, plan again (nothing left to do),
+instances running, then delete everything the cluster owns and find nothing left."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+from kops.engine import Executor
+from kops.engine.plan import Action
+from kops.engine.targets.direct import DirectTarget
+from kops.engine.targets.dryrun import DryRunTarget
+from kops_aws.model import build_all
+from upstream_cases import model_for, run_context, seed_images
+
+# Public and private topologies, DNS or none (kops-controller behind the API load balancer), a bastion,
+# mixed instance types and several control-plane groups.
+CASES = ["minimal-1.35", "minimal-dns-none", "privatecilium", "mixed_instances"]
+
+
+def executor() -> Executor:
+    return Executor(8, sleep=lambda _: None)
+
+
+@pytest.fixture
+def clients(aws):
+    import boto3
+    from kops_aws.testing import moto_gaps
+
+    moto_gaps.fill()  # the emulator keeps subnet attributes it would otherwise drop
+    aws.reset()
+    session = boto3.session.Session()
+    session.client("s3").create_bucket(Bucket="kops-state")
+    # The user's DNS zone, where dns-controller (and the API's alias records) write.
+    session.client("route53").create_hosted_zone(Name="example.com", CallerReference="kops-tests")
+    return {name: session.client(name) for name in ("ec2", "autoscaling", "iam", "elbv2", "sqs", "events", "s3",
+                                                    "route53")}
+
+
+def prepared(case: str, clients) -> tuple:
+    model = model_for(case, region="us-east-1", state_url="s3://kops-state/clusters")
+    seed_images(clients["ec2"], model)
+    return model, build_all(model)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_apply_converges_and_delete_leaves_nothing(case: str, clients) -> None:
+    model, tasks = prepared(case, clients)
+    first = DryRunTarget(executor()).run(run_context(model), tasks)
+    assert first.has_changes and all(c.action in (Action.CREATE, Action.NONE) for c in first.changes)
+
+    DirectTarget(executor()).run(run_context(model), tasks)
+    again = DryRunTarget(executor()).run(run_context(model), build_all(model))
+    assert not again.has_changes, again.render_text()
+
+    # Every group's Auto Scaling group launched its instances from its template.
+    instances = model.cloud.instances(run_context(model), model)
+    assert sorted({i["instanceGroup"] for i in instances}) == sorted(g.metadata.name for g in model.instance_groups)
+    assert {i["state"] for i in instances} == {"running"}
+
+    ctx = run_context(model)
+    doomed = model.cloud.owned_resources(ctx, model)
+    DirectTarget(executor()).run(ctx, [], doomed)
+    assert model.cloud.owned_resources(run_context(model), model) == []
+    ec2 = clients["ec2"]
+    assert [t for t in ec2.describe_launch_templates()["LaunchTemplates"]] == []
+    assert clients["autoscaling"].describe_auto_scaling_groups()["AutoScalingGroups"] == []
+    assert clients["elbv2"].describe_load_balancers()["LoadBalancers"] == []
+    assert [r for r in clients["iam"].list_roles()["Roles"] if r["RoleName"].endswith(model.cluster_name)] == []
+    assert clients["sqs"].list_queues().get("QueueUrls", []) == []
+
+
+def test_launch_templates_require_imdsv2_and_encrypt_root_volumes(clients) -> None:
+    model, tasks = prepared("minimal-1.35", clients)
+    images = {i["ImageId"]: i for i in clients["ec2"].describe_images(Owners=["self"])["Images"]}
+    DirectTarget(executor()).run(run_context(model), tasks)
+    ec2 = clients["ec2"]
+    templates = {t["LaunchTemplateName"]: t for t in ec2.describe_launch_templates()["LaunchTemplates"]}
+    assert sorted(templates) == ["master-us-east-1a.masters.minimal.example.com", "nodes.minimal.example.com"]
+    sizes = {"master-us-east-1a.masters.minimal.example.com": (64, 3), "nodes.minimal.example.com": (128, 1)}
+    for name, template in templates.items():
+        data = ec2.describe_launch_template_versions(LaunchTemplateId=template["LaunchTemplateId"],
+                                                    Versions=["$Latest"])["LaunchTemplateVersions"][0][
+            "LaunchTemplateData"]
+        assert data["MetadataOptions"]["HttpTokens"] == "required"
+        assert data["MetadataOptions"]["HttpPutResponseHopLimit"] == sizes[name][1]
+        root = next(b for b in data["BlockDeviceMappings"]
+                    if b["DeviceName"] == images[data["ImageId"]]["RootDeviceName"])
+        assert root["Ebs"] == {"Encrypted": True, "DeleteOnTermination": True, "Iops": 3000, "Throughput": 125,
+                               "VolumeSize": sizes[name][0], "VolumeType": "gp3"}
+        assert base64.b64decode(data["UserData"]).decode() == model.user_data[name.split(".")[0]]
+        assert data["IamInstanceProfile"]["Name"] == (
+            "masters.minimal.example.com" if "master" in name else "nodes.minimal.example.com")
+        assert data["KeyName"] == "kubernetes.minimal.example.com-c4:a6:ed:9a:a8:89:b9:e2:c3:9c:d6:63:eb:9c:71:57"
+        tags = {t["Key"]: t["Value"] for t in data["TagSpecifications"][0]["Tags"]}
+        assert tags["kubernetes.io/cluster/minimal.example.com"] == "owned"
+        assert tags["kops.k8s.io/instancegroup"] == name.split(".")[0]
+
+
+def test_a_changed_group_makes_a_new_template_version_and_updates_its_group(clients) -> None:
+    model, tasks = prepared("minimal-1.35", clients)
+    DirectTarget(executor()).run(run_context(model), tasks)
+    nodes = next(g for g in model.instance_groups if g.metadata.name == "nodes")
+    nodes.spec.machineType = "t3.large"
+    nodes.spec.maxSize = 3
+    plan = DryRunTarget(executor()).run(run_context(model), build_all(model))
+    changed = {c.label: sorted(c.fields) for c in plan.changes if c.action != Action.NONE}
+    assert changed == {"AutoscalingGroup/nodes.minimal.example.com": ["max_size"],
+                       "LaunchTemplate/nodes.minimal.example.com": ["instance_type"]}
+    DirectTarget(executor()).run(run_context(model), build_all(model))
+    assert not DryRunTarget(executor()).run(run_context(model), build_all(model)).has_changes
+    template = clients["ec2"].describe_launch_templates(LaunchTemplateNames=["nodes.minimal.example.com"])[
+        "LaunchTemplates"][0]
+    assert template["LatestVersionNumber"] == template["DefaultVersionNumber"] == 2
+    group = clients["autoscaling"].describe_auto_scaling_groups(AutoScalingGroupNames=["nodes.minimal.example.com"])[
+        "AutoScalingGroups"][0]
+    assert group["MaxSize"] == 3 and group["LaunchTemplate"]["Version"] == "$Latest"
