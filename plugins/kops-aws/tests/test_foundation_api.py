@@ -44,8 +44,10 @@ def test_transient_errors(code: str, status: int, transient: bool) -> None:
 
 def test_connection_errors_are_transient_and_others_are_not() -> None:
     from botocore.exceptions import EndpointConnectionError
+    from botocore.parsers import ResponseParserError
 
     assert AWSApi.is_transient(EndpointConnectionError(endpoint_url="http://x"))
+    assert AWSApi.is_transient(ResponseParserError("<html>500 Internal Server Error</html>"))
     assert not AWSApi.is_transient(ValueError("bad"))
 
 

@@ -135,7 +135,8 @@ class AWSApi:
             return isinstance(status, int) and status >= 500
         try:
             from botocore.exceptions import ConnectionError as BotoConnectionError
-            from botocore.exceptions import HTTPClientError, ResponseParserError
+            from botocore.exceptions import HTTPClientError
+            from botocore.parsers import ResponseParserError
         except ImportError:  # pragma: no cover - boto3 is a dependency
             return False
         # An unparseable response is what an overloaded endpoint's HTML error page becomes.
