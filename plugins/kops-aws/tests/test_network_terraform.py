@@ -74,6 +74,13 @@ def test_output_is_stable_whatever_the_task_order_and_parses() -> None:
             "route_table_private-us-test-1a_id", "region", "cluster_name"} <= outputs
 
 
+def test_providers_carry_the_specs_extra_settings() -> None:
+    upstream = (FIXTURES / "complex" / "kubernetes.tf").read_text()
+    here = render("complex")["kubernetes.tf"].decode()
+    providers = re.compile(r'^provider "aws" \{\n.*?^\}', re.M | re.S)
+    assert providers.findall(here) == providers.findall(upstream)
+
+
 def test_writing_terraform_makes_no_cloud_call() -> None:
     model = model_for("privatecalico", target="terraform")
     ctx = model.cloud.engine_context(model)

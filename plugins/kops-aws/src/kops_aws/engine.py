@@ -63,12 +63,17 @@ def instances(ctx: Context, model: Any) -> list[dict[str, Any]]:
 
 
 def terraform_writer(model: Any) -> TerraformWriter:
-    """A writer with the AWS providers (the default one and ``aws.files`` for state-store objects) and the
-    ``cluster_name`` and ``region`` outputs every upstream configuration starts with."""
+    """A writer with the AWS providers (the default one and ``aws.files`` for state-store objects, each with
+    the spec's ``target.terraform`` extra settings) and the ``cluster_name`` and ``region`` outputs every
+    upstream configuration starts with."""
     region = AWSModel(model).region
+    target = model.cluster.spec.target
+    extra = target.terraform if target is not None and target.terraform is not None else None
     writer = TerraformWriter()
-    writer.add_provider("aws", {"region": region}, source="hashicorp/aws", version=TERRAFORM_AWS_PROVIDER)
-    writer.add_provider("aws", {"region": region}, alias="files")
+    writer.add_provider("aws", {**((extra and extra.providerExtraConfig) or {}), "region": region},
+                        source="hashicorp/aws", version=TERRAFORM_AWS_PROVIDER)
+    writer.add_provider("aws", {**((extra and extra.filesProviderExtraConfig) or {}), "region": region},
+                        alias="files")
     writer.add_output("cluster_name", model.cluster_name)
     writer.add_output("region", region)
     return writer
