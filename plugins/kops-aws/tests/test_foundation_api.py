@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+from kops.errors import KopsError
 from kops_aws import discovery
 from kops_aws.awsapi import AWSApi
 from kops_aws.tags import aws_tags, cluster_tags, from_aws, is_owned, shared_tags
@@ -95,3 +96,18 @@ def test_a_kind_lists_once_per_snapshot_and_afresh_in_the_next(aws, monkeypatch)
     assert api.calls["ec2.DescribeVpcs"] == 2
     with pytest.raises(ValueError, match="already registered"):
         discovery.register("probe", lambda api, name: [])
+
+
+def test_the_hook_gives_aws_builders_sharing_one_model_per_run() -> None:
+    from aws_model_kit import model_for
+    from kops_aws import plugin
+    from kops_aws.model import AWSModel
+
+    assert plugin.kops_model_builders(cluster=None, cloud="gce") == []
+    model = model_for("minimal-1.35", target="terraform")
+    tasks = [t for b in plugin.kops_model_builders(cluster=model.cluster, cloud="aws") for t in b.build(model)]
+    vpc = next(t for t in tasks if t.type_name == "VPC")
+    masters = next(t for t in tasks if t.type_name == "SecurityGroup" and t.name == "masters.minimal.example.com")
+    assert masters.vpc is vpc  # the firewall builder found the network builder's task
+    with pytest.raises(KopsError, match="no SecurityGroup/nodes.minimal.example.com"):
+        AWSModel(model).security_group("Node")

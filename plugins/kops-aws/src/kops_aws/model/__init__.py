@@ -19,8 +19,8 @@ from kops.errors import KopsError
 
 from kops_aws.tags import TAG_NAME, cluster_tags, shared_tags
 
-#: The model's modules, in build order: what later modules look up must be built by earlier ones. DNS
-#: stays last: its records alias the API load balancer.
+#: The model's modules, in build order: what later modules look up must be built by earlier ones (DNS
+#: after the load balancers, which its records alias; compute after IAM and the load balancers).
 MODULES = [
     "network",
     "firewall",
@@ -158,10 +158,6 @@ class AWSModel:
                             f"before the one asking for it in kops_aws.model.MODULES?")
         return task
 
-    def all(self, type_name: str) -> list[Task]:
-        """Every task of one type built so far, by name."""
-        return [t for (tn, _), t in sorted(self._tasks.items()) if tn == type_name]
-
     @property
     def vpc(self) -> Task:
         return self.get("VPC", self.name_for("vpc"))
@@ -210,7 +206,3 @@ def builders() -> list[Any]:
     run = _Run()
     return [_Bound(importlib.import_module(f"{__name__}.{name}").BUILDER, run) for name in MODULES]
 
-
-def build_all(model: Any) -> list[Task]:
-    """Every AWS task for ``model``: what the hook's builders return, called in order."""
-    return [task for builder in builders() for task in builder.build(model)]
