@@ -206,3 +206,8 @@ def builders() -> list[Any]:
     run = _Run()
     return [_Bound(importlib.import_module(f"{__name__}.{name}").BUILDER, run) for name in MODULES]
 
+
+
+def build_all(model: Any) -> list[Task]:
+    """Every AWS task for ``model``: what the hook's builders return, called in order."""
+    return [task for builder in builders() for task in builder.build(model)]
