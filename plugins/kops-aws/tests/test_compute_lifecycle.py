@@ -11,7 +11,7 @@ from kops.engine.plan import Action
 from kops.engine.targets.direct import DirectTarget
 from kops.engine.targets.dryrun import DryRunTarget
 from kops_aws.model import build_all
-from upstream_cases import model_for, run_context, seed_images
+from upstream_cases import fresh_account, model_for, run_context, seed_images
 
 # Public and private topologies, DNS or none (kops-controller behind the API load balancer), a bastion,
 # mixed instance types and several control-plane groups.
@@ -24,17 +24,8 @@ def executor() -> Executor:
 
 @pytest.fixture
 def clients(aws):
-    import boto3
-    from kops_aws.testing import moto_gaps
-
-    moto_gaps.fill()  # the emulator keeps subnet attributes it would otherwise drop
-    aws.reset()
-    session = boto3.session.Session()
-    session.client("s3").create_bucket(Bucket="kops-state")
-    # The user's DNS zone, where dns-controller (and the API's alias records) write.
-    session.client("route53").create_hosted_zone(Name="example.com", CallerReference="kops-tests")
-    return {name: session.client(name) for name in ("ec2", "autoscaling", "iam", "elbv2", "sqs", "events", "s3",
-                                                    "route53")}
+    session = fresh_account(aws)
+    return {name: session.client(name) for name in ("ec2", "autoscaling", "iam", "elbv2", "sqs", "events", "s3")}
 
 
 def prepared(case: str, clients) -> tuple:

@@ -12,19 +12,14 @@ from kops.engine.targets.direct import DirectTarget
 from kops.engine.targets.dryrun import DryRunTarget
 from kops_aws.model import AWSModel
 from kops_aws.model.iam import BUILDER
-from upstream_cases import model_for, run_context
+from upstream_cases import fresh_account, model_for, run_context
 
 ADDITIONAL = json.dumps([{"Effect": "Allow", "Action": ["dynamodb:GetItem"], "Resource": ["*"]}])
 
 
 @pytest.fixture
 def iam(aws):
-    import boto3
-
-    aws.reset()
-    session = boto3.session.Session()
-    session.client("route53").create_hosted_zone(Name="example.com", CallerReference="kops-tests")
-    return session.client("iam")
+    return fresh_account(aws).client("iam")
 
 
 def executor() -> Executor:

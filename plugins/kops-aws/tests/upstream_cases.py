@@ -24,7 +24,7 @@ def model_for(case: str, *, state_url: str = "s3://kops-state/clusters", region:
               target: str = "dryrun", dns_zone: str | None = None):
     """The ModelContext of one upstream case; ``region`` replaces ``us-test-1`` everywhere in the input."""
     from kops import api, plugins
-    from kops.bootstrap import bootstrap_files, user_data
+    from kops.bootstrap import user_data
     from kops.channels import load_channel
     from kops.inference.completion import complete_cluster
     from kops.model import ModelContext
@@ -52,8 +52,20 @@ def model_for(case: str, *, state_url: str = "s3://kops-state/clusters", region:
     model = ModelContext(cluster_name=name, cluster=completed, instance_groups=groups, cloud=cloud,
                          state_url=state_url, target=target, ssh_public_keys=keys)
     model.user_data = {g.metadata.name: user_data(model, g) for g in groups}
-    model.bootstrap_files = bootstrap_files(model, api.dump_yaml(completed))
+    model.bootstrap_files = boot_files(api.dump_yaml(completed), groups)
     return model
+
+
+def boot_files(completed_yaml: str, groups) -> list:
+    """Files like those ``kops update cluster`` stores for nodes: the completed spec, the kops version and a
+    nodeup configuration per group (made here, offline, rather than read from a state store)."""
+    from kops.bootstrap import nodeup_config_path
+    from kops.model import BootstrapFile
+
+    files = [BootstrapFile("cluster-completed.spec", completed_yaml.encode()),
+             BootstrapFile("kops-version.txt", b"1.35.0")]
+    files += [BootstrapFile(nodeup_config_path(g), f"instanceGroup: {g.metadata.name}\n".encode()) for g in groups]
+    return files
 
 
 def seed_images(ec2, model) -> dict[str, str]:
@@ -71,3 +83,38 @@ def seed_images(ec2, model) -> dict[str, str]:
 def run_context(model):
     """A fresh engine context for one plan or apply (each run lists the cloud anew)."""
     return model.cloud.engine_context(model)
+
+
+def terraform_files(model) -> dict[str, bytes]:
+    """The Terraform configuration the AWS builders write for ``model`` (no cloud call is made)."""
+    from kops.engine.targets.terraform import TerraformTarget
+    from kops_aws.model import build_all
+
+    return TerraformTarget(None, model.cloud.terraform_writer(model)).run(model.cloud.engine_context(model),
+                                                                          build_all(model))
+
+
+def resources(text: str) -> dict[tuple[str, str], dict]:
+    """``{(type, name): attributes}`` of a Terraform file, as python-hcl2 parses it."""
+    import hcl2
+
+    out = {}
+    for entry in hcl2.loads(text).get("resource", []):
+        for type_, named in entry.items():
+            for name, attrs in named.items():
+                out[type_.strip('"'), name.strip('"')] = attrs
+    return out
+
+
+def fresh_account(server):
+    """Empty the emulator and give it what a user has before ``kops update cluster``: the state store's bucket
+    (``kops-state``) and a public DNS zone for ``example.com``. Returns a boto3 session."""
+    import boto3
+    from kops_aws.testing import moto_gaps
+
+    moto_gaps.fill()  # the emulator keeps subnet attributes it would otherwise drop
+    server.reset()
+    session = boto3.session.Session()
+    session.client("s3").create_bucket(Bucket="kops-state")
+    session.client("route53").create_hosted_zone(Name="example.com", CallerReference="kops-tests")
+    return session
