@@ -144,8 +144,7 @@ class _Build:
         spec = self.spec
         uses_bastion = bool(self.aws.model.groups_with_role("Bastion"))
         api_lb = spec.api.loadBalancer if spec.api else None
-        nodes = self.groups("Node", [[22, 22]] + ([[lo, hi] for lo, hi in [self.node_ports()]]
-                                                  if spec.nodePortAccess else []))
+        nodes = self.groups("Node", [[22, 22]] + ([list(self.node_ports())] if spec.nodePortAccess else []))
         masters = self.groups("ControlPlane", [[22, 22], [443, 443]])
         for src in nodes:
             self.egress_everywhere(src.task)

@@ -67,7 +67,7 @@ class DNSRecord(Task):
     #: The hosted zone's ID, once found.
     zone_id: str | None = None
 
-    id_field = "zone_id"
+    id_field = ""  # a zone holds many records: its ID does not identify one
     immutable_fields = {"record_name", "record_type"}
     ignored_fields = {"dns_zone", "private_zone", "target"}
     output_fields = {"zone_id"}

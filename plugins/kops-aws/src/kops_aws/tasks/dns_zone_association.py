@@ -19,7 +19,7 @@ class DNSZoneAssociation(Task):
     #: The zone's ID, once found.
     zone_id: str | None = None
 
-    id_field = "zone_id"
+    id_field = ""
     ignored_fields = {"dns_zone", "region"}
     output_fields = {"zone_id"}
     terraform_type = "aws_route53_zone_association"
