@@ -80,8 +80,10 @@ def main() -> None:
         from kops_aws.testing.amis import write_channel_amis
 
         os.environ["MOTO_AMIS_PATH"] = str(write_channel_amis(Path(tmp) / "amis.json"))
+        from kops_aws.testing import moto_gaps
         from kops_aws.testing.moto_server import MotoServer
 
+        moto_gaps.fill()
         with MotoServer() as aws:
             results = {n: scale(n, Path(tmp), aws.endpoint_url) for n in (5, 50)}
     for n, (seconds, calls) in results.items():

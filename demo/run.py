@@ -35,8 +35,10 @@ def main() -> None:
         from kops_aws.testing.amis import write_channel_amis
 
         os.environ["MOTO_AMIS_PATH"] = str(write_channel_amis(Path(tmp) / "amis.json"))
+        from kops_aws.testing import moto_gaps
         from kops_aws.testing.moto_server import MotoServer
 
+        moto_gaps.fill()
         with MotoServer() as aws:
             env = {k: v for k, v in os.environ.items() if not k.startswith(("KOPS_", "AWS_"))}
             env.update(aws.environ(), HOME=tmp, KOPS_STATE_STORE=f"s3://{BUCKET}")
