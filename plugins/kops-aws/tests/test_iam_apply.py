@@ -78,3 +78,15 @@ def test_deleting_removes_roles_with_their_policies_and_profiles(iam) -> None:
     DirectTarget(executor()).run(ctx, [], doomed)
     assert [r["RoleName"] for r in iam.list_roles()["Roles"]] == ["unrelated.minimal.example.com"]
     assert iam.list_instance_profiles()["InstanceProfiles"] == []
+
+
+def test_names_cut_to_fit_iam_are_still_found_and_deleted(iam) -> None:
+    model = model_for("minimal-longclustername", region="us-east-1")
+    DirectTarget(executor()).run(run_context(model), BUILDER.build(AWSModel(model)))
+    names = sorted(r["RoleName"] for r in iam.list_roles()["Roles"])
+    assert names == ["masters.this.is.truly.a.really.really.really.really.reall-g6fsnu",
+                     "nodes.this.is.truly.a.really.really.really.really.really.-d86ibl"]
+    assert not DryRunTarget(executor()).run(run_context(model), BUILDER.build(AWSModel(model))).has_changes
+    ctx = run_context(model)
+    DirectTarget(executor()).run(ctx, [], model.cloud.owned_resources(ctx, model))
+    assert iam.list_roles()["Roles"] == [] and iam.list_instance_profiles()["InstanceProfiles"] == []

@@ -15,7 +15,7 @@ from kops.engine.targets.terraform import TerraformWriter
 from kops_aws.discovery import paginate, register, register_deletions
 from kops_aws.tags import aws_tags, belongs_to, from_aws, is_owned
 from kops_aws.tasks.common import delete_quietly, is_not_found
-from kops_aws.tasks.iam_role import IAMRole
+from kops_aws.tasks.iam_role import IAMRole, named_for
 
 
 class IAMInstanceProfile(Task):
@@ -86,10 +86,10 @@ def _get(api: Any, name: str) -> dict[str, Any] | None:
 
 @register("iam_instance_profile")
 def _list(api: Any, cluster_name: str) -> list[dict[str, Any]]:
-    """Profiles named ``<x>.<cluster>`` and tagged for the cluster (``GetInstanceProfile`` has the tags)."""
+    """Profiles named for the cluster and tagged for it (``GetInstanceProfile`` has the tags)."""
     found = []
     for listed in paginate(api.iam, "list_instance_profiles", "InstanceProfiles"):
-        if not listed["InstanceProfileName"].endswith("." + cluster_name):
+        if not named_for(listed["InstanceProfileName"], cluster_name):
             continue
         profile = _get(api, listed["InstanceProfileName"])
         if profile is not None and belongs_to(from_aws(profile.get("Tags")), cluster_name):

@@ -1,8 +1,9 @@
 """IAMRole: the role a group of instances assumes, through an instance profile.
 
 IAM cannot filter by tag, so discovery lists the account's roles once, keeps those named like the
-cluster's (``<something>.<cluster>``, as upstream names them) and reads each one (``GetRole``: its
-tags, trust policy and permissions boundary; ``ListRoles`` returns neither tags nor boundary).
+cluster's (``<something>.<cluster>``, or the instance roles' names cut to IAM's 64 characters, as
+upstream names them) and reads each one (``GetRole``: its tags, trust policy and permissions boundary;
+``ListRoles`` returns neither tags nor boundary).
 """
 
 from __future__ import annotations
@@ -14,8 +15,12 @@ from kops.engine import Context, Snapshot, Task
 from kops.engine.targets.terraform import TerraformWriter
 
 from kops_aws.discovery import paginate, register, register_deletions
+from kops_aws.instancegroups import API_SERVER, BASTION, CONTROL_PLANE, NODE, iam_role_name
 from kops_aws.tags import aws_tags, belongs_to, from_aws, is_owned
 from kops_aws.tasks.common import delete_quietly, is_not_found
+
+#: The instance roles, whose role and profile names may be cut to fit IAM.
+ROLES = (CONTROL_PLANE, API_SERVER, NODE, BASTION)
 
 
 class IAMRole(Task):
@@ -113,11 +118,17 @@ def same_document(desired: Any, actual: Any) -> bool:
     return canonical_json(desired) == canonical_json(actual)
 
 
+def named_for(name: str, cluster_name: str) -> bool:
+    """Whether an IAM name may be one of the cluster's: ``<x>.<cluster>``, or an instance role's name cut to
+    fit IAM (``masters.this.is.a.long.cluster-name.exa-g6fsnu``)."""
+    return name.endswith("." + cluster_name) or name in {iam_role_name(r, cluster_name) for r in ROLES}
+
+
 def cluster_roles(api: Any, cluster_name: str) -> list[dict[str, Any]]:
-    """Every role named ``<x>.<cluster>`` that is tagged for the cluster, as ``GetRole`` returns it."""
+    """Every role named for the cluster (see :func:`named_for`) and tagged for it, as ``GetRole`` returns it."""
     roles = []
     for listed in paginate(api.iam, "list_roles", "Roles"):
-        if not listed["RoleName"].endswith("." + cluster_name):
+        if not named_for(listed["RoleName"], cluster_name):
             continue
         try:
             role = api.iam.get_role(RoleName=listed["RoleName"])["Role"]
