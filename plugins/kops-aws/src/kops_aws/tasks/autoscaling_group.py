@@ -13,6 +13,7 @@ from typing import Any
 from kops.engine import Block, Changes, Context, Snapshot, Task
 from kops.engine.targets.terraform import TerraformWriter
 
+from kops_aws.awsapi import NotYetVisible, error_code
 from kops_aws.discovery import paginate, register, register_deletions
 from kops_aws.tags import ownership_key
 from kops_aws.tasks.common import delete_quietly, owned, ref_id
@@ -116,7 +117,13 @@ class AutoscalingGroup(Task):
                 args["LoadBalancerNames"] = self.load_balancers
             if not args.get("MaxInstanceLifetime"):
                 args.pop("MaxInstanceLifetime", None)
-            asg.create_auto_scaling_group(**args)
+            try:
+                asg.create_auto_scaling_group(**args)
+            except Exception as exc:
+                if _profile_not_visible(exc):
+                    raise NotYetVisible(f"the instance profile of {self.name}'s launch template is not visible to "
+                                        "Auto Scaling yet") from exc
+                raise
             self._set_metrics(ctx, [])
             self._set_processes(ctx, [])
             if self.warm_pool:
@@ -245,6 +252,12 @@ class AutoscalingGroup(Task):
             if self.export_role == "node":
                 for subnet in self.subnets or []:
                     tf.add_output_item("node_subnet_ids", subnet.terraform_ref())
+
+
+def _profile_not_visible(exc: BaseException) -> bool:
+    """Whether Auto Scaling refused a launch template because its new instance profile has not reached it
+    yet (IAM is eventually consistent; the same call succeeds a few seconds later)."""
+    return error_code(exc) == "ValidationError" and "Invalid IAM Instance Profile" in str(exc)
 
 
 def _max_prepared(warm: dict[str, Any]) -> int | None:
