@@ -54,7 +54,9 @@ def test_apply_converges_and_delete_leaves_nothing(case: str, clients) -> None:
     DirectTarget(executor()).run(ctx, [], doomed)
     assert model.cloud.owned_resources(run_context(model), model) == []
     ec2 = clients["ec2"]
-    assert [t for t in ec2.describe_launch_templates()["LaunchTemplates"]] == []
+    assert ec2.describe_launch_templates()["LaunchTemplates"] == []
+    tagged = [{"Name": "tag-key", "Values": [f"kubernetes.io/cluster/{model.cluster_name}"]}]
+    assert ec2.describe_volumes(Filters=tagged)["Volumes"] == []  # etcd's, and the instances' with them
     assert clients["autoscaling"].describe_auto_scaling_groups()["AutoScalingGroups"] == []
     assert clients["elbv2"].describe_load_balancers()["LoadBalancers"] == []
     assert [r for r in clients["iam"].list_roles()["Roles"] if r["RoleName"].endswith(model.cluster_name)] == []

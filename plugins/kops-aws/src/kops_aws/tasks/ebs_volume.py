@@ -87,5 +87,8 @@ def _list(api: Any, cluster_name: str) -> list[dict[str, Any]]:
 
 @register_deletions("ebs_volume")
 def _deletions(snapshot: Snapshot, cluster_name: str) -> list[Task]:
+    """The cluster's volumes, except instances' root and data volumes that go away with their instance
+    (they carry the cluster's tags too, copied from the launch template)."""
     return [EBSVolume(name=deletion_name(v, v["VolumeId"]), id=v["VolumeId"])
-            for v in owned(snapshot.get("ebs_volume"), cluster_name)]
+            for v in owned(snapshot.get("ebs_volume"), cluster_name)
+            if not any(a.get("DeleteOnTermination") for a in v.get("Attachments") or [])]
