@@ -29,7 +29,9 @@ def addon(cluster: Any) -> Addon:
 
 
 def _values(cluster: Any) -> dict[str, Any]:
-    dns = cluster.spec.kubeDNS
+    from kops.api.dns import KubeDNSConfig
+
+    dns = cluster.spec.kubeDNS or KubeDNSConfig()
     spec = cluster.spec
     domain = dns.domain or spec.clusterDNSDomain or "cluster.local"
     scaling = {"coresPerReplica": 256, "nodesPerReplica": 16, "preventSinglePointFailure": True}
