@@ -45,10 +45,13 @@ def bootstrap_files(model: ModelContext, completed_yaml: str) -> list[BootstrapF
     """The files ``kops update cluster`` writes to the state store for nodes and add-ons to read."""
     from kops import __version__
     from kops.addons.channel import channel_files
+    from kops.nodeup.publish import node_files
 
     return [
         BootstrapFile("cluster-completed.spec", completed_yaml.encode()),
         BootstrapFile("kops-version.txt", __version__.encode()),
         # The bootstrap channel: every add-on's manifest, and the channel that lists them.
         *(BootstrapFile(path, data) for path, data in channel_files(model.cluster).items()),
+        # What each group's machines read at boot: nodeup configurations and the etcd-manager pods.
+        *node_files(model),
     ]
