@@ -30,6 +30,7 @@ BUILTIN_COMMANDS = {
     "edit": "kops.cli.edit_cmd:edit",
     "delete": "kops.cli.delete_cmd:delete",
     "toolbox": "kops.cli.toolbox_cmd:toolbox",
+    "nodeup": "kops.cli.nodeup_cmd:nodeup",
     "update": "kops.cli.update_cmd:update",
     "promote": "kops.cli.keypair_cmd:promote",
     "distrust": "kops.cli.keypair_cmd:distrust",

@@ -1,4 +1,4 @@
-"""Node bootstrap: what ``kops update cluster`` writes for each instance group.
+"""Node bootstrap: what ``kops update cluster`` writes for each instance group, and ``kops nodeup``.
 
 At update time (from :func:`kops.bootstrap.bootstrap_files`, through :mod:`.publish`):
 
@@ -7,4 +7,10 @@ At update time (from :func:`kops.bootstrap.bootstrap_files`, through :mod:`.publ
   hash catalog.
 - :mod:`.config` builds a group's nodeup configuration: versions, component settings, CA certificates
   (never private keys), hooks and file assets; :mod:`.etcd` the control plane's etcd-manager pods.
+
+On the machine (``kops nodeup --config URL [--root DIR]``, :mod:`.run`): :mod:`.fetch` reads the
+configuration and downloads and verifies every asset before anything is written; :mod:`.pki` issues the
+control plane's certificates from the keysets in the state store; :mod:`.kubelet`, :mod:`.containerd`,
+:mod:`.controlplane` (with :mod:`.pods`) and :mod:`.units` build the files in memory; :mod:`.files` writes
+them.
 """

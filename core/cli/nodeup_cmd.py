@@ -1,0 +1,39 @@
+"""``kops nodeup``: configure this machine as a node of its instance group (run from the machine's user data)."""
+
+from __future__ import annotations
+
+import click
+from kops.cli.flags import KopsCommand
+
+
+@click.command("nodeup", cls=KopsCommand)
+@click.option("--config", "location", required=True, metavar="FILE_OR_URL",
+              help="The group's nodeup configuration: a file, a file:// URL or a state store URL "
+                   "(s3://bucket/cluster/igconfig/node/nodes/nodeupconfig.yaml).")
+@click.option("--root", type=click.Path(file_okay=False), default=None,
+              help="Write everything under this directory instead of / and start nothing.")
+@click.option("--arch", type=click.Choice(["amd64", "arm64"]), default=None,
+              help="Install the binaries of this architecture (default: this machine's).")
+def nodeup(location: str, root: str | None, arch: str | None) -> None:
+    """Install and configure kubelet, containerd and, on the control plane, its components.
+
+    Every download is checked against the sha256 in the configuration before anything is written; a
+    mismatch stops the run with nothing installed. Without --root, services are then started (as root,
+    on a machine running systemd).
+
+    \b
+    kops nodeup --config s3://state/my.example.com/igconfig/node/nodes/nodeupconfig.yaml
+    kops nodeup --config nodeupconfig.yaml --root /tmp/node    # see what it writes
+    """
+    from pathlib import Path
+
+    from kops.nodeup.run import nodeup as run
+
+    result = run(location, Path(root) if root else None, arch)
+    for warning in result.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    click.echo(f"nodeup: wrote {len(result.written)} files under {result.root}")
+    if result.started:
+        click.echo(f"started: {', '.join(result.units)}")
+    else:
+        click.echo(f"not started: {', '.join(result.units)}")
