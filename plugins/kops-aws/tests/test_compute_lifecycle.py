@@ -4,6 +4,7 @@ instances running, then delete everything the cluster owns and find nothing left
 from __future__ import annotations
 
 import base64
+from collections import Counter
 
 import pytest
 from kops.engine import Executor
@@ -120,3 +121,29 @@ def test_an_instance_profile_auto_scaling_cannot_see_yet_is_waited_for() -> None
     assert _profile_not_visible(refused) and AWSApi.is_transient(NotYetVisible("later"))
     other = ClientError({"Error": {"Code": "ValidationError", "Message": "MinSize must be <= MaxSize"}}, "Op")
     assert not _profile_not_visible(other)
+
+
+def replan_calls(clients, groups: int) -> Counter:
+    """API calls of a plan that finds nothing to do, for a cluster with ``groups`` node groups."""
+    model = model_for("minimal-1.35", region="us-east-1", state_url="s3://kops-state/clusters")
+    nodes = next(g for g in model.instance_groups if g.metadata.name == "nodes")
+    for i in range(1, groups):
+        extra = nodes.model_copy(deep=True)
+        extra.metadata.name = f"nodes-{i}"
+        model.instance_groups.append(extra)
+        model.user_data[extra.metadata.name] = model.user_data["nodes"]
+    seed_images(clients["ec2"], model)
+    DirectTarget(executor()).run(run_context(model), build_all(model))
+    ctx = run_context(model)
+    assert not DryRunTarget(executor()).run(ctx, build_all(model)).has_changes
+    calls = Counter(ctx.cloud.calls)
+    DirectTarget(executor()).run(ctx, [], model.cloud.owned_resources(ctx, model))
+    return calls
+
+
+def test_planning_calls_grow_with_resource_types_not_groups(clients) -> None:
+    few, many = replan_calls(clients, 2), replan_calls(clients, 20)
+    grown = {call: many[call] - few[call] for call in many if many[call] != few[call]}
+    # Auto Scaling can only list a group's lifecycle hooks one group at a time; everything else is listed
+    # once per run whatever the number of groups (pages of a listing aside).
+    assert grown == {"autoscaling.DescribeLifecycleHooks": 18}

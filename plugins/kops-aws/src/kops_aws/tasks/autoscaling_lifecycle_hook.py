@@ -3,6 +3,9 @@
 The node termination handler holds terminations until it has drained the node; a warm pool's hook holds
 launches until nodeup has prepared the instance. Hook names are only unique within a group, so the
 task's name (which must be unique in the run) can differ from the hook's (``hook_name``).
+
+Auto Scaling lists hooks one group at a time, so discovery makes one call per group: the one listing
+here whose calls grow with the number of instance groups.
 """
 
 from __future__ import annotations

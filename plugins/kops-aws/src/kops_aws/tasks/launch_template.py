@@ -14,7 +14,7 @@ from kops.engine import Block, Changes, Context, Snapshot, Task
 from kops.engine.targets.terraform import TerraformWriter
 
 from kops_aws import images
-from kops_aws.discovery import ec2_tagged, register, register_deletions
+from kops_aws.discovery import ec2_tagged, paginate, register, register_deletions
 from kops_aws.tags import aws_tags
 from kops_aws.tasks.common import delete_quietly, matching_tags, owned, ref_id, tag_specifications, update_tags
 from kops_aws.tasks.iam_instance_profile import IAMInstanceProfile
@@ -264,13 +264,18 @@ def _by_device(volumes: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 @register("launch_template")
 def _list(api: Any, cluster_name: str) -> list[dict[str, Any]]:
-    """The cluster's launch templates, each with the data of its latest version (``LatestData``)."""
-    found = []
-    for template in ec2_tagged(api, cluster_name, "describe_launch_templates", "LaunchTemplates"):
-        versions = api.ec2.describe_launch_template_versions(
-            LaunchTemplateId=template["LaunchTemplateId"], Versions=["$Latest"])["LaunchTemplateVersions"]
-        found.append({**template, "LatestData": versions[0]["LaunchTemplateData"] if versions else {}})
-    return found
+    """The cluster's launch templates, each with the data of its latest version (``LatestData``).
+
+    The latest versions of all the account's templates come in one listing (EC2 describes them together
+    when no template is named), so the calls do not grow with the number of instance groups.
+    """
+    pages = {"PaginationConfig": {"PageSize": 200}}
+    templates = ec2_tagged(api, cluster_name, "describe_launch_templates", "LaunchTemplates", **pages)
+    if not templates:
+        return []
+    latest = {v["LaunchTemplateId"]: v["LaunchTemplateData"] for v in paginate(
+        api.ec2, "describe_launch_template_versions", "LaunchTemplateVersions", Versions=["$Latest"], **pages)}
+    return [{**t, "LatestData": latest.get(t["LaunchTemplateId"], {})} for t in templates]
 
 
 @register_deletions("launch_template")
