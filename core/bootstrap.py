@@ -25,7 +25,11 @@ def nodeup_config_path(group: Any) -> str:
 
 
 def user_data(model: ModelContext, group: Any) -> str:
+    """The boot script of a group's instances; bastions are plain SSH hosts and run no nodeup."""
     from kops import __version__
+
+    if group.spec.role == "Bastion":
+        return ""
 
     config_url = f"{model.config_base}/{nodeup_config_path(group)}"
     return (

@@ -115,6 +115,10 @@ class Registry:
         if ssh_public_key:
             writes[f"{ssh_key_dir(name)}/{ssh_fingerprint(ssh_public_key)}"] = ssh_public_key.strip().encode() + b"\n"
         self.store.commit(writes, expect={p: None for p in writes})
+        # The CAs exist from the start, so a plan saved before the first apply already shows them.
+        from kops.pki import ensure_cluster_pki
+
+        ensure_cluster_pki(self.store, name)
 
     def replace(self, state: ClusterState, cluster: Any, groups: list[Any], additional: list[Any] | None = None,
                 prune_groups: bool = False) -> None:
