@@ -7,6 +7,7 @@ import base64
 from collections import Counter
 
 import pytest
+from kops.api.common import WarmPoolSpec
 from kops.engine import Executor
 from kops.engine.plan import Action
 from kops.engine.targets.direct import DirectTarget
@@ -147,3 +148,28 @@ def test_planning_calls_grow_with_resource_types_not_groups(clients) -> None:
     # Auto Scaling can only list a group's lifecycle hooks one group at a time; everything else is listed
     # once per run whatever the number of groups (pages of a listing aside).
     assert grown == {"autoscaling.DescribeLifecycleHooks": 18}
+
+
+def test_a_warm_pool_and_its_launch_hook_come_and_go_with_the_spec(clients) -> None:
+    model, tasks = prepared("minimal-warmpool", clients)
+    DirectTarget(executor()).run(run_context(model), tasks)
+    asg = clients["autoscaling"]
+    group = asg.describe_auto_scaling_groups(AutoScalingGroupNames=["nodes.minimal-warmpool.example.com"])[
+        "AutoScalingGroups"][0]
+    assert group["WarmPoolConfiguration"]["MaxGroupPreparedCapacity"] == 1
+    hooks = asg.describe_lifecycle_hooks(AutoScalingGroupName="nodes.minimal-warmpool.example.com")["LifecycleHooks"]
+    assert sorted((h["LifecycleHookName"], h["LifecycleTransition"], h["DefaultResult"]) for h in hooks) == [
+        ("kops-warmpool", "autoscaling:EC2_INSTANCE_LAUNCHING", "ABANDON"),
+        ("nodes-NTHLifecycleHook", "autoscaling:EC2_INSTANCE_TERMINATING", "CONTINUE")]
+    assert not DryRunTarget(executor()).run(run_context(model), build_all(model)).has_changes
+
+    # The pool is the cluster's default; the group turns it off for itself.
+    next(g for g in model.instance_groups if g.metadata.name == "nodes").spec.warmPool = WarmPoolSpec(maxSize=0)
+    plan = DryRunTarget(executor()).run(run_context(model), build_all(model))
+    assert {c.label: sorted(c.fields) for c in plan.changes if c.action != Action.NONE} == {
+        "AutoscalingGroup/nodes.minimal-warmpool.example.com": ["metrics", "warm_pool"],
+        "AutoscalingLifecycleHook/kops-warmpool-nodes": ["enabled"]}
+    DirectTarget(executor()).run(run_context(model), build_all(model))
+    hooks = asg.describe_lifecycle_hooks(AutoScalingGroupName="nodes.minimal-warmpool.example.com")["LifecycleHooks"]
+    assert [h["LifecycleHookName"] for h in hooks] == ["nodes-NTHLifecycleHook"]
+    assert not DryRunTarget(executor()).run(run_context(model), build_all(model)).has_changes

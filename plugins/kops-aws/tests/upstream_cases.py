@@ -113,8 +113,27 @@ def fresh_account(server):
     from kops_aws.testing import moto_gaps
 
     moto_gaps.fill()  # the emulator keeps subnet attributes it would otherwise drop
+    _fill_autoscaling_gap()
     server.reset()
     session = boto3.session.Session()
     session.client("s3").create_bucket(Bucket="kops-state")
     session.client("route53").create_hosted_zone(Name="example.com", CallerReference="kops-tests")
     return session
+
+
+def _fill_autoscaling_gap() -> None:
+    """Teach the emulator ``DisableMetricsCollection``, which it lacks (AWS stops collecting the metrics
+    named, or all of them). It changes moto's own classes in this process, where the emulator runs."""
+    from moto.autoscaling.responses import AutoScalingResponse
+    from moto.core.responses import EmptyResult
+
+    if hasattr(AutoScalingResponse, "disable_metrics_collection"):
+        return
+
+    def disable_metrics_collection(self):
+        group = self.autoscaling_backend.describe_auto_scaling_groups([self._get_param("AutoScalingGroupName")])[0]
+        named = self._get_param("Metrics")
+        group.metrics = [m for m in group.metrics if named and m not in named]
+        return EmptyResult()
+
+    AutoScalingResponse.disable_metrics_collection = disable_metrics_collection

@@ -53,11 +53,11 @@ class ComputeBuilder:
             asg = self._autoscaling_group(aws, group, template)
             tasks += [template, asg]
             pool = warm_pool(aws.spec, group)
-            if pool.enabled and pool.lifecycle_hook:
-                tasks.append(AutoscalingLifecycleHook(
-                    name=f"kops-warmpool-{group.metadata.name}", autoscaling_group=asg, hook_name="kops-warmpool",
-                    lifecycle_transition="autoscaling:EC2_INSTANCE_LAUNCHING", default_result="ABANDON",
-                    heartbeat_timeout=pool.hook_timeout))
+            # Always built, so that turning the warm pool (or its hook) off removes the hook.
+            tasks.append(AutoscalingLifecycleHook(
+                name=f"kops-warmpool-{group.metadata.name}", autoscaling_group=asg, hook_name="kops-warmpool",
+                lifecycle_transition="autoscaling:EC2_INSTANCE_LAUNCHING", default_result="ABANDON",
+                heartbeat_timeout=pool.hook_timeout, enabled=pool.enabled and pool.lifecycle_hook))
         return tasks
 
     @staticmethod

@@ -4,6 +4,8 @@ The node termination handler holds terminations until it has drained the node; a
 launches until nodeup has prepared the instance. Hook names are only unique within a group, so the
 task's name (which must be unique in the run) can differ from the hook's (``hook_name``).
 
+A hook with ``enabled: False`` must not exist: turning a group's warm pool off removes its hook.
+
 Auto Scaling lists hooks one group at a time, so discovery makes one call per group: the one listing
 here whose calls grow with the number of instance groups.
 """
@@ -28,6 +30,8 @@ class AutoscalingLifecycleHook(Task):
     #: What happens when nobody answers in time: ``CONTINUE`` or ``ABANDON``.
     default_result: str | None = None
     heartbeat_timeout: int | None = None
+    #: False: make sure the hook does not exist.
+    enabled: bool = True
 
     immutable_fields = {"autoscaling_group", "hook_name"}
     terraform_type = "aws_autoscaling_lifecycle_hook"
@@ -38,14 +42,24 @@ class AutoscalingLifecycleHook(Task):
         raw = ctx.snapshot.first("autoscaling_lifecycle_hook", lambda h: h["AutoScalingGroupName"] == group
                                  and h["LifecycleHookName"] == self.hook_name)
         if raw is None:
-            return None
+            # Absent, as it should be: nothing to do. Absent but wanted: create it.
+            return None if self.enabled else AutoscalingLifecycleHook(
+                name=self.name, autoscaling_group=self.autoscaling_group, hook_name=self.hook_name, enabled=False)
         return AutoscalingLifecycleHook(
             name=self.name, lifecycle=self.lifecycle, autoscaling_group=AutoscalingGroup(name=group),
             hook_name=raw["LifecycleHookName"], lifecycle_transition=raw.get("LifecycleTransition"),
             default_result=raw.get("DefaultResult"), heartbeat_timeout=raw.get("HeartbeatTimeout"))
 
+    def field_equal(self, field: str, desired: Any, actual: Any) -> bool:
+        if not self.enabled and field != "enabled":
+            return True  # a hook that must go: only whether it exists matters
+        return super().field_equal(field, desired, actual)
+
     def render_direct(self, ctx: Context, actual: AutoscalingLifecycleHook | None, changes: Changes) -> None:
         assert self.autoscaling_group is not None
+        if not self.enabled:
+            self.delete_direct(ctx)
+            return
         ctx.cloud.autoscaling.put_lifecycle_hook(
             AutoScalingGroupName=self.autoscaling_group.name, LifecycleHookName=self.hook_name,
             LifecycleTransition=self.lifecycle_transition, DefaultResult=self.default_result,
@@ -58,6 +72,8 @@ class AutoscalingLifecycleHook(Task):
 
     def render_terraform(self, ctx: Context, tf: TerraformWriter) -> None:
         assert self.autoscaling_group is not None
+        if not self.enabled:
+            return  # no resource: Terraform removes a hook that is no longer in the configuration
         tf.add_resource("aws_autoscaling_lifecycle_hook", self.name, {
             "name": self.hook_name,
             "autoscaling_group_name": self.autoscaling_group.terraform_ref("id"),
