@@ -25,11 +25,13 @@ def store_root(kops_env) -> Path:
 
 
 @pytest.fixture
-def bare_cluster(kops):
-    """dev.example.com in public DNS, stored, with no keysets yet (as after kops create cluster)."""
+def bare_cluster(kops, store):
+    """dev.example.com in public DNS, stored without keysets (as a cluster from a store written by upstream,
+    which creates them at the first update)."""
     r = kops("create", "cluster", CLUSTER, "--cloud", "aws", "--zones", "us-east-1a", "--networking", "cni",
              "--dns-zone", "example.com")
     assert r.code == 0, r.err
+    store.delete_tree(f"{CLUSTER}/pki/")
     return CLUSTER
 
 

@@ -163,3 +163,10 @@ def _ca(name: str):
     from kops.pki import certs
 
     return certs.self_signed_ca(f"cn={name}")
+
+
+def test_create_cluster_makes_the_cas(kops, store):
+    assert kops("create", "cluster", "new.example.com", "--cloud", "aws", "--zones", "us-east-1a",
+                "--networking", "cni").code == 0
+    assert sorted(p.split("/")[3] for p in store.list("new.example.com/pki/private/")) == UPSTREAM_CAS
+    assert ensure_cluster_pki(store, "new.example.com") == []
