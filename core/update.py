@@ -16,6 +16,9 @@ from kops.errors import KopsError
 
 #: How long an apply may hold the cluster's update lease before another run may take it over.
 LEASE_SECONDS = 30 * 60
+#: Resources applied at once. Cloud calls are mostly waiting on the network, so many can be in flight;
+#: throttling that this provokes is retried with backoff by the executor.
+APPLY_WORKERS = 24
 
 
 @dataclass
@@ -45,7 +48,10 @@ def prepare(registry: Any, name: str, target: str) -> Prepared:
     channel = load_channel(state.cluster.spec.channel or "stable")
     warnings: list[str] = []
     groups = sorted(state.instance_groups, key=lambda g: g.metadata.name)
-    tree = complete_cluster(api.to_dict(state.cluster), [api.to_dict(g) for g in groups], cloud, channel, warnings)
+    user_tree = api.to_dict(state.cluster)
+    # Where the cluster's files live, as upstream derives it for manifests that do not say.
+    user_tree["spec"].setdefault("configBase", registry.store.url.rstrip("/") + "/" + name)
+    tree = complete_cluster(user_tree, [api.to_dict(g) for g in groups], cloud, channel, warnings)
     completed = api.from_dict(tree, source=f"Cluster/{name} (completed)")
     check(completed, groups)
     model = ModelContext(
@@ -91,13 +97,14 @@ def plan(prepared: Prepared) -> Any:
 
 def apply(registry: Any, prepared: Prepared, expect: Any = None) -> Any:
     """Apply under the cluster's update lease, so two applies never create anything twice."""
+    from kops.engine import Executor
     from kops.engine.targets.direct import DirectTarget
 
     name = prepared.model.cluster_name
     with registry.store.lease(f"update-{name}", lease_owner(), LEASE_SECONDS):
         write_bootstrap_files(registry, prepared)
         ctx = prepared.model.cloud.engine_context(prepared.model)
-        return DirectTarget(expect=expect).run(ctx, prepared.tasks)
+        return DirectTarget(Executor(max_workers=APPLY_WORKERS), expect=expect).run(ctx, prepared.tasks)
 
 
 def terraform(registry: Any, prepared: Prepared, out_dir: str) -> None:

@@ -36,7 +36,8 @@ class RetryPolicy:
 
     def delay(self, attempt: int, rng: random.Random) -> float:
         """The pause after failed attempt number ``attempt`` (1-based): half fixed, half random."""
-        ceiling = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
+        # The exponent is capped so long retry runs cannot overflow a float.
+        ceiling = min(self.max_delay, self.base_delay * 2 ** min(attempt - 1, 60))
         return ceiling / 2 + rng.uniform(0, ceiling / 2)
 
 

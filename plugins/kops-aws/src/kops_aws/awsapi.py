@@ -23,6 +23,8 @@ THROTTLING_CODES = frozenset({
 RETRYABLE_CODES = frozenset({
     "InternalError", "InternalFailure", "ServiceUnavailable", "Unavailable", "RequestTimeout",
     "RequestTimeoutException", "IncorrectState", "DependencyViolation", "ResourceInUse",
+    # A volume stays attached for a while after its instance starts shutting down.
+    "VolumeInUse",
     # IAM: a role or profile created a moment ago is not yet visible to EC2 and Auto Scaling.
     "InvalidParameterValue.InstanceProfile", "ConcurrentModification", "ConcurrentModificationException",
 })

@@ -6,8 +6,12 @@ task's name (which must be unique in the run) can differ from the hook's (``hook
 
 A hook with ``enabled: False`` must not exist: turning a group's warm pool off removes its hook.
 
-Auto Scaling lists hooks one group at a time, so discovery makes one call per group: the one listing
-here whose calls grow with the number of instance groups.
+Auto Scaling lists hooks only one group at a time, which would make a re-plan's calls grow with the
+number of instance groups. So each hook kops puts is also recorded as a tag on its group
+(``kops.k8s.io/lifecycle-hook/<name>`` = ``transition|default result|heartbeat``), and discovery
+reads the hooks from the groups' tags, which the group listing already returns. A hook deleted by hand
+behind kops's back is therefore not noticed until its tag is removed too; one put by kops before the tag
+existed is simply put again (``PutLifecycleHook`` is idempotent) and tagged.
 """
 
 from __future__ import annotations
@@ -20,6 +24,10 @@ from kops.engine.targets.terraform import TerraformWriter
 from kops_aws.discovery import register, register_deletions
 from kops_aws.tasks.autoscaling_group import AutoscalingGroup, list_groups
 from kops_aws.tasks.common import delete_quietly, owned
+
+
+#: Prefix of the group tags that record the hooks kops put on a group.
+HOOK_TAG = "kops.k8s.io/lifecycle-hook/"
 
 
 class AutoscalingLifecycleHook(Task):
@@ -64,11 +72,18 @@ class AutoscalingLifecycleHook(Task):
             AutoScalingGroupName=self.autoscaling_group.name, LifecycleHookName=self.hook_name,
             LifecycleTransition=self.lifecycle_transition, DefaultResult=self.default_result,
             HeartbeatTimeout=self.heartbeat_timeout)
+        ctx.cloud.autoscaling.create_or_update_tags(Tags=[{
+            "ResourceId": self.autoscaling_group.name, "ResourceType": "auto-scaling-group",
+            "Key": HOOK_TAG + str(self.hook_name), "PropagateAtLaunch": False,
+            "Value": f"{self.lifecycle_transition}|{self.default_result}|{self.heartbeat_timeout}"}])
 
     def delete_direct(self, ctx: Context) -> None:
         assert self.autoscaling_group is not None
+        group = self.autoscaling_group.name
         delete_quietly(lambda: ctx.cloud.autoscaling.delete_lifecycle_hook(
-            AutoScalingGroupName=self.autoscaling_group.name, LifecycleHookName=self.hook_name))
+            AutoScalingGroupName=group, LifecycleHookName=self.hook_name))
+        delete_quietly(lambda: ctx.cloud.autoscaling.delete_tags(Tags=[{
+            "ResourceId": group, "ResourceType": "auto-scaling-group", "Key": HOOK_TAG + str(self.hook_name)}]))
 
     def render_terraform(self, ctx: Context, tf: TerraformWriter) -> None:
         assert self.autoscaling_group is not None
@@ -85,12 +100,18 @@ class AutoscalingLifecycleHook(Task):
 
 @register("autoscaling_lifecycle_hook")
 def _list(api: Any, cluster_name: str) -> list[dict[str, Any]]:
-    """The hooks of the cluster's Auto Scaling groups, with each group's tags (to tell owned from shared)."""
+    """The hooks recorded on the cluster's Auto Scaling groups, with each group's tags (to tell owned from shared)."""
     hooks = []
     for group in list_groups(api, cluster_name):
-        for hook in api.autoscaling.describe_lifecycle_hooks(
-                AutoScalingGroupName=group["AutoScalingGroupName"])["LifecycleHooks"]:
-            hooks.append({**hook, "Tags": group.get("Tags", [])})
+        for tag in group.get("Tags", []):
+            if not tag["Key"].startswith(HOOK_TAG):
+                continue
+            transition, default_result, heartbeat = (tag.get("Value", "").split("|") + ["", "", ""])[:3]
+            hooks.append({"AutoScalingGroupName": group["AutoScalingGroupName"],
+                          "LifecycleHookName": tag["Key"][len(HOOK_TAG):], "LifecycleTransition": transition,
+                          "DefaultResult": default_result,
+                          "HeartbeatTimeout": int(heartbeat) if heartbeat.isdigit() else None,
+                          "Tags": group.get("Tags", [])})
     return hooks
 
 
