@@ -7,15 +7,21 @@ that into tasks, and an engine target plans, applies or writes them.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from kops.errors import KopsError
 
-#: How long an apply may hold the cluster's update lease before another run may take it over.
-LEASE_SECONDS = 30 * 60
+T = TypeVar("T")
+
+#: How long the cluster's update lease lasts without renewal; a running apply renews it every third of that,
+#: so a run that died stops blocking others within this time (at once on the same machine).
+LEASE_SECONDS = 120
 #: Resources applied at once. Cloud calls are mostly waiting on the network, so many can be in flight;
 #: throttling that this provokes is retried with backoff by the executor.
 APPLY_WORKERS = 24
@@ -88,6 +94,40 @@ def lease_owner() -> str:
     return f"{os.environ.get('USER', 'kops')}@{socket.gethostname()}:{os.getpid()}"
 
 
+def _holder_is_gone(owner: str) -> bool:
+    """Whether a lease holder was a process on this machine that no longer runs."""
+    host_pid = owner.rsplit("@", 1)[-1]
+    host, _, pid = host_pid.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+@contextlib.contextmanager
+def update_lease(registry: Any, name: str) -> Iterator[Any]:
+    """Hold the cluster's update lease, renewing it in the background while the ``with`` block runs."""
+    with registry.store.lease(f"update-{name}", lease_owner(), LEASE_SECONDS, stale=_holder_is_gone) as held:
+        done = threading.Event()
+
+        def renew() -> None:
+            while not done.wait(LEASE_SECONDS / 3):
+                held.renew(LEASE_SECONDS)
+
+        renewer = threading.Thread(target=renew, name="kops-lease", daemon=True)
+        renewer.start()
+        try:
+            yield held
+        finally:
+            done.set()
+            renewer.join()
+
+
 def plan(prepared: Prepared) -> Any:
     from kops.engine.targets.dryrun import DryRunTarget
 
@@ -101,7 +141,7 @@ def apply(registry: Any, prepared: Prepared, expect: Any = None) -> Any:
     from kops.engine.targets.direct import DirectTarget
 
     name = prepared.model.cluster_name
-    with registry.store.lease(f"update-{name}", lease_owner(), LEASE_SECONDS):
+    with update_lease(registry, name):
         write_bootstrap_files(registry, prepared)
         ctx = prepared.model.cloud.engine_context(prepared.model)
         return DirectTarget(Executor(max_workers=APPLY_WORKERS), expect=expect).run(ctx, prepared.tasks)
@@ -118,4 +158,33 @@ def terraform(registry: Any, prepared: Prepared, out_dir: str) -> None:
 def owned(prepared: Prepared) -> tuple[Any, list[Any]]:
     """The engine context and a deletion task for every resource the cluster owns in the cloud."""
     ctx = prepared.model.cloud.engine_context(prepared.model)
-    return ctx, prepared.model.cloud.owned_resources(ctx, prepared.model)
+    return ctx, with_retries(ctx, lambda: prepared.model.cloud.owned_resources(ctx, prepared.model))
+
+
+def instances(prepared: Prepared) -> list[dict[str, Any]]:
+    ctx = prepared.model.cloud.engine_context(prepared.model)
+    return with_retries(ctx, lambda: prepared.model.cloud.instances(ctx, prepared.model))
+
+
+def with_retries(ctx: Any, call: Callable[[], T]) -> T:
+    """Run a listing outside the executor with the same patience for transient cloud errors.
+
+    A listing that failed is not cached by the run's snapshot, so trying again asks the cloud again.
+    """
+    import random
+    import time
+
+    from kops.engine import RetryPolicy
+
+    policy, rng = RetryPolicy(), random.Random()
+    started = time.monotonic()
+    attempt = 0
+    while True:
+        try:
+            return call()
+        except Exception as exc:
+            attempt += 1
+            pause = policy.delay(attempt, rng)
+            if not ctx.is_transient(exc) or time.monotonic() - started + pause > policy.deadline:
+                raise
+            time.sleep(pause)

@@ -72,7 +72,7 @@ def delete_cluster(settings: Settings, name: str | None, yes: bool) -> None:
     if not yes:
         click.echo(f"\nMust specify --yes to delete cluster {cluster!r} and the resources above.")
         return
-    with reg.store.lease(f"update-{cluster}", update.lease_owner(), update.LEASE_SECONDS):
+    with update.update_lease(reg, cluster):
         DirectTarget().run(ctx, [], doomed)
     removed = reg.delete_cluster(cluster)
     click.echo(f"Deleted {len(rows)} cloud resource(s) and {removed} state store object(s) of cluster {cluster!r}.")

@@ -121,8 +121,7 @@ def get_instances(settings: Settings, name: str | None, output: str) -> None:
     from kops.cli.table import print_table
 
     prepared = update.prepare(registry(settings), settings.cluster_name(name) or "", "direct")
-    ctx = prepared.model.cloud.engine_context(prepared.model)
-    found = sorted(prepared.model.cloud.instances(ctx, prepared.model), key=lambda i: (i["instanceGroup"], i["id"]))
+    found = sorted(update.instances(prepared), key=lambda i: (i["instanceGroup"], i["id"]))
     if output.lower() == "json":
         click.echo(json.dumps(found, indent=2))
         return

@@ -137,7 +137,9 @@ class Plan:
                 "fingerprint": self.fingerprint()}
 
     def to_json(self) -> str:
-        return to_json(self.to_dict(), indent=2) + "\n"
+        """The plan for people and scripts (``-o json``): only what would change, with the fingerprint."""
+        shown = {**self.to_dict(), "changes": [c.to_dict() for c in self.changes if c.action != Action.NONE]}
+        return to_json(shown, indent=2) + "\n"
 
     def fingerprint(self) -> str:
         """A digest of the desired and observed state behind the plan; equal plans of equal states match."""

@@ -22,7 +22,7 @@ import json
 import time
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -440,18 +440,21 @@ class StateStore(ABC):
     # --- leases -------------------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def lease(self, name: str, owner: str, ttl_seconds: float) -> Iterator[Lease]:
+    def lease(self, name: str, owner: str, ttl_seconds: float,
+              stale: Callable[[str], bool] | None = None) -> Iterator[Lease]:
         """Hold the lease ``name`` (e.g. ``ha.example.com/update``) for the ``with`` block.
 
-        Raises :class:`LeaseHeld` when another holder's lease has not expired; an expired one is taken over.
+        Raises :class:`LeaseHeld` when another holder's lease has not expired; an expired one is taken over,
+        and so is one whose holder ``stale(owner)`` says is gone (a crashed process on this machine).
         """
-        held = self._acquire(name, owner, ttl_seconds)
+        held = self._acquire(name, owner, ttl_seconds, stale)
         try:
             yield held
         finally:
             held.release()
 
-    def _acquire(self, name: str, owner: str, ttl_seconds: float) -> Lease:
+    def _acquire(self, name: str, owner: str, ttl_seconds: float,
+                 stale: Callable[[str], bool] | None = None) -> Lease:
         layout.check_path(name, what="lease name")
         if not owner:
             raise KopsError(f"lease {name!r}: the owner must be named")
@@ -460,7 +463,7 @@ class StateStore(ABC):
             current = self._get(key)
             if current is not None:
                 holder, expires = _read_lease(current.data, f"{self.url}/{key}")
-                if expires > datetime.now(UTC):
+                if expires > datetime.now(UTC) and not (stale is not None and stale(holder)):
                     raise LeaseHeld(self.url, name, holder, expires)
             expires = _expiry(ttl_seconds)
             try:

@@ -9,6 +9,7 @@ counts the calls it passed, so a test can kill a client at a chosen point of its
 from __future__ import annotations
 
 import http.client
+import json
 import random
 import threading
 import time
@@ -21,6 +22,25 @@ _FAILURES = [
     (400, "Throttling", "Rate exceeded"),
     (500, "InternalError", "We encountered an internal error. Please try again."),
 ]
+#: The same errors as the JSON-protocol services (SQS, EventBridge, ...) name them.
+_JSON_CODES = {"ServiceUnavailable": "ServiceUnavailableException", "Throttling": "ThrottlingException",
+               "InternalError": "InternalFailure"}
+
+
+def error_body(headers: Any, body: bytes, code: str, message: str) -> tuple[bytes, str]:
+    """An error in the protocol of the service called, as AWS would send it: JSON for JSON protocols,
+    EC2's own XML for EC2, ``ErrorResponse`` XML for the other query protocols, ``Error`` XML for REST."""
+    if headers.get("X-Amz-Target"):
+        return json.dumps({"__type": _JSON_CODES.get(code, code), "message": message}).encode(), \
+            "application/x-amz-json-1.1"
+    if b"Version=2016-11-15" in body:
+        return (f"<Response><Errors><Error><Code>{code}</Code><Message>{message}</Message></Error></Errors>"
+                "<RequestID>fault</RequestID></Response>").encode(), "text/xml"
+    if body.startswith(b"Action=") or b"&Action=" in body:
+        return (f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error>"
+                "<RequestId>fault</RequestId></ErrorResponse>").encode(), "text/xml"
+    return (f"<Error><Code>{'SlowDown' if code == 'Throttling' else code}</Code><Message>{message}</Message>"
+            "<RequestId>fault</RequestId></Error>").encode(), "application/xml"
 
 
 class FaultyProxy:
@@ -66,10 +86,9 @@ class FaultyProxy:
                 failure = proxy._should_fail()
                 if failure is not None:
                     status, code, message = failure
-                    payload = (f"<ErrorResponse><Error><Code>{code}</Code><Message>{message}</Message></Error>"
-                               f"<RequestId>fault</RequestId></ErrorResponse>").encode()
+                    payload, content_type = error_body(self.headers, body, code, message)
                     self.send_response(status)
-                    self.send_header("Content-Type", "text/xml")
+                    self.send_header("Content-Type", content_type)
                     self.send_header("Content-Length", str(len(payload)))
                     self.end_headers()
                     self.wfile.write(payload)

@@ -1,0 +1,180 @@
+"""A cluster's whole life through the ``kops`` command line, against the AWS emulator over HTTP: plan,
+apply, an empty re-plan, instances, delete; also with a share of AWS calls failing, with an apply
+killed part-way, and with two applies at once."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from kops_aws.testing import moto_gaps
+from kops_aws.testing.faults import FaultyProxy
+
+KOPS = str(Path(sys.executable).with_name("kops"))
+ZONES = "us-east-1a,us-east-1b"
+
+
+@pytest.fixture
+def lab(aws, tmp_path):
+    """A fresh cluster name, a file:// state store and an image the emulator knows."""
+    import boto3
+
+    moto_gaps.fill()
+    ec2 = boto3.client("ec2", region_name="us-east-1")
+    image = ec2.register_image(Name=f"kops-test-{uuid.uuid4().hex[:8]}", RootDeviceName="/dev/sda1",
+                               Architecture="x86_64")["ImageId"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KOPS_")}
+    env.update(HOME=str(tmp_path), KOPS_STATE_STORE=f"file://{tmp_path}/state", AWS_REGION="us-east-1",
+               AWS_DEFAULT_REGION="us-east-1")
+    return {"env": env, "image": image, "name": f"c{uuid.uuid4().hex[:8]}.example.com", "aws": aws}
+
+
+def kops(lab: dict, *args: str, endpoint: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
+    env = dict(lab["env"])
+    if endpoint:
+        env["AWS_ENDPOINT_URL"] = endpoint
+    p = subprocess.run([KOPS, *args], env=env, capture_output=True, text=True, timeout=600)
+    if check:
+        assert p.returncode == 0, f"kops {' '.join(args)}: {p.stderr}"
+    return p
+
+
+def create(lab: dict, *extra: str) -> None:
+    kops(lab, "create", "cluster", lab["name"], "--cloud", "aws", "--zones", ZONES, "--networking", "calico",
+         "--image", lab["image"], *extra)
+
+
+def owned_vpcs(name: str) -> list[dict]:
+    import boto3
+
+    ec2 = boto3.client("ec2", region_name="us-east-1")
+    return ec2.describe_vpcs(Filters=[{"Name": f"tag:kubernetes.io/cluster/{name}", "Values": ["owned"]}])["Vpcs"]
+
+
+def owned_anything(name: str) -> list[str]:
+    """Every live resource the emulator still has tagged as owned by the cluster, type by type."""
+    import boto3
+
+    ec2 = boto3.client("ec2", region_name="us-east-1")
+    owned = [{"Name": f"tag:kubernetes.io/cluster/{name}", "Values": ["owned"]}]
+    left = [v["VpcId"] for v in ec2.describe_vpcs(Filters=owned)["Vpcs"]]
+    left += [s["SubnetId"] for s in ec2.describe_subnets(Filters=owned)["Subnets"]]
+    left += [g["GroupId"] for g in ec2.describe_security_groups(Filters=owned)["SecurityGroups"]]
+    left += [r["RouteTableId"] for r in ec2.describe_route_tables(Filters=owned)["RouteTables"]]
+    left += [g["InternetGatewayId"] for g in ec2.describe_internet_gateways(Filters=owned)["InternetGateways"]]
+    left += [a["AllocationId"] for a in ec2.describe_addresses(Filters=owned)["Addresses"]]
+    left += [n["NatGatewayId"] for n in ec2.describe_nat_gateways(Filter=owned)["NatGateways"]
+             if n["State"] not in ("deleted", "deleting")]
+    left += [t["LaunchTemplateId"] for t in ec2.describe_launch_templates(Filters=owned)["LaunchTemplates"]]
+    left += [v["VolumeId"] for v in ec2.describe_volumes(Filters=owned)["Volumes"] if v["State"] != "deleted"]
+    left += [d["DhcpOptionsId"] for d in ec2.describe_dhcp_options(Filters=owned)["DhcpOptions"]]
+    tag = f"kubernetes.io/cluster/{name}"
+    asg = boto3.client("autoscaling", region_name="us-east-1")
+    left += [g["AutoScalingGroupName"] for g in asg.describe_auto_scaling_groups()["AutoScalingGroups"]
+             if any(t["Key"] == tag for t in g.get("Tags", []))]
+    elb = boto3.client("elbv2", region_name="us-east-1")
+    lbs = elb.describe_load_balancers()["LoadBalancers"]
+    if lbs:
+        described = elb.describe_tags(ResourceArns=[lb["LoadBalancerArn"] for lb in lbs])["TagDescriptions"]
+        left += [d["ResourceArn"] for d in described if any(t["Key"] == tag for t in d["Tags"])]
+    return left
+
+
+def test_full_lifecycle(lab):
+    create(lab, "--control-plane-zones", ZONES + ",us-east-1c", "--topology", "private", "--bastion")
+    plan = json.loads(kops(lab, "update", "cluster", lab["name"], "-o", "json").stdout)
+    assert {c["action"] for c in plan["changes"]} == {"create"}
+    assert owned_vpcs(lab["name"]) == []  # the plan changed nothing
+    kops(lab, "update", "cluster", lab["name"], "--yes")
+    assert len(owned_vpcs(lab["name"])) == 1
+    replan = kops(lab, "update", "cluster", lab["name"], "--detailed-exitcode", check=False)
+    assert replan.returncode == 0, replan.stdout
+    assert "No changes." in replan.stdout
+    instances = json.loads(kops(lab, "get", "instances", lab["name"], "-o", "json").stdout)
+    groups = {i["instanceGroup"] for i in instances}
+    assert groups == {"bastions", "control-plane-us-east-1a", "control-plane-us-east-1b", "control-plane-us-east-1c",
+                      "nodes-us-east-1a", "nodes-us-east-1b"}
+    assert all({"id", "instanceGroup", "role", "state"} <= set(i) for i in instances)
+    listed = kops(lab, "delete", "cluster", lab["name"])
+    assert "--yes" in listed.stdout and len(owned_vpcs(lab["name"])) == 1
+    kops(lab, "delete", "cluster", lab["name"], "--yes")
+    assert owned_anything(lab["name"]) == []
+    assert kops(lab, "get", "cluster", lab["name"], check=False).returncode == 1
+
+
+def test_detailed_exit_code_and_saved_plans(lab, tmp_path):
+    create(lab)
+    changes = kops(lab, "update", "cluster", lab["name"], "--detailed-exitcode", "--plan-out",
+                   str(tmp_path / "plan.json"), check=False)
+    assert changes.returncode == 2
+    kops(lab, "update", "cluster", lab["name"], "--yes", "--plan", str(tmp_path / "plan.json"))
+    assert kops(lab, "update", "cluster", lab["name"], "--detailed-exitcode", check=False).returncode == 0
+    # The spec changed after a plan was saved: applying that plan is refused, nothing changes.
+    kops(lab, "update", "cluster", lab["name"], "--plan-out", str(tmp_path / "plan2.json"))
+    kops(lab, "edit", "ig", "--name", lab["name"], "nodes-us-east-1a", "--set", "spec.maxSize=3")
+    stale = kops(lab, "update", "cluster", lab["name"], "--yes", "--plan", str(tmp_path / "plan2.json"), check=False)
+    assert stale.returncode == 1 and "Traceback" not in stale.stderr
+    kops(lab, "delete", "cluster", lab["name"], "--yes")
+
+
+def test_converges_while_a_share_of_aws_calls_fail(lab):
+    create(lab, "--topology", "private")
+    with FaultyProxy(lab["aws"].endpoint_url, fail_rate=0.15, seed=7) as flaky:
+        errors = []
+        for _ in range(3):
+            applied = kops(lab, "update", "cluster", lab["name"], "--yes", endpoint=flaky.endpoint_url, check=False)
+            if applied.returncode == 0:
+                break
+            errors.append(applied.stderr)
+        assert flaky.failed > 0
+        replan = kops(lab, "update", "cluster", lab["name"], "--detailed-exitcode", check=False)
+        assert replan.returncode == 0, (errors, replan.stdout[-3000:])
+        assert len(owned_vpcs(lab["name"])) == 1
+        deletes = []
+        for _ in range(3):
+            deleted = kops(lab, "delete", "cluster", lab["name"], "--yes", endpoint=flaky.endpoint_url, check=False)
+            deletes.append((deleted.returncode, deleted.stdout[-1500:], deleted.stderr[-1500:]))
+            if deleted.returncode == 0:
+                break
+    assert owned_anything(lab["name"]) == [], deletes
+
+
+@pytest.mark.parametrize("kill_after", [15, 60, 120])
+def test_an_apply_killed_part_way_converges_when_run_again(lab, kill_after):
+    create(lab, "--topology", "private")
+    with FaultyProxy(lab["aws"].endpoint_url, fail_rate=0.0) as counting:
+        env = {**lab["env"], "AWS_ENDPOINT_URL": counting.endpoint_url}
+        p = subprocess.Popen([KOPS, "update", "cluster", lab["name"], "--yes"], env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 120
+        while counting.passed < kill_after and p.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+    kops(lab, "update", "cluster", lab["name"], "--yes")
+    assert kops(lab, "update", "cluster", lab["name"], "--detailed-exitcode", check=False).returncode == 0
+    assert len(owned_vpcs(lab["name"])) == 1
+    kops(lab, "delete", "cluster", lab["name"], "--yes")
+    assert owned_anything(lab["name"]) == []
+
+
+def test_two_applies_at_once_create_nothing_twice(lab):
+    create(lab)
+    env = {**lab["env"]}
+    procs = [subprocess.Popen([KOPS, "update", "cluster", lab["name"], "--yes"], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    results = [(p.wait(), p.stderr.read()) for p in procs]
+    codes = sorted(code for code, _ in results)
+    assert codes in ([0, 0], [0, 1])
+    if codes == [0, 1]:
+        assert any("lease" in err for code, err in results if code == 1)
+    assert len(owned_vpcs(lab["name"])) == 1
+    assert kops(lab, "update", "cluster", lab["name"], "--detailed-exitcode", check=False).returncode == 0
+    kops(lab, "delete", "cluster", lab["name"], "--yes")
