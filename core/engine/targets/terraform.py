@@ -43,6 +43,7 @@ class TerraformWriter:
         self._resources: dict[tuple[str, str], Mapping[str, Any]] = {}
         self._data_sources: dict[tuple[str, str], Mapping[str, Any]] = {}
         self._locals: dict[str, Any] = {}
+        self._variables: dict[str, str] = {}
         self._outputs: dict[str, Any] = {}
         self._output_lists: dict[str, list[Any]] = {}
         self._providers: list[tuple[str, dict[str, Any]]] = []
@@ -89,6 +90,14 @@ class TerraformWriter:
                 self._output_lists[key] = []
             self._output_lists[key].append(value)
 
+    def add_variable(self, name: str, description: str) -> Expr:
+        """An input variable (a string) the user supplies, for a value no data source can look up;
+        returns the expression that reads it."""
+        key = hcl.identifier(name)
+        with self._lock:
+            self._variables[key] = description
+        return Expr(f"var.{key}")
+
     def add_local(self, name: str, value: Any) -> None:
         with self._lock:
             self._set_local(hcl.identifier(name), value)
@@ -124,7 +133,8 @@ class TerraformWriter:
     def render(self) -> dict[str, bytes]:
         """Every file of the configuration by relative path: ``kubernetes.tf`` and the ``data/`` files."""
         with self._lock:
-            sections = []
+            sections = [hcl.block("variable", [name], {"type": Expr("string"), "description": description})
+                        for name, description in sorted(self._variables.items())]
             if self._locals:
                 sections.append(hcl.block("locals", [], self._locals_with_lists()))
             outputs = {**self._outputs, **{k: self._list(v) for k, v in self._output_lists.items()}}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -178,3 +179,15 @@ def test_two_applies_at_once_create_nothing_twice(lab):
     assert len(owned_vpcs(lab["name"])) == 1
     assert kops(lab, "update", "cluster", lab["name"], "--detailed-exitcode", check=False).returncode == 0
     kops(lab, "delete", "cluster", lab["name"], "--yes")
+
+
+def test_terraform_for_a_shared_ipv6_vpc_asks_for_its_egress_gateway(lab, tmp_path):
+    """No API call in Terraform output: what no data source can find becomes an input variable."""
+    manifest = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "kops" / "update_cluster" / \
+        "shared_vpc_ipv6" / "in-v1alpha2.yaml"
+    kops(lab, "create", "-f", str(manifest))
+    kops(lab, "update", "cluster", "minimal-ipv6.example.com", "--target", "terraform", "--out", str(tmp_path / "tf"),
+         "--yes", endpoint="http://127.0.0.1:9")  # nothing listens there: any API call would fail
+    tf = (tmp_path / "tf" / "kubernetes.tf").read_text()
+    assert 'variable "egress_only_internet_gateway_id"' in tf
+    assert re.search(r"egress_only_gateway_id\s*=\s*var\.egress_only_internet_gateway_id", tf)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from kops.engine import Changes, Context, Snapshot, Task
+from kops.engine import Changes, Context, Expr, Snapshot, Task
 from kops.engine.targets.terraform import TerraformWriter
-from kops.errors import KopsError
 
 from kops_aws.discovery import ec2_tagged, paginate, register, register_deletions
 from kops_aws.tasks import common
 from kops_aws.tasks.vpc import VPC
+
+#: The Terraform input variable naming a shared VPC's egress-only gateway.
+VARIABLE = "egress_only_internet_gateway_id"
 
 
 class EgressOnlyInternetGateway(Task):
@@ -61,10 +63,16 @@ class EgressOnlyInternetGateway(Task):
     def render_terraform(self, ctx: Context, tf: TerraformWriter) -> None:
         tf.add_resource("aws_egress_only_internet_gateway", self.name, {"vpc_id": self.vpc, "tags": self.tags})
 
+    def terraform_ref(self, attr: str | None = None) -> Any:
+        if self.lifecycle.shared and self.id is None:
+            # The AWS provider has no data source for it, and Terraform output makes no API call.
+            return Expr(f"var.{VARIABLE}")
+        return super().terraform_ref(attr)
+
     def render_terraform_shared(self, ctx: Context, tf: TerraformWriter) -> None:
         if self.id is None:
-            raise KopsError(f"{self}: the egress-only internet gateway of the shared VPC cannot be looked up in "
-                            f"Terraform (the AWS provider has no data source for it); apply directly instead")
+            tf.add_variable(VARIABLE, "ID of the egress-only internet gateway of the shared VPC (eigw-...), "
+                                      "which private IPv6 subnets route through")
 
 
 @register("egress_only_internet_gateway")
