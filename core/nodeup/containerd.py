@@ -28,7 +28,7 @@ def add_containerd(files: NodeFiles, config: dict[str, Any], downloads: dict[str
     """containerd's files; its binaries and runc too unless ``skipInstall`` (the image brings its own)."""
     containerd = config.get("containerdConfig") or {}
     install = not containerd.get("skipInstall")
-    if install:
+    if install and "containerd" in downloads:
         for name, path in _binaries(downloads["containerd"], workdir / "containerd").items():
             files.copy(f"{BIN_DIR}/{name}", path)
         if "runc" in downloads:

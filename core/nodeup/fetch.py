@@ -77,8 +77,17 @@ def read_config(location: str) -> dict[str, Any]:
     return config
 
 
-def download_assets(assets: list[dict[str, str]], workdir: Path) -> dict[str, Path]:
-    """Download and verify every asset; name -> local file. The first mismatch is an error naming the asset."""
+class AssetUnreachable(KopsError):
+    """An asset could not be fetched at all (as opposed to fetched with the wrong content)."""
+
+
+def download_assets(assets: list[dict[str, str]], workdir: Path,
+                    unreachable: list[str] | None = None) -> dict[str, Path]:
+    """Download and verify every asset; name -> local file. The first mismatch is an error naming the asset.
+
+    With ``unreachable`` (a list), an asset that cannot be fetched at all is tried once, recorded there and
+    left out instead of failing the run; a mismatch is still refused.
+    """
     workdir.mkdir(parents=True, exist_ok=True)
     out = {}
     for n, asset in enumerate(assets):
@@ -86,7 +95,13 @@ def download_assets(assets: list[dict[str, str]], workdir: Path) -> dict[str, Pa
         if not name or not url or len(expected) != 64:
             raise KopsError(f"Assets[{n}]: each asset needs a name, a url and a sha256")
         target = workdir / f"{n:02d}-{Path(urlsplit(url).path).name or name}"
-        actual = _download(url, target)
+        try:
+            actual = _download(url, target, attempts=1 if unreachable is not None else ATTEMPTS)
+        except AssetUnreachable as exc:
+            if unreachable is None:
+                raise
+            unreachable.append(f"{name}: {exc}")
+            continue
         if actual != expected:
             raise KopsError(f"asset {name} ({url}): sha256 mismatch: expected {expected}, got {actual}; "
                             "refusing to install it (nothing was installed)")
@@ -95,7 +110,7 @@ def download_assets(assets: list[dict[str, str]], workdir: Path) -> dict[str, Pa
     return out
 
 
-def _download(url: str, target: Path) -> str:
+def _download(url: str, target: Path, attempts: int = ATTEMPTS) -> str:
     """Fetch ``url`` (http, https or file) into ``target``; return the sha256 of what arrived."""
     scheme = urlsplit(url).scheme
     if scheme not in ("http", "https", "file"):
@@ -110,13 +125,13 @@ def _download(url: str, target: Path) -> str:
                     out.write(chunk)
             return digest.hexdigest()
         except urllib.error.HTTPError as exc:
-            if exc.code < 500 or attempt == ATTEMPTS:
-                raise KopsError(f"{url}: download failed: HTTP {exc.code} {exc.reason}") from None
+            if exc.code < 500 or attempt >= attempts:
+                raise AssetUnreachable(f"{url}: download failed: HTTP {exc.code} {exc.reason}") from None
             reason = f"HTTP {exc.code}"
         except (urllib.error.URLError, OSError) as exc:
             reason = str(getattr(exc, "reason", exc))
-            if scheme == "file" or attempt == ATTEMPTS:
-                raise KopsError(f"{url}: download failed: {reason}") from None
+            if scheme == "file" or attempt >= attempts:
+                raise AssetUnreachable(f"{url}: download failed: {reason}") from None
         log.warning("download of %s failed (%s); retrying in %.0fs", url, reason, delay)
         time.sleep(delay)
         delay, attempt = delay * 2, attempt + 1

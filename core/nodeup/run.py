@@ -65,7 +65,10 @@ def nodeup(location: str, root: Path | None = None, arch: str | None = None) -> 
     result = Result(root or Path("/"))
     with tempfile.TemporaryDirectory(prefix="kops-nodeup-") as scratch:
         work = Path(scratch)
-        downloads = download_assets(assets, work / "downloads")
+        # Writing under --root is for inspection: binaries that cannot be fetched are left out and said so.
+        unreachable: list[str] | None = [] if root is not None else None
+        downloads = download_assets(assets, work / "downloads", unreachable)
+        result.warnings += [f"not installed (unreachable): {u}" for u in unreachable or []]
         files = build(config, downloads, work, result.warnings)
         result.written = write(result.root, files)
     result.units = list(files.units)
@@ -77,8 +80,9 @@ def nodeup(location: str, root: Path | None = None, arch: str | None = None) -> 
 def build(config: dict[str, Any], downloads: dict[str, Path], work: Path, warnings: list[str]) -> NodeFiles:
     """Every file of this node, in memory."""
     files = NodeFiles()
-    files.copy(f"{BIN_DIR}/kubelet", downloads["kubelet"])
-    files.copy(f"{BIN_DIR}/kubectl", downloads["kubectl"])
+    for binary in ("kubelet", "kubectl"):
+        if binary in downloads:
+            files.copy(f"{BIN_DIR}/{binary}", downloads[binary])
     if "cni-plugins" in downloads:
         plugins = unpack(downloads["cni-plugins"], work / "cni", lambda p: p.name if len(p.parts) == 1 else None,
                          "cni-plugins")

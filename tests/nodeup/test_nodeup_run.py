@@ -168,3 +168,21 @@ def test_bad_config_locations_are_one_line_errors(lab, tmp_path):
         r = lab.kops("nodeup", "--config", location, "--root", str(tmp_path / "root"))
         assert r.code == 1 and message in r.err and len(r.err.strip().splitlines()) == 1, r.err
     assert not (tmp_path / "root").exists()
+
+
+def test_root_mode_without_network_still_writes_the_node_for_inspection(lab, cluster, tmp_path):
+    """Under --root nothing runs, so assets nobody can fetch are left out (and named) rather than failing."""
+    config = lab.config(cluster, CP)
+    for assets in config["Assets"].values():
+        for asset in assets:
+            asset["url"] = "http://127.0.0.1:9/" + asset["name"]  # nothing listens on the discard port
+    offline = tmp_path / "offline.yaml"
+    offline.write_text(yaml.safe_dump(config))
+    root = tmp_path / "root"
+    r = lab.kops("nodeup", "--config", str(offline), "--root", str(root), "--arch", "amd64")
+    assert r.code == 0, r.err
+    assert "not installed (unreachable): kubelet" in r.err
+    assert {"kube-apiserver", "kube-controller-manager", "kube-scheduler"} <= {
+        p.stem for p in (root / "etc/kubernetes/manifests").iterdir()}
+    assert (root / "lib/systemd/system/kubelet.service").exists()
+    assert not (root / "usr/local/bin/kubelet").exists()
