@@ -18,12 +18,17 @@ KOPS = str(Path(sys.executable).with_name("kops"))
 CLUSTER = "demo.example.com"
 ZONES = "us-east-1a,us-east-1b,us-east-1c"
 BUCKET = "kops-demo-state"
+SHOWN_LINES = 40
 
 
 def run(env: dict[str, str], *args: str, check: bool = True, ok: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess:
     print(f"\n$ kops {shlex.join(args)}", flush=True)
     p = subprocess.run([KOPS, *args], env=env, text=True, capture_output=True)
-    sys.stdout.write(p.stdout)
+    lines = p.stdout.splitlines(keepends=True)
+    if len(lines) > SHOWN_LINES:  # a plan of a hundred resources: show its start and its summary
+        hidden = len(lines) - SHOWN_LINES
+        lines = lines[:SHOWN_LINES - 4] + [f"   ... {hidden} more lines ...\n"] + lines[-4:]
+    sys.stdout.write("".join(lines))
     sys.stdout.write(p.stderr)
     if check and p.returncode not in ok:
         sys.exit(f"demo step failed with exit code {p.returncode}")
