@@ -1,0 +1,3 @@
+"""The images each add-on pins; the add-on's channel version follows its image, so a bump re-applies it."""
+
+METRICS_SERVER_IMAGE = "registry.k8s.io/metrics-server/metrics-server:v0.8.0"
