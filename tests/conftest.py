@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from kops.testing.cli import KOPS, isolated_env, runner
 
-KOPS = str(Path(sys.executable).with_name("kops"))
+__all__ = ["FIXTURES", "KOPS", "Result"]
 FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "kops"
 
 
@@ -24,22 +22,17 @@ class Result:
 @pytest.fixture
 def kops_env(tmp_path: Path) -> dict[str, str]:
     """An environment like a fresh machine: empty HOME, a local state store, no cloud credentials."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("KOPS_", "AWS_", "GOOGLE_", "OS_", "DIGITALOCEAN_", "VSPHERE_"))}
-    home = tmp_path / "home"
-    home.mkdir()
-    env["HOME"] = str(home)
-    env["KOPS_STATE_STORE"] = f"file://{tmp_path / 'store'}"
-    return env
+    return isolated_env(tmp_path)
 
 
 @pytest.fixture
 def kops(kops_env: dict[str, str]):
     """Run ``kops ARGS...``; returns exit code, stdout and stderr."""
 
+    kops_cli = runner(kops_env)
+
     def run(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
-        p = subprocess.run([KOPS, *args], env={**kops_env, **(env or {})}, input=input, capture_output=True,
-                           text=True, timeout=120)
+        p = kops_cli(*args, input=input, env=env)
         return Result(p.returncode, p.stdout, p.stderr)
 
     return run

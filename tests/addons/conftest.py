@@ -63,19 +63,9 @@ def objects():
 def schema_problems():
     """Every object of a manifest that does not validate strictly against one Kubernetes minor's schemas (or
     whose kind those schemas do not know), as readable lines; empty when all is well."""
-    import kubernetes_validate
+    from kops.testing.manifests import schema_problems
 
-    def check(manifest: str, minor: str) -> list[str]:
-        problems = []
-        for doc in (d for d in yaml.safe_load_all(manifest) if d):
-            try:
-                kubernetes_validate.validate(doc, minor, strict=True)
-            except (kubernetes_validate.ValidationError, kubernetes_validate.SchemaNotFoundError) as exc:
-                path = ".".join(str(p) for p in getattr(exc, "path", []))
-                problems.append(f"{minor} {doc['kind']}/{doc['metadata']['name']} {path}: {exc.message}")
-        return problems
-
-    return check
+    return lambda manifest, minor: schema_problems(manifest, [minor])
 
 
 @pytest.fixture

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pytest
 from kops.addons.channel import entries
+from kops.testing.manifests import KUBERNETES_MINORS
 
-#: The Kubernetes minor versions kops supports; a cluster's manifests must be valid for its own.
-KUBERNETES_MINORS = ("1.32", "1.33", "1.34", "1.35")
 CORE = {"coredns.addons.k8s.io", "dns-controller.addons.k8s.io", "kubelet-api.rbac.addons.k8s.io",
         "limit-range.addons.k8s.io"}
 AWS = {"aws-cloud-controller.addons.k8s.io", "aws-ebs-csi-driver.addons.k8s.io", "storage-aws.addons.k8s.io"}

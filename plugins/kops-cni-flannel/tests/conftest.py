@@ -3,31 +3,17 @@ spec, completed by the inference rules, and manifests checked against Kubernetes
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
-
-KOPS = str(Path(sys.executable).with_name("kops"))
-#: The Kubernetes minor versions kops supports; every manifest must be valid for each.
-KUBERNETES_MINORS = ("1.32", "1.33", "1.34", "1.35")
+from kops.testing import cli, manifests, plugins
 
 
 @pytest.fixture
 def kops(tmp_path: Path):
     """Run ``kops ARGS...`` on a fresh machine: empty HOME, a local file:// state store, no cloud credentials."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("KOPS_", "AWS_", "GOOGLE_", "OS_"))}
-    (tmp_path / "home").mkdir()
-    env.update(HOME=str(tmp_path / "home"), KOPS_STATE_STORE=f"file://{tmp_path / 'store'}")
-
-    def run(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([KOPS, *args], env=env, capture_output=True, text=True, timeout=120)
-
-    return run
+    return cli.runner(cli.isolated_env(tmp_path))
 
 
 @pytest.fixture
@@ -69,31 +55,14 @@ def complete():
 def schema_problems():
     """Every object of a manifest that does not validate strictly against a Kubernetes version's schemas
     (or whose kind those schemas do not know), as readable lines; empty when all is well."""
-    import kubernetes_validate
-
-    def check(manifest: str) -> list[str]:
-        problems = []
-        for doc in (d for d in yaml.safe_load_all(manifest) if d):
-            for minor in KUBERNETES_MINORS:
-                try:
-                    kubernetes_validate.validate(doc, minor, strict=True)
-                except (kubernetes_validate.ValidationError, kubernetes_validate.SchemaNotFoundError) as exc:
-                    path = ".".join(str(p) for p in getattr(exc, "path", []))
-                    problems.append(f"{minor} {doc['kind']}/{doc['metadata']['name']} {path}: {exc.message}")
-        return problems
-
-    return check
+    return manifests.schema_problems
 
 
 @pytest.fixture
 def plugin():
     """This distribution's hooks as kops registered them from the ``flannel`` entry point. Tests call them
     directly so that other installed plugins' contributions neither hide nor break what is tested here."""
-    from kops.plugins import plugin_manager
-
-    module = plugin_manager().get_plugin("flannel")
-    assert module is not None, "the flannel entry point of kops.plugins is not registered"
-    return module
+    return plugins.registered("flannel")
 
 
 @pytest.fixture

@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import copy
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
-
-KOPS = str(Path(sys.executable).with_name("kops"))
+from kops.testing import cli, plugins
 
 BASE_CLUSTER: dict[str, Any] = {
     "apiVersion": "kops.k8s.io/v1alpha2",
@@ -32,19 +27,8 @@ BASE_CLUSTER: dict[str, Any] = {
 def create_cluster(tmp_path: Path):
     """``kops create cluster kindnet.example.com --cloud aws --zones us-test-1a --dry-run -o yaml ARGS...`` with an
     empty HOME and a fresh file:// state store: the Cluster document it prints."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("KOPS_", "AWS_"))}
-    home = tmp_path / "home"
-    home.mkdir()
-    env.update(HOME=str(home), KOPS_STATE_STORE=f"file://{tmp_path / 'store'}")
-
-    def run(*args: str) -> dict[str, Any]:
-        result = subprocess.run([KOPS, "create", "cluster", "kindnet.example.com", "--cloud", "aws", "--zones",
-                                 "us-test-1a", "--dry-run", "-o", "yaml", *args],
-                                env=env, capture_output=True, text=True, timeout=120)
-        assert result.returncode == 0, result.stderr
-        return next(d for d in yaml.safe_load_all(result.stdout) if d and d["kind"] == "Cluster")
-
-    return run
+    kops = cli.runner(cli.isolated_env(tmp_path))
+    return lambda *args: cli.dry_run_cluster(kops, "kindnet.example.com", "--cloud", "aws", "--zones", "us-test-1a", *args)
 
 
 @pytest.fixture
@@ -64,6 +48,4 @@ def to_cluster():
 @pytest.fixture
 def plugin():
     """This plugin's hook implementations, as its installed ``kops.plugins`` entry point registered them."""
-    from kops.plugins import plugin_manager
-
-    return plugin_manager().get_plugin("kindnet")
+    return plugins.registered("kindnet")
