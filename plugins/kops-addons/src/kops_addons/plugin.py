@@ -8,7 +8,7 @@ from typing import Any
 from kops import hookimpl
 
 #: The add-on modules, in the order their checks are reported.
-MODULES = ("metrics_server",)
+MODULES = ("metrics_server", "cluster_autoscaler")
 
 
 def _modules() -> list[Any]:

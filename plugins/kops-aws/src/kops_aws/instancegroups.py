@@ -17,6 +17,8 @@ CONTROL_PLANE, API_SERVER, NODE, BASTION = "ControlPlane", "APIServer", "Node", 
 #: Prefix of the tags that tell the cluster autoscaler a group's node labels and taints before it has nodes.
 AUTOSCALER_LABEL_PREFIX = "k8s.io/cluster-autoscaler/node-template/label/"
 AUTOSCALER_TAINT_PREFIX = "k8s.io/cluster-autoscaler/node-template/taint/"
+#: The tag the cluster autoscaler discovers the groups it may resize by, alongside one naming the cluster.
+AUTOSCALER_DISCOVERY_TAG = "k8s.io/cluster-autoscaler/enabled"
 #: Prefix of the role tags (``k8s.io/role/node: 1``).
 ROLE_TAG_PREFIX = "k8s.io/role/"
 #: Labels every control-plane node carries.
@@ -93,6 +95,9 @@ def instance_tags(aws: Any, group: Any) -> dict[str, str]:
         if key and effect:
             tags[AUTOSCALER_TAINT_PREFIX + key] = f"{value}:{effect}"
     role = role_of(group)
+    if autoscaled(spec, group):
+        tags[AUTOSCALER_DISCOVERY_TAG] = "1"
+        tags[f"k8s.io/cluster-autoscaler/{aws.cluster_name}"] = "owned"
     if role == CONTROL_PLANE:
         tags[ROLE_TAG_PREFIX + "master"] = "1"
         tags[ROLE_TAG_PREFIX + "control-plane"] = "1"
@@ -100,6 +105,14 @@ def instance_tags(aws: Any, group: Any) -> dict[str, str]:
         tags[ROLE_TAG_PREFIX + role.lower()] = "1"
     tags["kops.k8s.io/instancegroup"] = group.metadata.name
     return tags
+
+
+def autoscaled(spec: Any, group: Any) -> bool:
+    """Whether the cluster autoscaler may resize ``group``: a node group, when the autoscaler is enabled and
+    the group does not opt out with ``autoscale: false`` (upstream's rule for the groups it lists)."""
+    autoscaler = spec.clusterAutoscaler
+    return (bool(autoscaler and autoscaler.enabled) and role_of(group) == NODE
+            and group.spec.autoscale is not False)
 
 
 def nth_queue_mode(spec: Any) -> bool:
