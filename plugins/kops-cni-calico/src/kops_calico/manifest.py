@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from kops.addons.facts import proxy_env
+
 from kops_calico import ADDON_NAME, CALICO_REGISTRY, CALICO_VERSION
 from kops_calico.spec import encapsulation, is_ipv6_only, pod_cidr, pool_modes
 
@@ -136,20 +138,6 @@ def typha_env(calico: Any) -> list[tuple[str, str]]:
         ("TYPHA_PROMETHEUSMETRICSENABLED", _bool(calico.typhaPrometheusMetricsEnabled)),
         ("TYPHA_PROMETHEUSMETRICSPORT", str(calico.typhaPrometheusMetricsPort or 9093)),
     ]
-
-
-def proxy_env(cluster: Any) -> list[tuple[str, str]]:
-    """``spec.egressProxy`` as the proxy variables Calico's Go HTTP clients read."""
-    proxy = cluster.spec.egressProxy
-    if proxy is None:
-        return []
-    env = []
-    if proxy.httpProxy is not None and proxy.httpProxy.host:
-        url = "http://" + proxy.httpProxy.host + (f":{proxy.httpProxy.port}" if proxy.httpProxy.port else "")
-        env += [("http_proxy", url), ("https_proxy", url)]
-    if proxy.excludes:
-        env += [("no_proxy", proxy.excludes), ("NO_PROXY", proxy.excludes)]
-    return env
 
 
 def _bool(value: Any) -> str:
