@@ -44,7 +44,7 @@ DRIVER_NAMESPACES = {
 # --- Cloud providers -------------------------------------------------------------------------------
 
 @hookspec
-def kops_model_builders(cluster: Any, cloud: str) -> list[Any]:
+def kops_model_builders(cluster: Any, cloud: str) -> list[Any]:  # type: ignore[empty-body]
     """Return model builders that turn the completed spec into cloud tasks.
 
     Called by ``kops update cluster`` and ``kops delete cluster`` once per run, after inference, with
@@ -58,7 +58,7 @@ def kops_model_builders(cluster: Any, cloud: str) -> list[Any]:
 # --- Networking (CNI) providers --------------------------------------------------------------------
 
 @hookspec
-def kops_firewall_rules(cluster: Any) -> list[Any]:
+def kops_firewall_rules(cluster: Any) -> list[Any]:  # type: ignore[empty-body]
     """Return the extra traffic a networking provider needs between cluster roles.
 
     Called while the cloud model is built, with the completed cluster. Each item is a
@@ -71,7 +71,7 @@ def kops_firewall_rules(cluster: Any) -> list[Any]:
 # --- Add-ons ---------------------------------------------------------------------------------------
 
 @hookspec
-def kops_addons(cluster: Any) -> list[Any]:
+def kops_addons(cluster: Any) -> list[Any]:  # type: ignore[empty-body]
     """Return the add-ons this plugin puts in the cluster's bootstrap channel.
 
     Called when the channel is built (``kops update cluster``, ``kops toolbox addons list``) with
@@ -84,7 +84,7 @@ def kops_addons(cluster: Any) -> list[Any]:
 # --- Inference rules -------------------------------------------------------------------------------
 
 @hookspec
-def kops_inference_rules() -> list[Any]:
+def kops_inference_rules() -> list[Any]:  # type: ignore[empty-body]
     """Return configuration inference rules (:class:`kops.inference.Rule`).
 
     Called once per process when the rule set is first needed. A rule is a function of an
@@ -98,7 +98,7 @@ def kops_inference_rules() -> list[Any]:
 # --- Validation ------------------------------------------------------------------------------------
 
 @hookspec
-def kops_validate(cluster: Any, instance_groups: list[Any]) -> list[Any]:
+def kops_validate(cluster: Any, instance_groups: list[Any]) -> list[Any]:  # type: ignore[empty-body]
     """Return validation errors (:class:`kops.errors.FieldError`) for a cluster.
 
     Called after the built-in checks whenever a spec is stored or used, with the cluster and its
@@ -110,7 +110,7 @@ def kops_validate(cluster: Any, instance_groups: list[Any]) -> list[Any]:
 # --- CLI commands ----------------------------------------------------------------------------------
 
 @hookspec
-def kops_cli_commands() -> list[click.Command]:
+def kops_cli_commands() -> list[click.Command]:  # type: ignore[empty-body]
     """Return click commands to add to the ``kops`` command line.
 
     Called when the CLI starts, so implementations must be cheap: build the click objects here

@@ -6,13 +6,13 @@ from pydantic import Field
 
 from .base import KopsModel
 from .clusterspec import ClusterSpec
-from .meta import API_VERSION, ObjectMeta
+from .meta import ObjectMeta
 
 
 class Cluster(KopsModel):
     """A ``kops.k8s.io/v1alpha2`` Cluster, as users write it in their manifests."""
 
-    apiVersion: Literal["kops.k8s.io/v1alpha2"] = API_VERSION
+    apiVersion: Literal["kops.k8s.io/v1alpha2"] = "kops.k8s.io/v1alpha2"
     kind: Literal["Cluster"] = "Cluster"
     metadata: ObjectMeta = Field(default_factory=ObjectMeta)
     spec: ClusterSpec = Field(default_factory=ClusterSpec)

@@ -94,6 +94,7 @@ def from_dict(doc: Any, source: str = "<input>", index: int | None = None) -> Ko
             raise ManifestError(
                 field, f"expected a non-empty string, got {describe(value)}", document=label, source=source
             )
+    assert isinstance(kind, str) and isinstance(api_version, str)  # checked just above
     model = MODELS.get(kind)
     if model is None:
         if api_version.split("/")[0] == GROUP and kind not in OTHER_KOPS_KINDS:

@@ -2,6 +2,7 @@
 
 import types
 import typing
+from collections.abc import Mapping
 from typing import Any
 
 from kops.errors import FieldError
@@ -21,7 +22,7 @@ class ManifestError(FieldError):
         self.source = source
         prefix = ": ".join(part for part in (source, document) if part)
         if prefix:
-            self.args = (f"{prefix}: {self.args[0]}",)
+            self.args: tuple[Any, ...] = (f"{prefix}: {self.args[0]}",)
 
 
 _EXPECTED = {
@@ -56,7 +57,7 @@ def describe(value: Any) -> str:
     return type(value).__name__
 
 
-def _reason(error: dict[str, Any]) -> str:
+def _reason(error: Mapping[str, Any]) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
         return "unknown field"

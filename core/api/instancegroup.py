@@ -6,7 +6,7 @@ from pydantic import Field
 
 from .base import KopsModel
 from .igspec import InstanceGroupSpec
-from .meta import API_VERSION, GROUP, ObjectMeta
+from .meta import GROUP, ObjectMeta
 
 # The label that ties an instance group to its cluster; upstream sets it on every group it creates.
 CLUSTER_LABEL = f"{GROUP}/cluster"
@@ -15,7 +15,7 @@ CLUSTER_LABEL = f"{GROUP}/cluster"
 class InstanceGroup(KopsModel):
     """A ``kops.k8s.io/v1alpha2`` InstanceGroup, as users write it in their manifests."""
 
-    apiVersion: Literal["kops.k8s.io/v1alpha2"] = API_VERSION
+    apiVersion: Literal["kops.k8s.io/v1alpha2"] = "kops.k8s.io/v1alpha2"
     kind: Literal["InstanceGroup"] = "InstanceGroup"
     metadata: ObjectMeta = Field(default_factory=ObjectMeta)
     spec: InstanceGroupSpec = Field(default_factory=InstanceGroupSpec)

@@ -228,7 +228,7 @@ def _place_subnet(
 ) -> None:
     """Report a subnet CIDR outside the cluster's networks or overlapping another range."""
     same_family = [n for n in networks if n.version == network.version]
-    if same_family and not any(network.subnet_of(n) for n in same_family):
+    if same_family and not any(network.subnet_of(n) for n in same_family):  # type: ignore[arg-type]
         where = " or any of spec.additionalNetworkCIDRs" if len(networks) > 1 else ""
         report.add(path, f"{network} is not inside spec.networkCIDR{where}")
     for name, other in reserved.items():

@@ -68,7 +68,7 @@ def create_from_files(settings: Any, filenames: list[str]) -> None:
     sets = read_manifests(filenames)
     reg = registry(settings)
     # Validate everything before the first write: a bad file leaves the store untouched.
-    plans = []
+    plans: list[tuple[str, ManifestSet, Any]] = []
     for s in sets:
         for g in s.groups:
             validate_group_name(g.metadata.name, f"InstanceGroup/{g.metadata.name}: metadata.name")
