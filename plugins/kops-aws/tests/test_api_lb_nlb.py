@@ -51,6 +51,15 @@ def test_private_topology_uses_utility_subnets_and_adds_the_bastions_balancer() 
         (22, 22)]
 
 
+def test_cross_zone_balancing_is_on_unless_the_spec_turns_it_off() -> None:
+    tasks = built(model_for("privatecalico"))
+    assert tasks["lb"]["api.privatecalico.example.com"].cross_zone is True
+    assert tasks["lb"]["bastion.privatecalico.example.com"].cross_zone is True
+    model = model_for("privatecalico")
+    model.cluster.spec.api.loadBalancer.crossZoneLoadBalancing = False
+    assert built(model)["lb"]["api.privatecalico.example.com"].cross_zone is False
+
+
 def test_an_internal_balancer_goes_in_private_subnets() -> None:
     model = model_for("privatecalico")
     model.cluster.spec.api.loadBalancer.type = "Internal"

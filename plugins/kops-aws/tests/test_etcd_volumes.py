@@ -22,9 +22,9 @@ def test_a_volume_per_member_in_its_zone_with_etcd_managers_tags() -> None:
     built = volumes(model_for("ha"))
     assert sorted(built) == sorted(f"{m}.etcd-{c}.ha.example.com" for c in ("events", "main") for m in "abc")
     b = built["b.etcd-main.ha.example.com"]
-    # This case's members do not ask for encryption (new clusters do: kops create cluster sets it).
+    # This case's members say nothing about encryption: etcd's volumes are encrypted unless a member opts out.
     assert (b.zone, b.size, b.volume_type, b.iops, b.throughput, b.encrypted) == (
-        "us-test-1b", 20, "gp3", 3000, 125, False)
+        "us-test-1b", 20, "gp3", 3000, 125, True)
     assert b.tags == {
         "Name": "b.etcd-main.ha.example.com", "KubernetesCluster": "ha.example.com",
         "kubernetes.io/cluster/ha.example.com": "owned", "k8s.io/etcd/main": "b/a,b,c",

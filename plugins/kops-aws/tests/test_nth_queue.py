@@ -71,6 +71,7 @@ def test_terraform_fills_in_the_account() -> None:
     assert queue["policy"] == ('${templatefile("${path.module}/data/aws_sqs_queue_minimal-example-com-nth_policy", '
                                '{aws_account_id = data.aws_caller_identity.current.account_id})}')
     assert 'data "aws_caller_identity" "current"' in text
+    assert queue["sqs_managed_sse_enabled"] is True
     policy = json.loads(files["data/aws_sqs_queue_minimal-example-com-nth_policy"])
     assert policy["Statement"][0]["Resource"] == "arn:aws:sqs:us-test-1:${aws_account_id}:minimal-example-com-nth"
 
@@ -91,6 +92,7 @@ def test_applied_queue_policy_names_the_real_queue(clients) -> None:
     policy = json.loads(attrs["Policy"])
     assert policy["Statement"][0]["Resource"] == attrs["QueueArn"]
     assert attrs["QueueArn"].split(":")[4] == clients["sts"].get_caller_identity()["Account"]
+    assert attrs["SqsManagedSseEnabled"] == "true"
     rules = events.list_rules(NamePrefix="minimal.example.com-")["Rules"]
     assert len(rules) == 4
     for rule in rules:

@@ -4,7 +4,11 @@ As upstream: one subnet per zone (utility subnets for a public load balancer in 
 private ones for an internal load balancer), a TCP listener on 443 forwarding to the control plane's
 443, a TLS listener on 443 plus a plain TCP one on 8443 when the user brings a certificate (client
 certificates cannot pass a TLS listener), and kops-controller's port 3988 when nodes find kops-controller
-through the load balancer rather than DNS (``dns: None``). Security groups and their rules are the
+through the load balancer rather than DNS (``dns: None``).
+
+Cross-zone load balancing is on unless ``crossZoneLoadBalancing`` is explicitly false (the bastions'
+load balancer always has it): with it off, a zone whose targets are all unhealthy drops the connections
+its load balancer node receives, so one lost control-plane zone would make the API flap. Security groups and their rules are the
 firewall's; this module uses the ``api-elb`` and ``bastion-elb`` groups.
 """
 
@@ -63,7 +67,7 @@ class APILoadBalancerBuilder:
             scheme="internal" if lb_type == "Internal" else "internet-facing", lb_type="network",
             ip_address_type=_address_type(aws, mappings), subnet_mappings=mappings,
             security_groups=[aws.security_group("APILoadBalancer"), *(lb_spec.additionalSecurityGroups or [])],
-            cross_zone=True if kops_controller else bool(lb_spec.crossZoneLoadBalancing),
+            cross_zone=kops_controller or lb_spec.crossZoneLoadBalancing is not False,
             access_log={"enabled": True, "bucket": lb_spec.accessLog.bucket, "prefix": lb_spec.accessLog.bucketPrefix}
             if lb_spec.accessLog else {"enabled": False},
             tags={**aws.tags(None), "Name": f"api.{aws.cluster_name}"})
@@ -97,7 +101,7 @@ class APILoadBalancerBuilder:
             scheme="internal" if lb_type == "Internal" else "internet-facing", lb_type="network",
             ip_address_type="dualstack" if ipv6_bastions else "ipv4", subnet_mappings=mappings,
             security_groups=[aws.security_group("BastionLoadBalancer"), *extra],
-            cross_zone=False, access_log={"enabled": False},
+            cross_zone=True, access_log={"enabled": False},
             tags={**aws.tags(None), "Name": f"bastion.{aws.cluster_name}"})
         ssh = self._target_group(aws, "bastion", 22)
         return [lb, ssh, self._listener(aws, lb, "bastion", 22, ssh)]

@@ -2,7 +2,9 @@
 
 etcd-manager on a control-plane instance finds its volume by tags: ``k8s.io/etcd/<cluster>`` (this
 member and all members, ``a/a,b,c``) and the control-plane role. Defaults are upstream's: 20 GiB gp3
-with 3000 IOPS and 125 MiB/s, encrypted when the member says so.
+with 3000 IOPS and 125 MiB/s. Volumes are encrypted unless the member explicitly says
+``encryptedVolume: false``: etcd holds every secret of the cluster, so encryption at rest is the default
+(with the account's default EBS key unless the member names one).
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ class EtcdVolumeBuilder:
             "k8s.io/role/master": "1",
         })
         return EBSVolume(name=name, zone=zone, size=member.volumeSize or SIZE, volume_type=volume_type, iops=iops,
-                         throughput=throughput, encrypted=bool(member.encryptedVolume), kms_key=member.kmsKeyId,
+                         throughput=throughput, encrypted=member.encryptedVolume is not False, kms_key=member.kmsKeyId,
                          tags=tags)
 
 

@@ -13,6 +13,16 @@
 - With an API load balancer: its group ``api-elb.<cluster>`` (or its override), HTTPS and PMTU ICMP between
   it and the control plane, and the kops-controller port when nodes reach kops-controller through it.
 
+Every rule carries a description saying what it lets through, from where to where ("SSH from 0.0.0.0/0
+to the bastion load balancer"), in AWS and in Terraform alike, so a reviewer (or a compliance scanner)
+can tell each rule's purpose without reading this module.
+
+Egress: instances reach anything over IPv4, and over IPv6 only when the cluster has IPv6 (an IPv6-only
+cluster or a subnet with an IPv6 block); an IPv4-only cluster gets no ``::/0`` rules at all, neither
+egress nor ICMPv6 path MTU rules (its load balancers have no IPv6 address). The load balancers' groups
+only reach what they forward to, the VPC's CIDRs (plus ``::/0`` on IPv6 clusters, whose VPC block AWS
+assigns). Every group the cluster owns manages its egress, so AWS's default allow-all is revoked.
+
 Rule names follow upstream (``from-<source>-<direction>-<protocol>-<from>to<to>-<group>``), so Terraform
 resource names match. Every group except shared ones lists its managed ports, so a CIDR removed from the
 spec has its rule revoked.
@@ -42,6 +52,14 @@ PROTOCOL_NUMBERS = {"ipip": "4", "gre": "47", "esp": "50", "ah": "51", "sctp": "
 
 DESCRIPTIONS = {"ControlPlane": "Security group for masters", "Node": "Security group for nodes",
                 "Bastion": "Security group for bastion"}
+
+#: How rule descriptions name each role's group.
+LABELS = {"ControlPlane": "the control plane", "Node": "nodes", "Bastion": "the bastion",
+          "APILoadBalancer": "the API load balancer", "BastionLoadBalancer": "the bastion load balancer"}
+
+#: Well-known TCP ports, as rule descriptions name them.
+TCP_SERVICES = {22: "SSH", 443: "HTTPS", 8443: "HTTPS (client certificates)", KOPS_CONTROLLER_PORT: "kops-controller",
+                ETCD_CILIUM_CLIENT: "etcd for Cilium"}
 
 
 @dataclasses.dataclass
@@ -82,6 +100,9 @@ class _Build:
         self.tasks: list[Task] = []
         self.rules: list[SecurityGroupRule] = []
         self._names: dict[str, SecurityGroupRule] = {}
+        #: How descriptions name each group, by the group task's identity.
+        self._labels: dict[int, str] = {}
+        self.ipv6 = aws.ipv6_only or any(s.ipv6CIDR for s in aws.subnets)
 
     # --- groups ------------------------------------------------------------------------------------
 
@@ -99,10 +120,12 @@ class _Build:
                 seen.add(override)
                 out.append(Group(SecurityGroup(name=f"{override}-{role}", lifecycle=aws.lifecycle(True),
                                                vpc=aws.vpc, id=override), f"-{override}"))
+                self._labels[id(out[-1].task)] = f"{LABELS[role]} (group {override})"
         if not all(ig.spec.securityGroupOverride for ig in members):
             name = aws.name_for("security_group", role)
             out.append(Group(SecurityGroup(name=name, vpc=aws.vpc, description=DESCRIPTIONS[role],
-                                           tags=aws.tags(name), managed_ports=managed_ports)))
+                                           tags=aws.tags(name), managed_ports=managed_ports, managed_egress=True)))
+            self._labels[id(out[-1].task)] = LABELS[role]
         self.tasks.extend(g.task for g in out)
         return out
 
@@ -123,6 +146,8 @@ class _Build:
         """Keep the first of rules with the same name: two reasons for the same traffic make one rule."""
         existing = self._names.get(rule.name)
         if existing is None:
+            if not rule.description:
+                rule.description = self.describe(rule)
             existing = self._names[rule.name] = rule
             self.rules.append(rule)
         return existing
@@ -136,9 +161,60 @@ class _Build:
             rule.tags = {**(group.tags or {}), TAG_NAME: rule.name}
         return self._add(rule)
 
+    def describe(self, rule: SecurityGroupRule) -> str:
+        """What a rule lets through, from where to where: ``SSH from 0.0.0.0/0 to the bastion load balancer``."""
+        assert rule.security_group is not None
+        protocol, lo, hi = rule.protocol, rule.from_port, rule.to_port
+        ports = "" if lo is None else f" port {lo}" if lo == hi else f" ports {lo}-{hi}"
+        if protocol is None:
+            what = "All traffic"
+        elif protocol in ("icmp", "icmpv6"):
+            what = f"{protocol.upper()} path MTU discovery"
+        elif protocol == "tcp" and lo == hi and lo in TCP_SERVICES:
+            what = TCP_SERVICES[lo]
+        elif protocol in ("tcp", "udp"):
+            what = f"{protocol.upper()}{ports}"
+        elif protocol == PROTOCOL_NUMBERS["ipip"]:
+            what = "IP-in-IP"
+        else:
+            what = f"IP protocol {protocol}"
+        group = self.label(rule.security_group)
+        if rule.source_group is not None:
+            other = self.label(rule.source_group)
+        else:
+            other = rule.prefix_list or rule.ipv6_cidr or rule.cidr or "0.0.0.0/0"
+        return f"{what} from {group} to {other}" if rule.egress else f"{what} from {other} to {group}"
+
+    def label(self, group: SecurityGroup) -> str:
+        return self._labels.get(id(group)) or f"group {group.name}"
+
     def egress_everywhere(self, group: SecurityGroup) -> None:
+        """Instances' egress: anywhere over IPv4, and over IPv6 when the cluster has IPv6."""
         self.directional(group, egress=True, cidr="0.0.0.0/0")
-        self.directional(group, egress=True, ipv6_cidr="::/0")
+        if self.ipv6:
+            self.directional(group, egress=True, ipv6_cidr="::/0")
+
+    def egress_to_vpc(self, group: SecurityGroup) -> None:
+        """A load balancer's egress: only the VPC, where its targets are (anywhere when the VPC's CIDR is
+        unknown, a shared VPC named without ``networkCIDR``). On IPv6 clusters also ``::/0``: the VPC's IPv6
+        block is assigned by AWS, so no rule could name it before the VPC exists."""
+        spec = self.spec
+        cidrs = [c for c in [spec.networkCIDR, *(spec.additionalNetworkCIDRs or [])] if c]
+        for cidr in cidrs or ["0.0.0.0/0"]:
+            self.directional(group, egress=True, cidr=cidr)
+        if self.ipv6:
+            self.directional(group, egress=True, ipv6_cidr="::/0")
+
+    def pmtu(self, group: SecurityGroup, cidr: str, prefix: str) -> None:
+        """The ICMP rule that lets path MTU discovery reach a load balancer from an access entry: ICMPv6 for
+        IPv6 entries (and prefix lists, which may hold either), only when the cluster has IPv6."""
+        v6 = not cidr.startswith("pl-") and ":" in cidr
+        if not v6:
+            self.access(group, cidr, named=False, name=f"icmp-pmtu-{prefix}-{cidr}", protocol="icmp",
+                        from_port=3, to_port=4)
+        if self.ipv6 and (v6 or cidr.startswith("pl-")):
+            self.access(group, cidr, named=False, name=f"icmpv6-pmtu-{prefix}-{cidr}", protocol="icmpv6",
+                        from_port=-1, to_port=-1)
 
     def run(self) -> list[Task]:
         spec = self.spec
@@ -258,22 +334,15 @@ class _Build:
             group = SecurityGroup(name=name, lifecycle=aws.lifecycle(True), vpc=aws.vpc, id=lb.securityGroupOverride)
         else:
             group = SecurityGroup(name=name, vpc=aws.vpc, description="Security group for api ELB",
-                                  tags=aws.tags(name), managed_ports=managed)
+                                  tags=aws.tags(name), managed_ports=managed, managed_egress=True)
         self.tasks.append(group)
-        self.egress_everywhere(group)
+        self._labels[id(group)] = LABELS["APILoadBalancer"]
+        self.egress_to_vpc(group)
         for cidr in self.spec.kubernetesApiAccess or []:
             self.access(group, cidr, protocol="tcp", from_port=443, to_port=443)
             if lb.sslCertificate:
                 self.access(group, cidr, protocol="tcp", from_port=8443, to_port=8443)
-            if not cidr.startswith("pl-") and ":" in cidr:
-                self.access(group, cidr, named=False, name=f"icmpv6-pmtu-api-elb-{cidr}", protocol="icmpv6",
-                            from_port=-1, to_port=-1)
-            else:
-                self.access(group, cidr, named=False, name=f"icmp-pmtu-api-elb-{cidr}", protocol="icmp",
-                            from_port=3, to_port=4)
-            if cidr.startswith("pl-"):
-                self.access(group, cidr, named=False, name=f"icmpv6-pmtu-api-elb-{cidr}", protocol="icmpv6",
-                            from_port=-1, to_port=-1)
+            self.pmtu(group, cidr, "api-elb")
         kops_controller = self.uses_lb_for_kops_controller()
         if kops_controller:
             for node in nodes:
@@ -312,9 +381,10 @@ class _Build:
                 self.directional(dest.task, source_group=src.task, protocol="tcp", from_port=22, to_port=22)
         name = aws.name_for("security_group", "BastionLoadBalancer")
         lb = SecurityGroup(name=name, vpc=aws.vpc, description="Security group for bastion ELB", tags=aws.tags(name),
-                           managed_ports=[[22, 22]])
+                           managed_ports=[[22, 22]], managed_egress=True)
         self.tasks.append(lb)
-        self.egress_everywhere(lb)
+        self._labels[id(lb)] = LABELS["BastionLoadBalancer"]
+        self.egress_to_vpc(lb)
         topology = self.spec.topology
         bastion_lb = topology.bastion.loadBalancer if topology and topology.bastion else None
         internal = bool(bastion_lb and bastion_lb.type == "Internal")
@@ -322,12 +392,7 @@ class _Build:
         cidrs = [s.cidr for s in aws.subnets if s.type in types and s.cidr]
         for cidr in [*cidrs, *(self.spec.sshAccess or [])]:
             self.access(lb, cidr, protocol="tcp", from_port=22, to_port=22)
-            if not cidr.startswith("pl-") and ":" in cidr:
-                self.access(lb, cidr, named=False, name=f"icmpv6-pmtu-ssh-nlb-{cidr}", protocol="icmpv6",
-                            from_port=-1, to_port=-1)
-            else:
-                self.access(lb, cidr, named=False, name=f"icmp-pmtu-ssh-nlb-{cidr}", protocol="icmp",
-                            from_port=3, to_port=4)
+            self.pmtu(lb, cidr, "ssh-nlb")
         for b in bastions:
             self.directional(b.task, source_group=lb, protocol="tcp", from_port=22, to_port=22)
             self.directional(b.task, source_group=lb, protocol="icmp", from_port=3, to_port=4)
@@ -336,7 +401,7 @@ class _Build:
     def note_wanted_permissions(self) -> None:
         """Tell each group which address-based permissions its rules ask for, so it can revoke the rest."""
         for group in self.tasks:
-            if isinstance(group, SecurityGroup) and group.managed_ports:
+            if isinstance(group, SecurityGroup) and (group.managed_ports or group.managed_egress):
                 group.wanted_permissions = [p for r in self.rules if r.security_group is group
                                             and r.source_group is None and (p := r.permission()) is not None]
 

@@ -54,7 +54,8 @@ class NodeTerminationHandlerBuilder:
         arn = f"arn:{partition(aws.region)}:sqs:{aws.region}:{ACCOUNT_PLACEHOLDER}:{name}"
         policy = document([statement("sqs:SendMessage", arn, principal={
             "Service": ["events.amazonaws.com", "sqs.amazonaws.com"]})])
-        queue = SQSQueue(name=name, message_retention_seconds=RETENTION_SECONDS, policy=policy, tags=aws.tags(name))
+        queue = SQSQueue(name=name, message_retention_seconds=RETENTION_SECONDS, policy=policy, sse_managed=True,
+                         tags=aws.tags(name))
         tasks.append(queue)
         events = dict(EVENTS)
         if spec.nodeTerminationHandler.enableRebalanceDraining:

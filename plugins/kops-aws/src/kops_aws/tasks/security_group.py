@@ -3,7 +3,10 @@ instance group's ``securityGroupOverride``), which is only looked up.
 
 Its rules are SecurityGroupRule tasks. A group may also name ports it manages exclusively
 (``managed_ports``): an address-based rule on such a port that no task asks for any more (SSH from a CIDR
-since removed from ``sshAccess``) shows as ``stale_rules`` in the plan and is revoked on apply.
+since removed from ``sshAccess``) shows as ``stale_rules`` in the plan and is revoked on apply. A group
+may also manage its egress (``managed_egress``): every address-based egress permission its rule tasks do
+not ask for is stale too, including the allow-all rules AWS gives a new group (revoked as soon as the
+group is created). That keeps direct apply equal to Terraform, which also removes AWS's default egress.
 """
 
 from __future__ import annotations
@@ -23,6 +26,11 @@ Permission = tuple[bool, str, int | None, int | None, str, str]
 
 #: Protocols whose rules have port ranges (ICMP's "ports" are its type and code), by name and by number.
 PORTED_PROTOCOLS = frozenset({"tcp", "udp", "icmp", "icmpv6", "6", "17", "1", "58"})
+
+
+#: The egress AWS gives every new group: all traffic to anywhere (IPv6 too when the VPC has an IPv6 block).
+DEFAULT_EGRESS: tuple[Permission, ...] = ((True, "-1", None, None, "cidr", "0.0.0.0/0"),
+                                          (True, "-1", None, None, "ipv6_cidr", "::/0"))
 
 
 def describe(api: Any, group_id: str) -> list[dict[str, Any]]:
@@ -93,6 +101,8 @@ class SecurityGroup(Task):
     tags: dict[str, str] | None = None
     #: Port ranges ``[from, to]`` whose address-based ingress rules this group's rule tasks fully describe.
     managed_ports: list[list[int]] | None = None
+    #: Whether every address-based egress permission must be one a rule task asks for.
+    managed_egress: bool | None = None
     #: The address-based permissions on managed ports that the rule tasks ask for (filled in by the model).
     wanted_permissions: list[Permission] | None = None
     #: Address-based permissions on managed ports that nothing asks for: desired empty, revoked on apply.
@@ -101,12 +111,12 @@ class SecurityGroup(Task):
 
     immutable_fields = {"vpc", "description"}
     immutable_advice = "a security group's VPC and description cannot change: restore them, or delete the group"
-    ignored_fields = {"managed_ports", "wanted_permissions"}
+    ignored_fields = {"managed_ports", "managed_egress", "wanted_permissions"}
     output_fields = {"id"}
     terraform_type = "aws_security_group"
 
     def __post_init__(self) -> None:
-        if self.managed_ports and self.stale_rules is None:
+        if (self.managed_ports or self.managed_egress) and self.stale_rules is None:
             self.stale_rules = []
 
     def find(self, ctx: Context) -> SecurityGroup | None:
@@ -115,15 +125,17 @@ class SecurityGroup(Task):
             return None
         return SecurityGroup(name=self.name, lifecycle=self.lifecycle, vpc=raw.get("VpcId"),
                              description=raw.get("Description"), tags=common.matching_tags(raw, self.tags),
-                             stale_rules=[shown(p) for p in self._stale(raw)] if self.managed_ports else None,
+                             stale_rules=[shown(p) for p in self._stale(raw)]
+                             if self.managed_ports or self.managed_egress else None,
                              id=raw["GroupId"])
 
     def _stale(self, raw: dict[str, Any]) -> list[Permission]:
         wanted = set(self.wanted_permissions or [])
         ranges = [(lo, hi) for lo, hi in self.managed_ports or []]
         return [p for p in permissions_of(raw)
-                if not p[0] and p[4] != "source_group" and p not in wanted
-                and any(p[2] is not None and lo <= p[2] and (p[3] or p[2]) <= hi for lo, hi in ranges)]
+                if p[4] != "source_group" and p not in wanted
+                and (bool(self.managed_egress) if p[0] else
+                     any(p[2] is not None and lo <= p[2] and (p[3] or p[2]) <= hi for lo, hi in ranges))]
 
     def render_direct(self, ctx: Context, actual: SecurityGroup | None, changes: Changes) -> None:
         ec2 = ctx.cloud.ec2
@@ -132,6 +144,11 @@ class SecurityGroup(Task):
             self.id = ec2.create_security_group(
                 GroupName=self.name, Description=self.description or self.name, VpcId=self.vpc.id,
                 TagSpecifications=common.tag_specifications("security-group", self.tags))["GroupId"]
+            if self.managed_egress:
+                wanted = set(self.wanted_permissions or [])
+                for perm in DEFAULT_EGRESS:
+                    if perm not in wanted:
+                        revoke(ec2, self.id, perm)
             return
         common.update_tags(ctx, self.id, changes)
         if "stale_rules" in changes:

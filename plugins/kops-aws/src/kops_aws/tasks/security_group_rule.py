@@ -37,7 +37,8 @@ class SecurityGroupRule(Task):
     ipv6_cidr: str | None = None
     prefix_list: str | None = None
     source_group: SecurityGroup | None = None
-    #: Why the rule exists, stored with it in AWS (not compared, and left out of Terraform as upstream does).
+    #: Why the rule exists, stored with it in AWS and written to Terraform (not compared: a rule is its
+    #: permission, and AWS keeps a description per source, which older clusters' rules lack).
     description: str | None = None
     tags: dict[str, str] | None = None
 
@@ -124,4 +125,5 @@ class SecurityGroupRule(Task):
             "cidr_blocks": [self.cidr] if self.cidr else None,
             "ipv6_cidr_blocks": [self.ipv6_cidr] if self.ipv6_cidr else None,
             "prefix_list_ids": [self.prefix_list] if self.prefix_list else None,
+            "description": self.description,
         })

@@ -3,6 +3,10 @@
 The queue's policy lets EventBridge send to it and must name the queue's ARN, which holds the account ID.
 The policy is written with ``${aws_account_id}`` in its place: the direct target fills it in from STS
 (once per run), Terraform through ``templatefile`` and the ``aws_caller_identity`` data source.
+
+Messages are encrypted at rest with SQS-managed keys (``SqsManagedSseEnabled``; no KMS key to manage or
+grant EventBridge): instance events name the cluster's instances, and an unencrypted queue fails common
+compliance baselines. Both targets set it from the same field, so apply and Terraform agree.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ class SQSQueue(Task):
     message_retention_seconds: int | None = None
     #: The queue policy (JSON), with ``${aws_account_id}`` where the account ID goes.
     policy: str | None = None
+    #: Server-side encryption with SQS-owned keys.
+    sse_managed: bool | None = None
     tags: dict[str, str] | None = None
     url: str | None = None
     arn: str | None = None
@@ -47,7 +53,9 @@ class SQSQueue(Task):
         tags = raw.get("TagMap", {})
         return SQSQueue(name=self.name, lifecycle=self.lifecycle,
                         message_retention_seconds=int(attrs.get("MessageRetentionPeriod", 345600)),
-                        policy=attrs.get("Policy"), tags={k: tags[k] for k in self.tags or {} if k in tags},
+                        policy=attrs.get("Policy"),
+                        sse_managed=str(attrs.get("SqsManagedSseEnabled", "false")).lower() == "true",
+                        tags={k: tags[k] for k in self.tags or {} if k in tags},
                         url=raw["QueueUrl"], arn=attrs.get("QueueArn"))
 
     def field_equal(self, field: str, desired: Any, actual: Any) -> bool:
@@ -62,6 +70,8 @@ class SQSQueue(Task):
         attrs: dict[str, str] = {}
         if "message_retention_seconds" in changes or actual is None:
             attrs["MessageRetentionPeriod"] = str(self.message_retention_seconds or 345600)
+        if self.sse_managed is not None and ("sse_managed" in changes or actual is None):
+            attrs["SqsManagedSseEnabled"] = str(self.sse_managed).lower()
         if self.policy and ("policy" in changes or actual is None):
             attrs["Policy"] = self.policy.replace(ACCOUNT_PLACEHOLDER, account_id(ctx))
         if actual is None:
@@ -85,7 +95,7 @@ class SQSQueue(Task):
             policy = Expr(f"templatefile({path}, {{ aws_account_id = data.aws_caller_identity.current.account_id }})")
         tf.add_resource("aws_sqs_queue", self.name, {
             "name": self.name, "message_retention_seconds": self.message_retention_seconds, "policy": policy,
-            "tags": self.tags,
+            "sqs_managed_sse_enabled": self.sse_managed, "tags": self.tags,
         })
 
 
