@@ -60,10 +60,9 @@ def test_priority_expander_gets_its_config_map(completed, addons, objects):
 @pytest.mark.parametrize(("config", "cloud", "path"), [
     ({"expander": "cheapest"}, "aws", "spec.clusterAutoscaler.expander"),
     ({"expander": "price"}, "aws", "spec.clusterAutoscaler.expander"),
-    ({"expander": "priority"}, "aws", "spec.clusterAutoscaler.customPriorityExpanderConfig"),
     ({"expander": "priority", "customPriorityExpanderConfig": {"high": ["a"]}}, "aws",
      "spec.clusterAutoscaler.customPriorityExpanderConfig.high"),
-    ({}, "gce", "spec.clusterAutoscaler"),
+    ({}, "openstack", "spec.clusterAutoscaler"),
 ])
 def test_invalid_settings_name_their_field(tree, problems, config, cloud, path):
     from kops import api

@@ -23,6 +23,10 @@ PATH = "spec.clusterAutoscaler"
 EXPANDERS = ("least-waste", "random", "most-pods", "price", "priority")
 
 
+#: The manifest configures the autoscaler's AWS provider; other clouds' providers are not written yet.
+CLOUDS = ("aws",)
+
+
 def enabled(cluster: Any) -> bool:
     return is_enabled(cluster.spec.clusterAutoscaler)
 
@@ -32,17 +36,13 @@ def validate(cluster: Any) -> list[FieldError]:
     if not enabled(cluster):
         return []
     errors = []
-    if cluster.spec.cloudProvider != "aws":
-        errors.append(FieldError(PATH, f"the cluster autoscaler is supported on AWS, not {cluster.spec.cloudProvider}"))
+    if cluster.spec.cloudProvider == "openstack":
+        errors.append(FieldError(PATH, "the cluster autoscaler is not supported on OpenStack"))
     if config.expander and config.expander not in EXPANDERS:
         errors.append(FieldError(f"{PATH}.expander", f"unsupported value {config.expander!r}: must be one of "
                                                      f"{', '.join(EXPANDERS)}"))
-    elif config.expander == "price":
+    elif config.expander == "price" and cluster.spec.cloudProvider != "gce":
         errors.append(FieldError(f"{PATH}.expander", "the price expander is only supported on GCE"))
-    elif config.expander == "priority" and not config.customPriorityExpanderConfig:
-        errors.append(FieldError(f"{PATH}.customPriorityExpanderConfig",
-                                 "required with the priority expander: priorities mapped to Auto Scaling group name "
-                                 "patterns"))
     for priority in config.customPriorityExpanderConfig or {}:
         if not str(priority).lstrip("-").isdigit():
             errors.append(FieldError(f"{PATH}.customPriorityExpanderConfig.{priority}",

@@ -29,4 +29,6 @@ def kops_validate(cluster: Any, instance_groups: list[Any]) -> list:
 
 @hookimpl
 def kops_addons(cluster: Any) -> list:
-    return [module.addon(cluster) for module in _modules() if module.enabled(cluster)]
+    # An add-on whose manifest is written for some clouds only (CLOUDS) is left out elsewhere.
+    return [module.addon(cluster) for module in _modules() if module.enabled(cluster)
+            and cluster.spec.cloudProvider in getattr(module, "CLOUDS", (cluster.spec.cloudProvider,))]

@@ -25,7 +25,6 @@ from kops_aws.discovery import register, register_deletions
 from kops_aws.tasks.autoscaling_group import AutoscalingGroup, list_groups
 from kops_aws.tasks.common import delete_quietly, owned
 
-
 #: Prefix of the group tags that record the hooks kops put on a group.
 HOOK_TAG = "kops.k8s.io/lifecycle-hook/"
 
