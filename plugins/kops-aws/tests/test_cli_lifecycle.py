@@ -191,3 +191,11 @@ def test_terraform_for_a_shared_ipv6_vpc_asks_for_its_egress_gateway(lab, tmp_pa
     tf = (tmp_path / "tf" / "kubernetes.tf").read_text()
     assert 'variable "egress_only_internet_gateway_id"' in tf
     assert re.search(r"egress_only_gateway_id\s*=\s*var\.egress_only_internet_gateway_id", tf)
+
+
+def test_create_cluster_yes_creates_for_real(lab):
+    create(lab, "--yes")
+    assert len(owned_vpcs(lab["name"])) == 1
+    assert kops(lab, "update", "cluster", lab["name"], "--detailed-exitcode", check=False).returncode == 0
+    kops(lab, "delete", "cluster", lab["name"], "--yes")
+    assert owned_anything(lab["name"]) == []
