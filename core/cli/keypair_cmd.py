@@ -153,10 +153,7 @@ def _new_keypair(name: str, material: tuple[Any, Any]) -> tuple[Any, Any]:
 @click.pass_obj
 def get_keypairs(settings: Settings, keysets: tuple[str, ...], distrusted: bool, output: str) -> None:
     """List the keypairs of a cluster's keysets (never their private keys)."""
-    import json
-
-    import yaml
-    from kops.cli.table import print_table
+    from kops.cli.table import print_records
     from kops.errors import KopsError
 
     keystore = _keystore(settings)
@@ -168,15 +165,9 @@ def get_keypairs(settings: Settings, keysets: tuple[str, ...], distrusted: bool,
             for item in keyset.ordered() if distrusted or (not item.distrusted and item.certificate is not None)]
     if not rows:
         raise KopsError(f"no keypairs found in cluster {keystore.cluster!r}")
-    output = output.lower()
-    if output == "json":
-        click.echo(json.dumps(rows, indent=2))
-    elif output == "yaml":
-        click.echo(yaml.safe_dump(rows, sort_keys=False), nl=False)
-    else:
-        print_table(["KEYSET", "ID", "ISSUED", "EXPIRES", "STATE", "HASPRIVATE"],
-                    [[r["name"], r["id"], _day(r.get("notBefore")), _day(r.get("notAfter")), r["state"],
-                      "*" if r["hasPrivateKey"] else ""] for r in rows])
+    print_records(rows, output, ["KEYSET", "ID", "ISSUED", "EXPIRES", "STATE", "HASPRIVATE"],
+                  lambda r: [r["name"], r["id"], _day(r.get("notBefore")), _day(r.get("notAfter")), r["state"],
+                             "*" if r["hasPrivateKey"] else ""])
 
 
 def _describe(keyset: Any, item: Any) -> dict[str, Any]:

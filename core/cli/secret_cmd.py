@@ -96,10 +96,7 @@ def create_secret_dockerconfig(settings: Settings, cluster: str | None, filename
 @click.pass_obj
 def get_secrets(settings: Settings, names: tuple[str, ...], output: str) -> None:
     """List a cluster's secrets by name and type (never their values)."""
-    import json
-
-    import yaml
-    from kops.cli.table import print_table
+    from kops.cli.table import print_records
     from kops.errors import KopsError
     from kops.pki import secrets
 
@@ -111,10 +108,4 @@ def get_secrets(settings: Settings, names: tuple[str, ...], output: str) -> None
     rows = [{"name": n, "type": secrets.secret_type(n)} for n in found if not names or n in names]
     if not rows:
         raise KopsError(f"no secrets found in cluster {cluster!r}")
-    output = output.lower()
-    if output == "json":
-        click.echo(json.dumps(rows, indent=2))
-    elif output == "yaml":
-        click.echo(yaml.safe_dump(rows, sort_keys=False), nl=False)
-    else:
-        print_table(["NAME", "TYPE"], [[r["name"], r["type"]] for r in rows])
+    print_records(rows, output, ["NAME", "TYPE"], lambda r: [r["name"], r["type"]])
