@@ -8,7 +8,7 @@ from typing import Any
 from kops import hookimpl
 
 #: The add-on modules, in the order their checks are reported.
-MODULES = ("metrics_server", "cluster_autoscaler")
+MODULES = ("metrics_server", "cluster_autoscaler", "node_local_dns", "cert_manager")
 
 
 def _modules() -> list[Any]:
