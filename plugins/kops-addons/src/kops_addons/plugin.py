@@ -8,7 +8,7 @@ from typing import Any
 from kops import hookimpl
 
 #: The add-on modules, in the order their checks are reported.
-MODULES = ("metrics_server", "cluster_autoscaler", "node_local_dns", "cert_manager")
+MODULES = ("metrics_server", "cluster_autoscaler", "node_local_dns", "cert_manager", "snapshot_controller")
 
 
 def _modules() -> list[Any]:

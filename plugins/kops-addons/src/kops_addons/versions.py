@@ -4,3 +4,4 @@ METRICS_SERVER_IMAGE = "registry.k8s.io/metrics-server/metrics-server:v0.8.0"
 #: cert-manager's images are quay.io/jetstack/cert-manager-<component>:<version>, one version for all.
 CERT_MANAGER_REGISTRY = "quay.io/jetstack"
 CERT_MANAGER_VERSION = "v1.19.5"
+SNAPSHOT_CONTROLLER_IMAGE = "registry.k8s.io/sig-storage/snapshot-controller:v6.0.1"
