@@ -11,7 +11,8 @@ def test_enabled_addons_are_listed_with_source_addons(kops):
     created = kops("create", "cluster", CLUSTER, "--cloud", "aws", "--zones", "us-east-1a", "--dns", "private")
     assert created.returncode == 0, created.stderr
     edited = kops("edit", "cluster", CLUSTER, "--set", "spec.metricsServer.enabled=true",
-                  "--set", "spec.certManager.enabled=true", "--set", "spec.snapshotController.enabled=true")
+                  "--set", "spec.certManager.enabled=true", "--set", "spec.snapshotController.enabled=true",
+                  "--set", "spec.awsLoadBalancerController.enabled=true")
     assert edited.returncode == 0, edited.stderr
     listed = kops("toolbox", "addons", "list", CLUSTER, "-o", "json")
     assert listed.returncode == 0, listed.stderr
@@ -19,4 +20,5 @@ def test_enabled_addons_are_listed_with_source_addons(kops):
     assert sources["metrics-server.addons.k8s.io"] == "addons"
     assert sources["certmanager.io"] == "addons"
     assert sources["snapshot-controller.addons.k8s.io"] == "addons"
+    assert sources["aws-load-balancer-controller.addons.k8s.io"] == "addons"
     assert sources["coredns.addons.k8s.io"] == "core"

@@ -5,3 +5,6 @@ METRICS_SERVER_IMAGE = "registry.k8s.io/metrics-server/metrics-server:v0.8.0"
 CERT_MANAGER_REGISTRY = "quay.io/jetstack"
 CERT_MANAGER_VERSION = "v1.19.5"
 SNAPSHOT_CONTROLLER_IMAGE = "registry.k8s.io/sig-storage/snapshot-controller:v6.0.1"
+#: The controller's image; ``spec.awsLoadBalancerController.version`` picks another tag.
+AWS_LOAD_BALANCER_CONTROLLER_IMAGE = "public.ecr.aws/eks/aws-load-balancer-controller"
+AWS_LOAD_BALANCER_CONTROLLER_VERSION = "v3.3.0"

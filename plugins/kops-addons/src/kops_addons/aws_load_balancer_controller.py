@@ -1,0 +1,76 @@
+"""``aws-load-balancer-controller.addons.k8s.io``: the AWS Load Balancer Controller, which provisions ALBs for
+Ingresses (class ``alb``) and binds target groups to Services.
+
+Enabled by ``spec.awsLoadBalancerController.enabled``, on AWS only. It runs on the control plane, whose instance
+role kops-aws extends with the load balancer permissions when the controller is enabled. Its webhooks serve a
+certificate cert-manager issues, so it is refused without cert-manager, as upstream refuses it. The VPC is given
+only when the spec names one (``spec.networkID``); otherwise the controller finds its VPC from instance metadata.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kops.addons import Addon
+from kops.addons.render import render
+from kops.errors import FieldError
+
+from kops_addons.common import cert_manager_enabled, is_enabled
+from kops_addons.versions import AWS_LOAD_BALANCER_CONTROLLER_IMAGE, AWS_LOAD_BALANCER_CONTROLLER_VERSION
+
+NAME = "aws-load-balancer-controller.addons.k8s.io"
+PATH = "spec.awsLoadBalancerController"
+
+#: The controller drives AWS load balancers only.
+CLOUDS = ("aws",)
+
+
+def enabled(cluster: Any) -> bool:
+    return is_enabled(cluster.spec.awsLoadBalancerController)
+
+
+def validate(cluster: Any) -> list[FieldError]:
+    if enabled(cluster) and not cert_manager_enabled(cluster):
+        return [FieldError(f"{PATH}.enabled", "the AWS load balancer controller needs cert-manager: set "
+                                              "spec.certManager.enabled to true")]
+    return []
+
+
+def addon(cluster: Any) -> Addon:
+    config = cluster.spec.awsLoadBalancerController
+    version = config.version or AWS_LOAD_BALANCER_CONTROLLER_VERSION
+    values = {
+        "image": f"{AWS_LOAD_BALANCER_CONTROLLER_IMAGE}:{version}",
+        "args": _args(cluster, config),
+        "resources": {
+            "requests": {"cpu": str(config.cpuRequest or "100m"), "memory": str(config.memoryRequest or "200Mi")},
+            "limits": {"cpu": str(config.cpuLimit or "200m"), "memory": str(config.memoryLimit or "500Mi")},
+        },
+    }
+    return Addon(name=NAME, version=version,
+                 manifest=render("kops_addons", "aws-load-balancer-controller.yaml.j2", values))
+
+
+def _args(cluster: Any, config: Any) -> list[str]:
+    name = cluster.metadata.name
+    args = [f"--cluster-name={name}", "--ingress-class=alb"]
+    region = _region(cluster)
+    if region:
+        args.append(f"--aws-region={region}")
+    if cluster.spec.networkID:
+        args.append(f"--aws-vpc-id={cluster.spec.networkID}")
+    return args + [
+        "--metrics-bind-addr=:9442",
+        f"--enable-waf={str(bool(config.enableWAF)).lower()}",
+        f"--enable-wafv2={str(bool(config.enableWAFv2)).lower()}",
+        f"--enable-shield={str(bool(config.enableShield)).lower()}",
+        # The load balancers it creates carry the cluster's tag, which kops-aws' IAM conditions check.
+        f"--default-tags=KubernetesCluster={name}",
+    ]
+
+
+def _region(cluster: Any) -> str:
+    from kops_aws.cloud import AWSCloud
+
+    zones = sorted({s.zone for s in cluster.spec.subnets or [] if s.zone})
+    return AWSCloud().region_for_zone(zones[0]) if zones else ""
