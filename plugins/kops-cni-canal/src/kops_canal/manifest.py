@@ -5,29 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+# Calico's custom resources (and the network-policy-api ones it enforces): Felix reads them even when it
+# only enforces policy, so Canal installs the same set as Calico.
+from kops_calico.manifest import CRDS
+
 from kops_canal import ADDON_NAME, CALICO_VERSION, FLANNEL_IMAGE, TYPHA_PORT
-
-#: Calico's custom resources, which Felix reads even when it only enforces policy, and the Kubernetes
-#: network-policy-api resources it enforces: (group, version, kind, plural, scope, short names, status).
-CRDS = [
-    *[("crd.projectcalico.org", "v1", kind, plural, "Cluster", (), False) for kind, plural in (
-        ("BGPConfiguration", "bgpconfigurations"), ("BGPFilter", "bgpfilters"), ("BGPPeer", "bgppeers"),
-        ("BlockAffinity", "blockaffinities"), ("CalicoNodeStatus", "caliconodestatuses"),
-        ("ClusterInformation", "clusterinformations"), ("FelixConfiguration", "felixconfigurations"),
-        ("GlobalNetworkPolicy", "globalnetworkpolicies"), ("GlobalNetworkSet", "globalnetworksets"),
-        ("HostEndpoint", "hostendpoints"), ("IPAMBlock", "ipamblocks"), ("IPAMConfig", "ipamconfigs"),
-        ("IPAMHandle", "ipamhandles"), ("IPPool", "ippools"), ("IPReservation", "ipreservations"),
-        ("KubeControllersConfiguration", "kubecontrollersconfigurations"),
-        ("StagedGlobalNetworkPolicy", "stagedglobalnetworkpolicies"), ("Tier", "tiers"))],
-    *[("crd.projectcalico.org", "v1", kind, plural, "Namespaced", (), False) for kind, plural in (
-        ("NetworkPolicy", "networkpolicies"), ("NetworkSet", "networksets"),
-        ("StagedKubernetesNetworkPolicy", "stagedkubernetesnetworkpolicies"),
-        ("StagedNetworkPolicy", "stagednetworkpolicies"))],
-    ("policy.networking.k8s.io", "v1alpha1", "AdminNetworkPolicy", "adminnetworkpolicies", "Cluster", ("anp",), True),
-    ("policy.networking.k8s.io", "v1alpha1", "BaselineAdminNetworkPolicy", "baselineadminnetworkpolicies", "Cluster",
-     ("banp",), True),
-]
-
 
 def addon(cluster: Any) -> Any:
     from kops.addons import Addon
