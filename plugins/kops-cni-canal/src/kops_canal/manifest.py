@@ -11,6 +11,7 @@ from kops_calico.manifest import CRDS
 
 from kops_canal import ADDON_NAME, CALICO_VERSION, FLANNEL_IMAGE, TYPHA_PORT
 
+
 def addon(cluster: Any) -> Any:
     from kops.addons import Addon
 
