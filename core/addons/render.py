@@ -12,13 +12,22 @@ from typing import Any
 
 
 @functools.cache
-def _environment(package: str) -> Any:
+def _environment(package: str, trim: bool) -> Any:
+    import json
+
     import jinja2
 
-    return jinja2.Environment(loader=jinja2.PackageLoader(package, "templates"), undefined=jinja2.StrictUndefined,
-                              keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
+    env = jinja2.Environment(loader=jinja2.PackageLoader(package, "templates"), undefined=jinja2.StrictUndefined,
+                             keep_trailing_newline=True, trim_blocks=trim, lstrip_blocks=trim)
+    # ``q``: a value as JSON, unsorted and unescaped, which YAML reads back as the same string or structure.
+    env.filters["q"] = json.dumps
+    return env
 
 
-def render(package: str, template: str, values: dict[str, Any]) -> str:
-    """``template`` from ``package``'s ``templates`` folder, rendered with ``values``."""
-    return _environment(package).get_template(template).render(values).lstrip()
+def render(package: str, template: str, values: dict[str, Any], *, trim: bool = True) -> str:
+    """``template`` from ``package``'s ``templates`` folder, rendered with ``values``.
+
+    ``trim`` drops the newline after a block tag and the indentation before it (Jinja's ``trim_blocks`` and
+    ``lstrip_blocks``); templates written without them pass ``trim=False``.
+    """
+    return _environment(package, trim).get_template(template).render(values).lstrip()

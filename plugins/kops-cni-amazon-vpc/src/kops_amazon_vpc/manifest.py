@@ -92,11 +92,6 @@ def environment(cluster: Any, vpc: Any, ipv6_only: bool) -> dict[str, str]:
 
 
 def render(template: str, **context: Any) -> str:
-    import jinja2
+    from kops.addons.render import render as render_template
 
-    env = jinja2.Environment(loader=jinja2.PackageLoader("kops_amazon_vpc", "templates"),
-                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                             keep_trailing_newline=True, autoescape=False)
-    # JSON is YAML: quoting every string this way keeps user values from breaking the document.
-    env.filters["q"] = json.dumps
-    return env.get_template(template).render(**context)
+    return render_template("kops_amazon_vpc", template, context)

@@ -20,11 +20,9 @@ def addon(cluster: Any) -> Any:
 
 
 def render(cluster: Any) -> str:
-    import jinja2
+    from kops.addons.render import render as render_template
 
-    env = jinja2.Environment(loader=jinja2.PackageLoader("kops_canal"), undefined=jinja2.StrictUndefined,
-                             keep_trailing_newline=True)
-    return env.get_template("canal.yaml.j2").render(values(cluster)).lstrip()
+    return render_template("kops_canal", "canal.yaml.j2", values(cluster), trim=False)
 
 
 def values(cluster: Any) -> dict[str, Any]:

@@ -3,7 +3,6 @@ rendered from the package's Jinja2 template with the cluster's effective setting
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from kops.addons import Addon
@@ -51,13 +50,9 @@ def addons(cluster: Any) -> list[Addon]:
 
 
 def render(template: str, **context: Any) -> str:
-    import jinja2
+    from kops.addons.render import render as render_template
 
-    env = jinja2.Environment(loader=jinja2.PackageLoader("kops_cilium", "templates"), undefined=jinja2.StrictUndefined,
-                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
-    # JSON is YAML: quoting every string this way keeps user values from breaking the document.
-    env.filters["q"] = json.dumps
-    return env.get_template(template).render(**context)
+    return render_template("kops_cilium", template, context)
 
 
 def images(c: dict[str, Any]) -> dict[str, str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from kops.addons import Addon
@@ -34,15 +33,11 @@ def validate(cluster: Any) -> list[FieldError]:
 def addons(cluster: Any) -> list[Addon]:
     if not uses_kopeio(cluster):
         return []
-    import jinja2
+    from kops.addons.render import render
 
-    env = jinja2.Environment(loader=jinja2.PackageLoader("kops_kopeio", "templates"), undefined=jinja2.StrictUndefined,
-                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
-    # JSON is YAML: quoting every string this way keeps values from breaking the document.
-    env.filters["q"] = json.dumps
-    manifest = env.get_template("kopeio.yaml.j2").render(
-        image=AGENT_IMAGE,
-        labels={"addon.kops.k8s.io/name": ADDON_NAME, "app.kubernetes.io/managed-by": "kops", **SELECTOR})
+    manifest = render("kops_kopeio", "kopeio.yaml.j2", {
+        "image": AGENT_IMAGE,
+        "labels": {"addon.kops.k8s.io/name": ADDON_NAME, "app.kubernetes.io/managed-by": "kops", **SELECTOR}})
     return [Addon(name=ADDON_NAME, version=f"{AGENT_IMAGE.rpartition(':')[2]}-kops.{TEMPLATE_REVISION}",
                   manifest=manifest, selector=dict(SELECTOR))]
 
