@@ -3,7 +3,7 @@
 A plugin's ``tests/conftest.py`` defines one fixture, ``cni_case``, naming its entry point and the small
 cluster its tests start from, and imports the fixtures below by name::
 
-    from kops.testing.cni import CNICase, addons, cluster_tree, make_cluster, plugin, ...  # noqa: F401
+    from kops.testing.cni import *  # noqa: F403 - the shared fixtures, found by pytest by name
 
     @pytest.fixture
     def cni_case():
@@ -22,6 +22,9 @@ from typing import Any
 
 import pytest
 from kops.testing import cli, manifests, plugins
+
+__all__ = ["CNICase", "addons", "cluster_doc", "cluster_tree", "complete", "create_cluster", "firewall_rules", "kops",
+           "make_cluster", "plugin", "problems", "schema_problems", "spec_tree", "to_cluster"]
 
 
 @dataclass(frozen=True)

@@ -4,22 +4,8 @@ for a small AWS cluster using Amazon VPC."""
 from __future__ import annotations
 
 import pytest
-from kops.testing.cni import (  # noqa: F401 - fixtures, found by pytest by name
-    CNICase,
-    addons,
-    cluster_doc,
-    cluster_tree,
-    complete,
-    create_cluster,
-    firewall_rules,
-    kops,
-    make_cluster,
-    plugin,
-    problems,
-    schema_problems,
-    spec_tree,
-    to_cluster,
-)
+from kops.testing.cni import *  # noqa: F403 - the shared fixtures, found by pytest by name
+from kops.testing.cni import CNICase, cluster_tree
 
 
 @pytest.fixture
