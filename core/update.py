@@ -31,15 +31,13 @@ APPLY_WORKERS = 24
 class Prepared:
     model: Any
     tasks: list[Any]
-    state: Any
-    completed_yaml: str
     warnings: list[str] = field(default_factory=list)
 
 
-def prepare(registry: Any, name: str, target: str) -> Prepared:
-    """Read, complete and validate the cluster, and build its tasks. No cloud call happens here."""
+def load_model(registry: Any, name: str, target: str) -> tuple[Any, list[str]]:
+    """Read, complete and validate the cluster into a :class:`kops.model.ModelContext` (no boot files, no
+    tasks: enough to find what the cluster owns). No cloud call happens here."""
     from kops import api, plugins
-    from kops.bootstrap import bootstrap_files, user_data
     from kops.channels import load_channel
     from kops.inference.completion import complete_cluster
     from kops.model import ModelContext
@@ -66,15 +64,24 @@ def prepare(registry: Any, name: str, target: str) -> Prepared:
         firewall_rules=plugins.collect(plugins.hook().kops_firewall_rules(cluster=completed)),
         ssh_public_keys=registry.ssh_keys(name),
     )
-    model.user_data = {g.metadata.name: user_data(model, g) for g in groups}
-    completed_yaml = api.dump_yaml(completed)
-    model.bootstrap_files = bootstrap_files(model, completed_yaml)
-    builders = plugins.collect(plugins.hook().kops_model_builders(cluster=completed, cloud=cloud_name))
+    return model, warnings
+
+
+def prepare(registry: Any, name: str, target: str) -> Prepared:
+    """:func:`load_model`, plus the files nodes boot from and the cluster's tasks."""
+    from kops import api, plugins
+    from kops.bootstrap import bootstrap_files, user_data
+
+    model, warnings = load_model(registry, name, target)
+    model.user_data = {g.metadata.name: user_data(model, g) for g in model.instance_groups}
+    model.bootstrap_files = bootstrap_files(model, api.dump_yaml(model.cluster))
+    cloud_name = model.cluster.spec.cloudProvider
+    builders = plugins.collect(plugins.hook().kops_model_builders(cluster=model.cluster, cloud=cloud_name))
     if not builders:
         raise KopsError(f"cloud {cloud_name}: its plugin contributes no model builders, so kops cannot create "
                         "its resources")
     tasks = [task for builder in builders for task in builder.build(model)]
-    return Prepared(model, tasks, state, completed_yaml, warnings)
+    return Prepared(model, tasks, warnings)
 
 
 def write_bootstrap_files(registry: Any, prepared: Prepared) -> None:
@@ -155,15 +162,15 @@ def terraform(registry: Any, prepared: Prepared, out_dir: str) -> None:
     TerraformTarget(out_dir, prepared.model.cloud.terraform_writer(prepared.model)).run(ctx, prepared.tasks)
 
 
-def owned(prepared: Prepared) -> tuple[Any, list[Any]]:
+def owned(model: Any) -> tuple[Any, list[Any]]:
     """The engine context and a deletion task for every resource the cluster owns in the cloud."""
-    ctx = prepared.model.cloud.engine_context(prepared.model)
-    return ctx, with_retries(ctx, lambda: prepared.model.cloud.owned_resources(ctx, prepared.model))
+    ctx = model.cloud.engine_context(model)
+    return ctx, with_retries(ctx, lambda: model.cloud.owned_resources(ctx, model))
 
 
-def instances(prepared: Prepared) -> list[dict[str, Any]]:
-    ctx = prepared.model.cloud.engine_context(prepared.model)
-    return with_retries(ctx, lambda: prepared.model.cloud.instances(ctx, prepared.model))
+def instances(model: Any) -> list[dict[str, Any]]:
+    ctx = model.cloud.engine_context(model)
+    return with_retries(ctx, lambda: model.cloud.instances(ctx, model))
 
 
 def with_retries(ctx: Any, call: Callable[[], T]) -> T:

@@ -62,8 +62,8 @@ def delete_cluster(settings: Settings, name: str | None, yes: bool) -> None:
 
     cluster = settings.cluster_name(name) or ""
     reg = registry(settings)
-    prepared = update.prepare(reg, cluster, "direct")
-    ctx, doomed = update.owned(prepared)
+    model, _warnings = update.load_model(reg, cluster, "direct")
+    ctx, doomed = update.owned(model)
     rows = sorted([type(t).__name__, t.name, getattr(t, "id", "") or ""] for t in doomed)
     if rows:
         print_table(["TYPE", "NAME", "ID"], rows)

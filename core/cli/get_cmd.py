@@ -120,8 +120,8 @@ def get_instances(settings: Settings, name: str | None, output: str) -> None:
     from kops.cli.specs import registry
     from kops.cli.table import print_table
 
-    prepared = update.prepare(registry(settings), settings.cluster_name(name) or "", "direct")
-    found = sorted(update.instances(prepared), key=lambda i: (i["instanceGroup"], i["id"]))
+    model, _warnings = update.load_model(registry(settings), settings.cluster_name(name) or "", "direct")
+    found = sorted(update.instances(model), key=lambda i: (i["instanceGroup"], i["id"]))
     if output.lower() == "json":
         click.echo(json.dumps(found, indent=2))
         return
