@@ -13,13 +13,14 @@ from typing import Any
 
 from kops.engine import Task
 
+from kops_aws.account import ACCOUNT_PLACEHOLDER
 from kops_aws.iampolicy import document, partition, statement
 from kops_aws.instancegroups import asg_name, nth_queue_mode
 from kops_aws.naming import cluster_name40, queue_name_prefix
 from kops_aws.tasks.autoscaling_lifecycle_hook import AutoscalingLifecycleHook
 from kops_aws.tasks.event_rule import EventRule
 from kops_aws.tasks.event_target import EventTarget
-from kops_aws.tasks.sqs_queue import ACCOUNT_PLACEHOLDER, SQSQueue
+from kops_aws.tasks.sqs_queue import SQSQueue
 
 #: How long a message waits in the queue, and how long a terminating instance waits for the handler.
 RETENTION_SECONDS = 300

@@ -16,18 +16,12 @@ from typing import Any
 from kops.engine import Changes, Context, Expr, Snapshot, Task
 from kops.engine.targets.terraform import TerraformWriter
 
+from kops_aws.account import ACCOUNT_PLACEHOLDER, TERRAFORM_ACCOUNT, account_id
 from kops_aws.discovery import register, register_deletions
 from kops_aws.naming import queue_name_prefix
 from kops_aws.tags import aws_tags, belongs_to
 from kops_aws.tasks.common import delete_quietly, owned
 from kops_aws.tasks.iam_role import same_document
-
-ACCOUNT_PLACEHOLDER = "${aws_account_id}"
-
-
-def account_id(ctx: Context) -> str:
-    """The AWS account the run works in (asked of STS once per run)."""
-    return ctx.client("sts:account", lambda: ctx.cloud.sts.get_caller_identity()["Account"])
 
 
 class SQSQueue(Task):
@@ -92,7 +86,7 @@ class SQSQueue(Task):
         if self.policy:
             tf.add_data_source("aws_caller_identity", "current", {})
             path = tf.file_ref("aws_sqs_queue", self.name, "policy", self.policy).text.removeprefix("file(")[:-1]
-            policy = Expr(f"templatefile({path}, {{ aws_account_id = data.aws_caller_identity.current.account_id }})")
+            policy = Expr(f"templatefile({path}, {{ aws_account_id = {TERRAFORM_ACCOUNT} }})")
         tf.add_resource("aws_sqs_queue", self.name, {
             "name": self.name, "message_retention_seconds": self.message_retention_seconds, "policy": policy,
             "sqs_managed_sse_enabled": self.sse_managed, "tags": self.tags,
