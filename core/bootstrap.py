@@ -59,3 +59,25 @@ def bootstrap_files(model: ModelContext, completed_yaml: str) -> list[BootstrapF
         # What each group's machines read at boot: nodeup configurations and the etcd-manager pods.
         *node_files(model),
     ]
+
+
+def placeholder(fact: str) -> bytes:
+    """How a boot file marks where a cloud account fact goes: ``${aws_account_id}``."""
+    return b"${" + fact.encode() + b"}"
+
+
+def files_naming(files: list[BootstrapFile], facts: tuple[str, ...]) -> list[BootstrapFile]:
+    """The boot files that hold a placeholder for any of ``facts``."""
+    marks = [placeholder(f) for f in facts]
+    return [f for f in files if any(m in f.content for m in marks)]
+
+
+def fill_account_facts(files: list[BootstrapFile], values: dict[str, str]) -> list[BootstrapFile]:
+    """``files`` with each ``${fact}`` placeholder replaced by its value."""
+    filled = []
+    for f in files:
+        content = f.content
+        for fact, value in values.items():
+            content = content.replace(placeholder(fact), value.encode())
+        filled.append(BootstrapFile(f.path, content, f.private))
+    return filled

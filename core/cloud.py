@@ -73,6 +73,21 @@ class CloudProvider:
         ``instanceGroup``, ``role`` and ``state``."""
         raise KopsError(f"cloud {self.name}: listing instances is not supported yet")
 
+    #: Facts about the cloud account that boot files may need but no spec field holds (``aws_account_id``,
+    #: in a queue URL). A file writes ``${name}`` where one goes: the direct and dry-run targets fill them
+    #: in from :meth:`account_facts` before anything is written; Terraform output leaves them for
+    #: Terraform to fill in (see :meth:`terraform_stores_boot_files`), so it still makes no cloud call.
+    account_fact_names: tuple[str, ...] = ()
+
+    def account_facts(self, ctx: Any) -> dict[str, str]:
+        """The values of :attr:`account_fact_names`, asked of the cloud (once per run; never for Terraform)."""
+        return {}
+
+    def terraform_stores_boot_files(self, model: Any) -> bool:
+        """Whether this cloud's Terraform output writes the boot files itself (filling in account facts), as
+        AWS does for an ``s3://`` state store."""
+        return False
+
     def terraform_writer(self, model: Any) -> Any:
         """The Terraform writer for ``--target terraform``, with this cloud's provider block added."""
         from kops.engine.targets.terraform import TerraformWriter

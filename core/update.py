@@ -32,6 +32,14 @@ class Prepared:
     model: Any
     tasks: list[Any]
     warnings: list[str] = field(default_factory=list)
+    _context: Any = None
+
+    @property
+    def context(self) -> Any:
+        """The run's engine context, made once: its clients and listings serve the whole run."""
+        if self._context is None:
+            self._context = self.model.cloud.engine_context(self.model)
+        return self._context
 
 
 def load_model(registry: Any, name: str, target: str) -> tuple[Any, list[str]]:
@@ -81,7 +89,30 @@ def prepare(registry: Any, name: str, target: str) -> Prepared:
         raise KopsError(f"cloud {cloud_name}: its plugin contributes no model builders, so kops cannot create "
                         "its resources")
     tasks = [task for builder in builders for task in builder.build(model)]
-    return Prepared(model, tasks, warnings)
+    prepared = Prepared(model, tasks, warnings)
+    _account_facts(prepared)
+    return prepared
+
+
+def _account_facts(prepared: Prepared) -> None:
+    """Fill in the cloud account facts boot files name (``${aws_account_id}``); Terraform output leaves them to
+    Terraform, which can fill them in only in the files it writes itself."""
+    from kops.bootstrap import files_naming, fill_account_facts
+
+    model = prepared.model
+    naming = files_naming(model.bootstrap_files, model.cloud.account_fact_names)
+    if not naming:
+        return
+    if model.target == "terraform":
+        if not model.cloud.terraform_stores_boot_files(model):
+            names = ", ".join(f.path for f in naming)
+            prepared.warnings.append(
+                f"{names} name the cloud account, which Terraform fills in only where it writes the files itself "
+                f"(not in {model.state_url}): run kops update cluster --yes once to have kops write them")
+        return
+    ctx = prepared.context
+    values = with_retries(ctx, lambda: model.cloud.account_facts(ctx))
+    model.bootstrap_files = fill_account_facts(model.bootstrap_files, values)
 
 
 def write_bootstrap_files(registry: Any, prepared: Prepared) -> None:
@@ -138,8 +169,7 @@ def update_lease(registry: Any, name: str) -> Iterator[Any]:
 def plan(prepared: Prepared) -> Any:
     from kops.engine.targets.dryrun import DryRunTarget
 
-    ctx = prepared.model.cloud.engine_context(prepared.model)
-    return DryRunTarget().run(ctx, prepared.tasks)
+    return DryRunTarget().run(prepared.context, prepared.tasks)
 
 
 def apply(registry: Any, prepared: Prepared, expect: Any = None) -> Any:
@@ -150,16 +180,14 @@ def apply(registry: Any, prepared: Prepared, expect: Any = None) -> Any:
     name = prepared.model.cluster_name
     with update_lease(registry, name):
         write_bootstrap_files(registry, prepared)
-        ctx = prepared.model.cloud.engine_context(prepared.model)
-        return DirectTarget(Executor(max_workers=APPLY_WORKERS), expect=expect).run(ctx, prepared.tasks)
+        return DirectTarget(Executor(max_workers=APPLY_WORKERS), expect=expect).run(prepared.context, prepared.tasks)
 
 
 def terraform(registry: Any, prepared: Prepared, out_dir: str) -> None:
     from kops.engine.targets.terraform import TerraformTarget
 
-    ctx = prepared.model.cloud.engine_context(prepared.model)
     write_bootstrap_files(registry, prepared)
-    TerraformTarget(out_dir, prepared.model.cloud.terraform_writer(prepared.model)).run(ctx, prepared.tasks)
+    TerraformTarget(out_dir, prepared.model.cloud.terraform_writer(prepared.model)).run(prepared.context, prepared.tasks)
 
 
 def owned(model: Any) -> tuple[Any, list[Any]]:

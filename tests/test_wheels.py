@@ -1,5 +1,6 @@
 """Built wheels are all a user needs: a fresh virtualenv with only kops-core, kops-aws and kops-calico
-installed from wheels creates a calico cluster and writes its Terraform."""
+installed from wheels (and kops-addons, which kops-aws depends on) creates a calico cluster and writes its
+Terraform."""
 
 from __future__ import annotations
 
@@ -29,7 +30,8 @@ def test_wheels_install_alone_and_make_a_calico_cluster(tmp_path):
     env_dir = tmp_path / "env"
     venv.EnvBuilder(with_pip=True).create(env_dir)
     py = str(env_dir / "bin" / "python")
-    chosen = [str(next(wheels.glob(f"{name}-*.whl"))) for name in ("kops_core", "kops_aws", "kops_calico")]
+    chosen = [str(next(wheels.glob(f"{name}-*.whl")))
+              for name in ("kops_core", "kops_aws", "kops_calico", "kops_addons")]
     run(py, "-m", "pip", "install", "--quiet", *chosen)
     listed = run(py, "-m", "pip", "list", "--format=freeze").stdout
     assert "kops-cilium" not in listed and "kops-core" in listed

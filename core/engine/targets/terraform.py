@@ -130,6 +130,22 @@ class TerraformWriter:
         module_path = hcl.quote(path)[1:-1]
         return Expr(f'{"filebase64" if base64 else "file"}("${{path.module}}/{module_path}")')
 
+    def template_ref(self, resource_type: str, resource_name: str, field: str, content: str | bytes,
+                     variables: Mapping[str, Expr]) -> Expr:
+        """Like :meth:`file_ref`, for a file holding ``${name}`` placeholders that Terraform fills in.
+
+        Returns ``templatefile(path, { name = expression, ... })``. Every other ``${`` and ``%{`` in the
+        content is escaped (``$${``, ``%%{``), so only the named placeholders are template syntax: a shell
+        script's ``${HOME}`` in a manifest reaches the file unchanged.
+        """
+        text = content.decode() if isinstance(content, bytes) else content
+        text = text.replace("${", "$${").replace("%{", "%%{")
+        for name in variables:
+            text = text.replace("$${" + name + "}", "${" + name + "}")
+        path = self.file_ref(resource_type, resource_name, field, text).text.removeprefix("file(")[:-1]
+        args = ", ".join(f"{hcl.identifier(name)} = {expr.text}" for name, expr in sorted(variables.items()))
+        return Expr(f"templatefile({path}, {{ {args} }})")
+
     def render(self) -> dict[str, bytes]:
         """Every file of the configuration by relative path: ``kubernetes.tf`` and the ``data/`` files."""
         with self._lock:

@@ -8,6 +8,8 @@ from typing import Any
 from kops.cloud import CloudProvider
 from kops.errors import KopsError
 
+from kops_aws.account import ACCOUNT_FACT
+
 # us-east-1a, us-gov-west-1b, ap-southeast-2c, local zones (us-west-2-lax-1a) and wavelength zones
 # (us-east-1-wl1-bos-wlz-1); the test region us-test-1 follows the same shape.
 _ZONE = re.compile(r"^(?P<region>[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d+)(?P<rest>[a-z]|-[a-z0-9-]+[a-z0-9])$")
@@ -29,6 +31,7 @@ class AWSCloud(CloudProvider):
     assigns_subnet_cidrs = True
     encrypt_etcd_by_default = True
     mixed_instances = True
+    account_fact_names = (ACCOUNT_FACT,)
 
     def region_for_zone(self, zone: str) -> str:
         m = _ZONE.match(zone)
@@ -52,6 +55,15 @@ class AWSCloud(CloudProvider):
         from kops_aws import engine
 
         return engine.instances(ctx, model)
+
+    def account_facts(self, ctx: Any) -> dict[str, str]:
+        from kops_aws.account import account_id
+
+        return {ACCOUNT_FACT: account_id(ctx)}
+
+    def terraform_stores_boot_files(self, model: Any) -> bool:
+        """Terraform writes boot files as ``aws_s3_object`` resources when the state store is in S3."""
+        return model.state_url.startswith("s3://")
 
     def terraform_writer(self, model: Any) -> Any:
         """A Terraform writer with the AWS providers and the ``cluster_name`` and ``region`` outputs."""

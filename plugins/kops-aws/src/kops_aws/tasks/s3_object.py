@@ -4,6 +4,9 @@ Objects are compared by their MD5 (the ETag of a single-part upload), so a plan 
 cluster's folder, not the files. A private file (:class:`PrivateS3Object`) is encrypted at rest and its
 content never appears in a plan (it is a secret field).
 
+A file naming the AWS account (``${aws_account_id}``, which only the direct target can fill in before
+writing) is rendered for Terraform with ``templatefile``, so the object Terraform writes names the account.
+
 Neither kind is deleted by ``kops delete cluster`` through discovery: the state store belongs to kops
 itself, which removes the cluster's folder when it deletes the cluster.
 """
@@ -17,6 +20,7 @@ from typing import Any
 from kops.engine import Changes, Context, Expr, Task
 from kops.engine.targets.terraform import TerraformWriter
 
+from kops_aws.account import ACCOUNT_PLACEHOLDER, terraform_account
 from kops_aws.awsapi import error_code
 from kops_aws.discovery import paginate
 
@@ -66,9 +70,14 @@ class S3Object(Task):
         ctx.cloud.s3.delete_object(Bucket=self.bucket, Key=self.key)
 
     def render_terraform(self, ctx: Context, tf: TerraformWriter) -> None:
+        content = self.content or b""
+        if ACCOUNT_PLACEHOLDER.encode() in content:
+            # A manifest naming the account (a queue URL): Terraform fills it in, as kops writes no account.
+            ref = tf.template_ref("aws_s3_object", self.name, "content", content, terraform_account(tf))
+        else:
+            ref = tf.file_ref("aws_s3_object", self.name, "content", content)
         tf.add_resource("aws_s3_object", self.name, {
-            "bucket": self.bucket, "key": self.key, "provider": Expr("aws.files"),
-            "content": tf.file_ref("aws_s3_object", self.name, "content", self.content or b""),
+            "bucket": self.bucket, "key": self.key, "provider": Expr("aws.files"), "content": ref,
             "server_side_encryption": self.server_side_encryption,
         })
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from kops.engine import Changes, Context, Expr, Snapshot, Task
+from kops.engine import Changes, Context, Snapshot, Task
 from kops.engine.targets.terraform import TerraformWriter
 
-from kops_aws.account import ACCOUNT_PLACEHOLDER, TERRAFORM_ACCOUNT, account_id
+from kops_aws.account import ACCOUNT_PLACEHOLDER, account_id, terraform_account
 from kops_aws.discovery import register, register_deletions
 from kops_aws.naming import queue_name_prefix
 from kops_aws.tags import aws_tags, belongs_to
@@ -84,9 +84,7 @@ class SQSQueue(Task):
     def render_terraform(self, ctx: Context, tf: TerraformWriter) -> None:
         policy = None
         if self.policy:
-            tf.add_data_source("aws_caller_identity", "current", {})
-            path = tf.file_ref("aws_sqs_queue", self.name, "policy", self.policy).text.removeprefix("file(")[:-1]
-            policy = Expr(f"templatefile({path}, {{ aws_account_id = {TERRAFORM_ACCOUNT} }})")
+            policy = tf.template_ref("aws_sqs_queue", self.name, "policy", self.policy, terraform_account(tf))
         tf.add_resource("aws_sqs_queue", self.name, {
             "name": self.name, "message_retention_seconds": self.message_retention_seconds, "policy": policy,
             "sqs_managed_sse_enabled": self.sse_managed, "tags": self.tags,
