@@ -1,14 +1,16 @@
 """A small in-memory Kubernetes API server on loopback, for testing what kops sends to a cluster.
 
 It speaks enough of the real API for clients such as the official ``kubernetes`` package: discovery
-(``/version``, ``/api``, ``/apis``, one resource list per group version), reading objects and lists,
-server-side apply (``PATCH`` with ``application/apply-patch+yaml``, which needs a ``fieldManager``) of any
-namespaced or cluster-scoped kind it knows, and merge patches of existing objects (how namespace
-annotations are set). Applying a CustomResourceDefinition teaches it the new kind, as a real server would.
-Namespaced objects need their namespace to exist; ``default``, ``kube-system`` and ``kube-public`` do.
+(``/version``, ``/api``, ``/apis``, one resource list per group version), reading objects and lists (lists
+filtered by an equality-based ``labelSelector`` such as ``a=b,c!=d`` when one is given), server-side apply
+(``PATCH`` with ``application/apply-patch+yaml``, which needs a ``fieldManager``) of any namespaced or
+cluster-scoped kind it knows, merge patches of existing objects (how namespace annotations are set) and
+``DELETE`` of one object. Applying a CustomResourceDefinition teaches it the new kind, as a real server
+would. Namespaced objects need their namespace to exist; ``default``, ``kube-system`` and ``kube-public`` do.
 
-It is not a real server: nothing is validated against schemas, and a repeated apply merges the new
-configuration into the stored object (fields the manager dropped are kept rather than removed).
+It is not a real server: nothing is validated against schemas, a repeated apply merges the new
+configuration into the stored object (fields the manager dropped are kept rather than removed), and a
+delete removes just that object at once (no finalizers, no garbage collection of what it owned).
 
 Every request is recorded (:attr:`FakeKubeAPI.requests`) so a test can assert exactly what was sent::
 
@@ -177,6 +179,10 @@ class FakeKubeAPI:
         """The server-side apply requests received, in order."""
         return [r for r in self.requests if r.method == "PATCH" and r.content_type == APPLY]
 
+    def deletes(self) -> list[Request]:
+        """The delete requests received, in order."""
+        return [r for r in self.requests if r.method == "DELETE"]
+
     # --- the API --------------------------------------------------------------------------------------
 
     def _learn(self, kind: Kind) -> None:
@@ -197,7 +203,9 @@ class FakeKubeAPI:
                     return 200, discovered
             kind, namespace, name = self._parse(path)
             if method == "GET":
-                return 200, self._read(kind, namespace, name)
+                return 200, self._read(kind, namespace, name, query)
+            if method == "DELETE" and name:
+                return 200, self._delete(kind, namespace, name)
             if method == "PATCH" and name:
                 if content_type == APPLY:
                     return self._apply(kind, namespace, name, query, body)
@@ -256,15 +264,25 @@ class FakeKubeAPI:
             raise ApiError(404, "NotFound", f"the server could not find the requested resource ({path})")
         return kind, namespace, rest[1] if len(rest) == 2 else ""
 
-    def _read(self, kind: Kind, namespace: str, name: str) -> Any:
+    def _read(self, kind: Kind, namespace: str, name: str, query: dict[str, list[str]]) -> Any:
         if name:
             obj = self.objects.get((kind.group, kind.plural, namespace, name))
             if obj is None:
                 raise _not_found(kind, name)
             return obj
+        matches = _label_selector((query.get("labelSelector") or [""])[0])
         items = [o for (g, p, ns, _), o in sorted(self.objects.items())
-                 if (g, p) == (kind.group, kind.plural) and (not namespace or ns == namespace)]
-        return {"kind": f"{kind.kind}List", "apiVersion": kind.group_version, "metadata": {}, "items": items}
+                 if (g, p) == (kind.group, kind.plural) and (not namespace or ns == namespace)
+                 and matches((o.get("metadata") or {}).get("labels") or {})]
+        return {"kind": f"{kind.kind}List", "apiVersion": kind.group_version,
+                "metadata": {"resourceVersion": str(self._revision)}, "items": items}
+
+    def _delete(self, kind: Kind, namespace: str, name: str) -> Any:
+        obj = self.objects.pop((kind.group, kind.plural, namespace, name), None)
+        if obj is None:
+            raise _not_found(kind, name)
+        self._revision += 1
+        return obj
 
     def _apply(self, kind: Kind, namespace: str, name: str, query: dict[str, list[str]], body: Any) -> tuple[int, Any]:
         manager = (query.get("fieldManager") or [""])[0]
@@ -328,6 +346,37 @@ def _merge(target: Any, patch: Any) -> Any:
         else:
             target[key] = _merge(target.get(key), value)
     return target
+
+
+def _label_selector(selector: str) -> Any:
+    """A test of an object's labels for an equality-based selector: ``a=b``, ``a==b``, ``a!=b``, ``a``, ``!a``,
+    comma-separated, all of which must hold (an empty selector matches everything)."""
+    tests = []
+    for requirement in filter(None, (part.strip() for part in selector.split(","))):
+        key, operator, value = requirement, "", ""
+        for candidate in ("!=", "==", "="):
+            if candidate in requirement:
+                key, _, value = (part.strip() for part in requirement.partition(candidate))
+                operator = candidate
+                break
+        if not operator and key.startswith("!"):
+            key, operator = key[1:].strip(), "!"
+        if not key or any(c in key + value for c in " ()"):
+            raise ApiError(400, "BadRequest", f"unable to parse requirement: {requirement!r} (only equality-based "
+                                              "selectors are supported)")
+        tests.append((key, operator, value))
+
+    def matches(labels: dict[str, str]) -> bool:
+        for key, operator, value in tests:
+            if operator in ("=", "==") and labels.get(key) != value:
+                return False
+            if (operator == "!=" and labels.get(key) == value) or (operator == "!" and key in labels):
+                return False
+            if not operator and key not in labels:
+                return False
+        return True
+
+    return matches
 
 
 def _not_found(kind: Kind, name: str) -> ApiError:
