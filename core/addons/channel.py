@@ -6,13 +6,21 @@ The layout and format are upstream's, so upstream's ``channels`` tool could read
     addons/<name>/<id>.yaml                  the manifest an entry points at (``manifest: <name>/<id>.yaml``)
 
 An entry carries the add-on's name, version, selector, manifest path, ``manifestHash`` (sha256 of the
-stored manifest) and id; the id is ``k8s-<major>.<minor>`` of the cluster unless the add-on names its own,
-so moving to a new Kubernetes minor re-applies every add-on. The channel is rebuilt whole on every update
-from what the plugins contribute now, so an add-on that is switched off is simply no longer in it.
+stored manifest), id and ``prune``; the id is ``k8s-<major>.<minor>`` of the cluster unless the add-on names
+its own, so moving to a new Kubernetes minor re-applies every add-on. The channel is rebuilt whole on every
+update from what the plugins contribute now, so an add-on that is switched off is simply no longer in it.
 
 Every object is stamped with the add-on's name, ``app.kubernetes.io/managed-by: kops`` and the add-on's
 selector labels (which is how objects of an add-on are found again), and its images go through
 ``spec.assets``' registry mirror or proxy when the cluster has one.
+
+``prune`` is upstream's: the kinds whose objects the add-on owns are listed (``kinds``: ``group`` when not
+the core group, ``kind``, ``labelSelector`` for the two labels every object is stamped with, and
+``namespaces`` when the stored manifest has objects of that kind in a namespace), so that applying the
+channel deletes the objects a new manifest no longer holds (:mod:`kops.addons.apply`). The kinds are always
+the same fixed set (:data:`PRUNE_KINDS`, sorted by group then kind), whatever the manifest holds: a kind
+that leaves the manifest is still pruned. Other kinds in a manifest are never pruned; namespaces and
+CustomResourceDefinitions deliberately so, since deleting them deletes everything in or of them.
 """
 
 from __future__ import annotations
@@ -32,6 +40,21 @@ API_VERSION = "addons.k8s.io/v1alpha1"
 #: Labels on every object of an add-on: which add-on it belongs to, and who manages it.
 ADDON_LABEL = "addon.kops.k8s.io/name"
 MANAGED_BY_LABEL = "app.kubernetes.io/managed-by"
+
+#: The kinds every add-on's entry lists for pruning, as (group, kind); the core group is "".
+PRUNE_KINDS: tuple[tuple[str, str], ...] = (
+    ("", "ConfigMap"), ("", "Service"), ("", "ServiceAccount"),
+    ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"),
+    ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"),
+    ("apps", "DaemonSet"), ("apps", "Deployment"), ("apps", "StatefulSet"),
+    ("policy", "PodDisruptionBudget"),
+    ("rbac.authorization.k8s.io", "ClusterRole"), ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
+    ("rbac.authorization.k8s.io", "Role"), ("rbac.authorization.k8s.io", "RoleBinding"),
+)
+#: Kinds pruned for one add-on only, on top of :data:`PRUNE_KINDS` (as upstream does for Karpenter's).
+ADDON_PRUNE_KINDS: dict[str, tuple[tuple[str, str], ...]] = {
+    "karpenter.sh": (("karpenter.k8s.aws", "EC2NodeClass"), ("karpenter.sh", "NodePool")),
+}
 
 
 @dataclass
@@ -54,7 +77,31 @@ class Entry:
     def spec(self) -> dict[str, Any]:
         """The entry in upstream's ``AddonSpec`` form."""
         return {"name": self.addon.name, "version": self.addon.version, "selector": dict(self.addon.selector),
-                "manifest": self.location, "manifestHash": self.manifest_hash, "id": self.id}
+                "manifest": self.location, "manifestHash": self.manifest_hash, "id": self.id,
+                "prune": prune_spec(self.addon.name, self.manifest)}
+
+
+def prune_spec(name: str, manifest: str) -> dict[str, Any]:
+    """Upstream's ``prune`` section for add-on ``name`` whose stored manifest is ``manifest``."""
+    import yaml
+
+    namespaces: dict[tuple[str, str], set[str]] = {}
+    for obj in yaml.load_all(manifest, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+        if isinstance(obj, dict) and obj.get("kind"):
+            found = namespaces.setdefault((str(obj.get("apiVersion") or "").rpartition("/")[0], obj["kind"]), set())
+            namespace = (obj.get("metadata") or {}).get("namespace")
+            if namespace:
+                found.add(str(namespace))
+    labels = {ADDON_LABEL: name, MANAGED_BY_LABEL: "kops"}
+    selector = ",".join(f"{key}={labels[key]}" for key in sorted(labels))  # keys sorted, as upstream writes it
+    kinds = []
+    for group, kind in sorted({*PRUNE_KINDS, *ADDON_PRUNE_KINDS.get(name, ())}):
+        entry: dict[str, Any] = {"group": group} if group else {}
+        entry |= {"kind": kind, "labelSelector": selector}
+        if namespaces.get((group, kind)):
+            entry["namespaces"] = sorted(namespaces[group, kind])
+        kinds.append(entry)
+    return {"kinds": kinds}
 
 
 def addons(cluster: Any) -> list[Addon]:
