@@ -5,8 +5,17 @@ namespace, ``addons.k8s.io/<name>``, holding JSON (``{"version", "channel", "id"
 "systemGeneration"}``). An add-on is applied when its channel entry differs from that record in
 version, id or manifest hash (or was recorded by an older generation of this mechanism); each of its
 objects is sent with server-side apply under the field manager ``kops``, taking over fields another
-manager set, and only then is the new record written, so an interrupted apply is redone next time.
-Add-ons that match their record are not touched.
+manager set; then the objects the add-on no longer ships are pruned, and only then is the new record
+written, so an interrupted apply is redone next time. Add-ons that match their record are not touched.
+
+Pruning follows the entry's ``prune`` section (see :mod:`kops.addons.channel`), as upstream's tool does: for
+each listed kind, the objects matching its ``labelSelector`` are listed (in each of its ``namespaces`` when
+the kind is namespaced and some are given, across the cluster otherwise) and every one that is not in the
+new manifest (same group, kind, namespace and name) is deleted. Unlike upstream, an object is deleted only
+when it carries the add-on's own labels (``addon.kops.k8s.io/name: <add-on>`` and
+``app.kubernetes.io/managed-by: kops``), whatever the selector says, and a kind the cluster does not serve
+(a custom resource whose definition is not installed) is skipped rather than failing the add-on. An entry
+without ``prune`` (a channel written by an older kops) prunes nothing.
 
 The ``kubernetes`` client is imported by callers (who build the ``ApiClient``); this module only uses
 what it is given, so importing it costs nothing.
@@ -16,10 +25,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from kops.addons.channel import ADDONS_FOLDER, CHANNEL_PATH
+from kops.addons.channel import ADDON_LABEL, ADDONS_FOLDER, CHANNEL_PATH, MANAGED_BY_LABEL
 from kops.errors import KopsError
 
 ANNOTATION_PREFIX = "addons.k8s.io/"
@@ -40,10 +49,13 @@ class Result:
     action: str
     #: How many objects were sent (0 when unchanged).
     objects: int = 0
+    #: The objects deleted because the manifest no longer holds them, as ``Kind[.group] [namespace/]name``.
+    pruned: list[str] = field(default_factory=list)
 
 
 def apply_channel(store: Any, cluster_name: str, api_client: Any) -> list[Result]:
-    """Apply every add-on of ``cluster_name``'s bootstrap channel in ``store`` whose record differs."""
+    """Apply every add-on of ``cluster_name``'s bootstrap channel in ``store`` whose record differs, pruning
+    the objects each applied add-on no longer ships."""
     entries = read_channel(store, cluster_name)
     cluster = Cluster(api_client)
     installed = cluster.installed()
@@ -59,8 +71,9 @@ def apply_channel(store: Any, cluster_name: str, api_client: Any) -> list[Result
         objects = _manifest_objects(store, cluster_name, entry)
         for obj in objects:
             cluster.apply(obj, name)
+        pruned = cluster.prune(name, objects, entry.get("prune"))
         cluster.record(name, wanted)
-        results.append(Result(name, version, "applied", len(objects)))
+        results.append(Result(name, version, "applied", len(objects), pruned))
     return results
 
 
@@ -108,6 +121,8 @@ class Cluster:
         self.api_client = api_client
         #: Resource lists by group version (``v1``, ``apps/v1``), fetched when first needed.
         self._resources: dict[str, list[dict[str, Any]]] = {}
+        #: Served versions by API group (preferred first), fetched when first needed.
+        self._groups: dict[str, list[str]] | None = None
 
     def installed(self) -> dict[str, dict[str, Any]]:
         """The add-on records on the record namespace, by add-on name."""
@@ -135,16 +150,92 @@ class Cluster:
         self._call("PATCH", self._path(obj, what), body=obj, content_type=APPLY_PATCH, what=what,
                    query=[("fieldManager", FIELD_MANAGER), ("force", "true")])
 
+    def prune(self, addon: str, objects: list[dict[str, Any]], spec: dict[str, Any] | None) -> list[str]:
+        """Delete the objects of ``addon`` that ``spec`` (an entry's ``prune``) finds and ``objects`` (the
+        manifest just applied) no longer holds; returns them, as ``Kind[.group] [namespace/]name``."""
+        pruned = []
+        for kind_spec in (spec or {}).get("kinds") or []:
+            group, kind = str(kind_spec.get("group") or ""), str(kind_spec.get("kind") or "")
+            served = self._served(group, kind) if kind else None
+            if served is not None:  # nothing of a kind the cluster does not serve can be left behind
+                pruned += self._prune_kind(addon, objects, kind_spec, group, kind, *served)
+        return pruned
+
+    def _prune_kind(self, addon: str, objects: list[dict[str, Any]], kind_spec: dict[str, Any], group: str,
+                    kind: str, api_version: str, resource: dict[str, Any]) -> list[str]:
+        namespaced = bool(resource.get("namespaced"))
+
+        def key(metadata: dict[str, Any], default_namespace: str) -> tuple[str, str]:
+            namespace = (metadata.get("namespace") or default_namespace) if namespaced else ""
+            return namespace, str(metadata.get("name") or "")
+
+        keep = {key(obj.get("metadata") or {}, "default") for obj in objects
+                if obj.get("kind") == kind and str(obj.get("apiVersion") or "").rpartition("/")[0] == group}
+        query = [(name, str(kind_spec[name])) for name in ("labelSelector", "fieldSelector") if kind_spec.get(name)]
+        shown_kind = f"{kind}.{group}" if group else kind
+        pruned = []
+        for namespace in (kind_spec.get("namespaces") or [""]) if namespaced else [""]:
+            what = f"add-on {addon}: the {resource['name']}" + (f" in {namespace}" if namespace else "")
+            listed = self._call("GET", _resource_path(api_version, resource["name"], str(namespace)), query=query,
+                                what=what)
+            for item in listed.get("items") or []:
+                metadata = item.get("metadata") or {}
+                labels = metadata.get("labels") or {}
+                found = key(metadata, "")
+                # Only what carries the add-on's own labels, whatever the selector matched.
+                if not found[1] or found in keep or \
+                        (labels.get(ADDON_LABEL), labels.get(MANAGED_BY_LABEL)) != (addon, "kops"):
+                    continue
+                shown = f"{shown_kind} {found[0] + '/' if found[0] else ''}{found[1]}"
+                if self._delete(_resource_path(api_version, resource["name"], *found), f"add-on {addon}: {shown}"):
+                    pruned.append(shown)
+        return pruned
+
+    def _delete(self, path: str, what: str) -> bool:
+        """Delete one object (its dependents in the background); False when it was already gone."""
+        from kubernetes.client.exceptions import ApiException
+
+        try:
+            self._call("DELETE", path, what=what, query=[("propagationPolicy", "Background")], raw_errors=True)
+        except ApiException as exc:
+            if exc.status == 404:
+                return False
+            raise _error(what, exc) from exc
+        return True
+
+    def _served(self, group: str, kind: str) -> tuple[str, dict[str, Any]] | None:
+        """The group version (the preferred one first) and resource serving ``kind`` of ``group``, if any."""
+        for version in self._group_versions(group):
+            api_version = f"{group}/{version}" if group else version
+            resource = self._resource(api_version, kind)
+            if resource is not None:
+                return api_version, resource
+        return None
+
+    def _group_versions(self, group: str) -> list[str]:
+        """The versions the cluster serves of ``group``, preferred first; asked again once when unknown."""
+        if not group:
+            return ["v1"]
+        for refresh in (False, True):
+            if refresh or self._groups is None:
+                listed = self._call("GET", "/apis", what="the API groups").get("groups") or []
+                self._groups = {}
+                for found in listed:
+                    versions = [str(v.get("version")) for v in found.get("versions") or []]
+                    preferred = str((found.get("preferredVersion") or {}).get("version") or "")
+                    self._groups[str(found.get("name"))] = [preferred] * bool(preferred) + \
+                        [v for v in versions if v != preferred]
+            if group in self._groups:
+                return self._groups[group]
+        return []
+
     def _path(self, obj: dict[str, Any], what: str) -> str:
         api_version, kind = obj["apiVersion"], obj["kind"]
         resource = self._resource(api_version, kind)
         if resource is None:
             raise KopsError(f"{what}: the cluster serves no {kind} in {api_version}")
-        prefix = f"/api/{api_version}" if "/" not in api_version else f"/apis/{api_version}"
-        namespace = ""
-        if resource.get("namespaced"):
-            namespace = f"/namespaces/{obj['metadata'].get('namespace') or 'default'}"
-        return f"{prefix}{namespace}/{resource['name']}/{obj['metadata']['name']}"
+        namespace = (obj["metadata"].get("namespace") or "default") if resource.get("namespaced") else ""
+        return _resource_path(api_version, resource["name"], namespace, obj["metadata"]["name"])
 
     def _resource(self, api_version: str, kind: str) -> dict[str, Any] | None:
         """The resource serving ``kind``; asked again once when unknown, for kinds a definition just added."""
@@ -188,6 +279,12 @@ class Cluster:
         except HTTPError as exc:
             host = self.api_client.configuration.host
             raise KopsError(f"{what}: cannot reach the cluster's API server at {host}: {exc}") from exc
+
+
+def _resource_path(api_version: str, plural: str, namespace: str = "", name: str = "") -> str:
+    """The path of a collection (no ``name``; across namespaces when ``namespace`` is empty) or of one object."""
+    prefix = f"/api/{api_version}" if "/" not in api_version else f"/apis/{api_version}"
+    return prefix + (f"/namespaces/{namespace}" if namespace else "") + f"/{plural}" + (f"/{name}" if name else "")
 
 
 def _error(what: str, exc: Any) -> KopsError:

@@ -49,6 +49,9 @@ def addons_list(settings: Settings, name: str | None, output: str) -> None:
 def addons_apply(settings: Settings, name: str | None, kubeconfig: str | None) -> None:
     """Apply the add-ons of the cluster's stored channel whose version the cluster does not run yet.
 
+    Objects an applied add-on no longer ships (its new manifest dropped them) are deleted: PRUNED counts
+    them, and each is named on stderr.
+
     \b
     kops update cluster my.example.com --yes     # writes the channel
     kops toolbox addons apply my.example.com     # brings the cluster's add-ons in line with it
@@ -59,7 +62,11 @@ def addons_apply(settings: Settings, name: str | None, kubeconfig: str | None) -
 
     cluster = settings.cluster_name(name)
     results = apply_channel(registry(settings).store, cluster, _api_client(kubeconfig, cluster))
-    print_table(["NAME", "VERSION", "ACTION", "OBJECTS"], [[r.name, r.version, r.action, r.objects] for r in results])
+    for result in results:
+        for pruned in result.pruned:
+            click.echo(f"{result.name}: pruned {pruned}", err=True)
+    print_table(["NAME", "VERSION", "ACTION", "OBJECTS", "PRUNED"],
+                [[r.name, r.version, r.action, r.objects, len(r.pruned)] for r in results])
 
 
 def _completed_cluster(reg: Any, name: str) -> Any:
