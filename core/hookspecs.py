@@ -68,6 +68,23 @@ def kops_firewall_rules(cluster: Any) -> list[Any]:  # type: ignore[empty-body]
     """
 
 
+# --- Spec sections ---------------------------------------------------------------------------------
+
+@hookspec
+def kops_spec_sections() -> list[Any]:  # type: ignore[empty-body]
+    """Return the sections of the Cluster spec this plugin owns (:class:`kops.api.SpecSection`).
+
+    Called once per process, the first time a spec with a key the core does not know is loaded or the
+    JSON Schema is exported; keep it cheap. A section pairs a key under ``spec`` (``acmeAuditAgent``)
+    with a :class:`kops.api.KopsModel` subclass: ``spec.<name>`` is validated against that model (errors
+    name the full path, ``spec.acmeAuditAgent.endpoint``), kept in the cluster as its instance (read it
+    with :func:`kops.api.spec_section`), written back unchanged by ``kops get -o yaml``, kept in the
+    completed spec (so the plugin's inference rules may default its fields) and listed by ``kops toolbox
+    schema``. A name the core's spec already has, or that two plugins declare, is named in a warning and
+    accepted from neither. All results are used.
+    """
+
+
 # --- Add-ons ---------------------------------------------------------------------------------------
 
 @hookspec

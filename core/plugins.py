@@ -11,11 +11,14 @@ import functools
 import logging
 from dataclasses import dataclass, field
 from importlib import metadata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 from kops import hookspecs
 from kops.errors import KopsError
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from kops.api.sections import SpecSection
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +122,48 @@ def _warn_broken(ep: metadata.EntryPoint, exc: BaseException) -> None:
     if ep.name not in _broken():
         log.warning("plugin %r (%s) failed to load and is skipped: %s", ep.name, dist, reason)
     _broken()[ep.name] = reason
+
+
+@functools.cache
+def spec_sections() -> dict[str, SpecSection]:
+    """The Cluster spec sections installed plugins declare (``kops_spec_sections``), by name, read once per process.
+
+    A plugin whose hook fails or returns something other than :class:`kops.api.SpecSection` is named in a
+    warning and its sections skipped, as a plugin that fails to import is. A name the core's ClusterSpec
+    already has, or that several plugins declare, is named in a warning with the plugins and accepted from
+    none of them: whose model applied would otherwise depend on the order plugins were installed in.
+    """
+    from kops.api.clusterspec import ClusterSpec
+    from kops.api.sections import SpecSection
+
+    pm = plugin_manager()
+    claims: dict[str, list[tuple[str, SpecSection]]] = {}
+    for impl in pm.hook.kops_spec_sections.get_hookimpls():
+        plugin = pm.get_name(impl.plugin) or "?"
+        try:
+            returned: Any = impl.function()
+            declared = list(returned or [])
+            wrong = [item for item in declared if not isinstance(item, SpecSection)]
+            if wrong:
+                raise TypeError(f"{wrong[0]!r} is not a kops.api.SpecSection")
+        except Exception as exc:  # a broken plugin must not break loading every spec
+            log.warning("plugin %r declares spec sections kops cannot use, so they are skipped: %s: %s",
+                        plugin, type(exc).__name__, exc)
+            continue
+        for section in declared:
+            claims.setdefault(section.name, []).append((plugin, section))
+    builtin = {info.alias or name for name, info in ClusterSpec.model_fields.items()}
+    accepted: dict[str, SpecSection] = {}
+    for name, owners in sorted(claims.items()):
+        plugins = ", ".join(sorted({repr(plugin) for plugin, _ in owners}))
+        if name in builtin:
+            log.warning("spec.%s, declared as a section by plugin %s, is a built-in field; the section is not used",
+                        name, plugins)
+        elif len(owners) > 1:
+            log.warning("spec.%s is declared by more than one plugin (%s), so none of them is used", name, plugins)
+        else:
+            accepted[name] = owners[0][1]
+    return accepted
 
 
 def driver_names(kind: str) -> list[str]:

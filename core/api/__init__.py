@@ -13,6 +13,7 @@ from .igspec import InstanceGroupSpec
 from .instancegroup import InstanceGroup
 from .meta import API_VERSION, ObjectMeta
 from .schema import json_schema, manifest_schema
+from .sections import SpecSection, spec_section
 from .validation import validate
 
 __all__ = [
@@ -26,11 +27,13 @@ __all__ = [
     "KopsObject",
     "ManifestError",
     "ObjectMeta",
+    "SpecSection",
     "dump_yaml",
     "from_dict",
     "json_schema",
     "load_objects",
     "manifest_schema",
+    "spec_section",
     "to_dict",
     "validate",
 ]

@@ -2,6 +2,10 @@
 
 from typing import Any
 
+from pydantic import ConfigDict, GetJsonSchemaHandler, model_validator
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
+
 from .access import APISpec, EgressProxySpec
 from .addons import (
     AddonSpec,
@@ -31,6 +35,7 @@ from .etcd import EtcdClusterSpec
 from .kubelet import KubeletConfigSpec
 from .networking import NetworkingSpec
 from .runtime import ContainerdConfig, DockerConfig
+from .sections import add_section_schemas, validate_sections
 from .security import (
     AuthenticationSpec,
     AuthorizationSpec,
@@ -63,7 +68,27 @@ class TargetSpec(KopsModel):
 
 
 class ClusterSpec(KopsModel):
-    """Everything kops needs to build and run one cluster."""
+    """Everything kops needs to build and run one cluster.
+
+    Besides upstream's fields, ``spec.<name>`` is accepted for each section an installed plugin declares
+    (:mod:`kops.api.sections`), validated against and kept as the plugin's model; any other unknown key is
+    still an error.
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    @model_validator(mode="after")
+    def _plugin_sections(self) -> "ClusterSpec":
+        if self.__pydantic_extra__:
+            validate_sections(self.__pydantic_extra__)
+        return self
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        """The schema lists the installed plugins' sections, so an editor accepts what ``load_objects`` does."""
+        json_schema = handler(core_schema)
+        add_section_schemas(json_schema, handler)
+        return json_schema
 
     channel: str | None = None
     addons: list[AddonSpec] | None = None

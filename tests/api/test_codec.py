@@ -134,7 +134,9 @@ def test_multiline_strings_are_written_as_blocks():
 def test_unknown_field_names_the_path():
     error = load_error(CLUSTER.replace("kubernetesVersion", "kubernetesVersin"))
     assert isinstance(error, FieldError)
-    assert str(error) == "in.yaml: Cluster/foo.example.com: spec.kubernetesVersin: unknown field"
+    assert str(error) == (
+        "in.yaml: Cluster/foo.example.com: spec.kubernetesVersin: unknown field (no installed plugin provides it)"
+    )
     assert error.path == "spec.kubernetesVersin"
 
 
