@@ -1,15 +1,40 @@
-"""ACME's audit agent, installed on the clusters that ask for it.
+"""ACME's audit agent, installed on the clusters whose spec asks for it: an organisation's own add-on, with
+its own typed section of the Cluster spec.
 
-The cluster API refuses spec fields it does not know, so an organisation's add-on takes its settings from
-annotations on the Cluster under its own domain::
+The whole path, from installing the plugin to the manifest in the cluster's bootstrap channel:
 
-    metadata:
-      annotations:
-        audit.acme.example.com/enabled: "true"
-        audit.acme.example.com/endpoint: https://audit.acme.example.com/ingest
+1. **Install.** ``pip install kops-acme-addon``. Its ``pyproject.toml`` declares the entry point
+   ``acme = "kops_acme_addon"`` in the group ``kops.plugins``, so kops loads this module's hooks;
+   ``kops plugins list`` shows ``acme`` and the hooks it implements.
 
-Annotations are kept by the state store and survive ``kops replace``; ``kops update cluster`` puts the
-add-on in the bootstrap channel while the switch is on and takes it out once it is off.
+2. **Spec section.** :func:`kops_spec_sections` declares ``spec.acmeAuditAgent``, typed by
+   :class:`kops_acme_addon.spec.AcmeAuditAgentSpec`. Users write it like any built-in section::
+
+       spec:
+         acmeAuditAgent:
+           enabled: true
+           endpoint: https://audit.acme.example.com/ingest   # optional
+           logLevel: debug                                   # optional
+
+   ``kops create -f``, ``kops replace -f`` and ``kops edit cluster`` validate it against the model, so
+   ``endpoint: http://...`` fails with ``spec.acmeAuditAgent.endpoint: must be an https:// URL, ...`` and
+   a misspelt field with ``spec.acmeAuditAgent.<field>: unknown field``. The stored spec keeps the section
+   as written, and ``kops get cluster -o yaml`` gives it back unchanged. Without this plugin installed,
+   ``spec.acmeAuditAgent`` is an unknown field like any other.
+
+3. **Inference.** :func:`kops_inference_rules` adds a rule of the ``complete`` stage: at ``kops update
+   cluster`` it fills ``endpoint`` and ``logLevel`` the user left empty, in the completed spec
+   (``cluster-completed.spec``) only; the user's spec is never changed.
+
+4. **Add-on.** :func:`kops_addons` reads the section from the completed cluster with
+   :func:`kops.api.spec_section` and, while ``enabled`` is true, renders ``templates/audit-agent.yaml.j2``.
+   ``kops update cluster`` writes it to the bootstrap channel in the state store
+   (``addons/bootstrap-channel.yaml`` and ``addons/audit-agent.acme.example.com/k8s-<minor>.yaml``), from which
+   nodes apply it; ``kops toolbox addons list`` shows it with the source ``acme``. With ``enabled: false``,
+   or the section removed, the next update takes it out of the channel.
+
+The module imports nothing heavy at load time (kops loads every plugin when the CLI starts): the model and
+the template engine are imported inside the hooks.
 """
 
 from __future__ import annotations
@@ -18,42 +43,47 @@ from typing import Any
 
 from kops import hookimpl
 
+SECTION = "acmeAuditAgent"
 NAME = "audit-agent.acme.example.com"
 VERSION = "1.4.2"
 IMAGE = f"registry.acme.example.com/audit-agent:v{VERSION}"
-SWITCH = "audit.acme.example.com/enabled"
-ENDPOINT = "audit.acme.example.com/endpoint"
 DEFAULT_ENDPOINT = "https://audit.acme.example.com/ingest"
-
-
-def _annotations(cluster: Any) -> dict[str, str]:
-    return dict(cluster.metadata.annotations or {})
-
-
-def enabled(cluster: Any) -> bool:
-    return _annotations(cluster).get(SWITCH, "").lower() == "true"
+DEFAULT_LOG_LEVEL = "info"
 
 
 @hookimpl
-def kops_validate(cluster: Any, instance_groups: list[Any]) -> list:
-    from kops.errors import FieldError
+def kops_spec_sections() -> list:
+    from kops.api import SpecSection
 
-    annotations = _annotations(cluster)
-    errors = []
-    if annotations.get(SWITCH, "true").lower() not in ("true", "false"):
-        errors.append(FieldError(f"metadata.annotations[{SWITCH}]", "must be \"true\" or \"false\""))
-    if enabled(cluster) and not annotations.get(ENDPOINT, DEFAULT_ENDPOINT).startswith("https://"):
-        errors.append(FieldError(f"metadata.annotations[{ENDPOINT}]", "must be an https:// URL"))
-    return errors
+    from .spec import AcmeAuditAgentSpec
+
+    return [SpecSection(SECTION, AcmeAuditAgentSpec)]
+
+
+@hookimpl
+def kops_inference_rules() -> list:
+    from kops.inference import rule
+
+    @rule("complete", 90)
+    def audit_agent_defaults(ctx: Any) -> None:
+        if ctx.get(f"spec.{SECTION}") is None:
+            return
+        ctx.default(f"spec.{SECTION}.endpoint", DEFAULT_ENDPOINT)
+        ctx.default(f"spec.{SECTION}.logLevel", DEFAULT_LOG_LEVEL)
+
+    return [audit_agent_defaults]
 
 
 @hookimpl
 def kops_addons(cluster: Any) -> list:
-    if not enabled(cluster):
+    from kops.api import spec_section
+
+    agent = spec_section(cluster, SECTION)
+    if agent is None or not agent.enabled:
         return []
     from kops.addons import Addon
     from kops.addons.render import render
 
-    values = {"image": IMAGE, "cluster": cluster.metadata.name,
-              "endpoint": _annotations(cluster).get(ENDPOINT, DEFAULT_ENDPOINT)}
+    values = {"image": IMAGE, "cluster": cluster.metadata.name, "endpoint": agent.endpoint,
+              "log_level": agent.logLevel}
     return [Addon(name=NAME, version=VERSION, manifest=render("kops_acme_addon", "audit-agent.yaml.j2", values))]
