@@ -16,7 +16,7 @@ from kops.addons import Addon, facts
 from kops.addons.render import render
 from kops.errors import FieldError
 
-from kops_addons.common import is_enabled
+from kops_addons.common import aws_region, is_enabled
 
 NAME = "cluster-autoscaler.addons.k8s.io"
 PATH = "spec.clusterAutoscaler"
@@ -54,7 +54,7 @@ def addon(cluster: Any) -> Addon:
     config = cluster.spec.clusterAutoscaler
     values = {
         "image": config.image,
-        "region": _region(cluster),
+        "region": aws_region(cluster),
         "args": _args(cluster, config),
         "pod_annotations": dict(config.podAnnotations or {}),
         "cpu_request": str(config.cpuRequest or "100m"),
@@ -101,10 +101,3 @@ def _priorities(config: Any) -> str:
 
     table = {int(priority): list(patterns) for priority, patterns in config.customPriorityExpanderConfig.items()}
     return yaml.safe_dump(dict(sorted(table.items(), reverse=True)), sort_keys=False)
-
-
-def _region(cluster: Any) -> str:
-    from kops_aws.cloud import AWSCloud
-
-    zones = sorted({s.zone for s in cluster.spec.subnets or [] if s.zone})
-    return AWSCloud().region_for_zone(zones[0]) if zones else ""

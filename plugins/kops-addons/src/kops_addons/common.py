@@ -13,3 +13,11 @@ def is_enabled(section: Any) -> bool:
 def cert_manager_enabled(cluster: Any) -> bool:
     """Whether cert-manager runs in the cluster, which webhooks and secure metrics-server rely on."""
     return is_enabled(cluster.spec.certManager)
+
+
+def aws_region(cluster: Any) -> str:
+    """The AWS region of the cluster's subnets' zones (empty when no subnet names a zone)."""
+    from kops_aws.cloud import AWSCloud
+
+    zones = sorted({s.zone for s in cluster.spec.subnets or [] if s.zone})
+    return AWSCloud().region_for_zone(zones[0]) if zones else ""
