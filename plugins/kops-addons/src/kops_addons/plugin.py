@@ -9,7 +9,7 @@ from kops import hookimpl
 
 #: The add-on modules, in the order their checks are reported.
 MODULES = ("metrics_server", "cluster_autoscaler", "node_local_dns", "cert_manager", "snapshot_controller",
-           "aws_load_balancer_controller")
+           "aws_load_balancer_controller", "node_termination_handler")
 
 
 def _modules() -> list[Any]:
