@@ -54,6 +54,14 @@ def _field(model: Any, name: str) -> Any | None:
     return None
 
 
+def _plugin_section(name: str) -> Any | None:
+    """The model of ``spec.<name>`` when an installed plugin declares that section."""
+    from kops.plugins import spec_sections
+
+    section = spec_sections().get(name)
+    return section.model if section is not None else None
+
+
 def _resolve(kind: str, parts: list[str], flag: str, path: str) -> Any:
     """The annotation of the field at ``parts``; unknown paths are an error naming the flag and path."""
     current: Any = _root_model(kind)
@@ -63,6 +71,8 @@ def _resolve(kind: str, parts: list[str], flag: str, path: str) -> Any:
         maps = [t for t in options if typing.get_origin(t) is dict]
         if models:
             found = _field(models[0], part)
+            if found is None and kind == "Cluster" and parts[:i] == ["spec"]:
+                found = _plugin_section(part)
             if found is None:
                 raise KopsError(f"{flag} {path}: unknown field {'.'.join(parts[:i + 1])!r}")
             current = found

@@ -138,3 +138,16 @@ def test_the_cli_starts_without_the_section_model():
     loaded = set(started.stderr.rpartition("loaded: ")[2].split())
     assert "kops_acme_addon" in loaded
     assert not {"kops_acme_addon.spec", "kops.api"} & loaded
+
+
+def test_set_and_unset_reach_the_section(kops, tmp_path):
+    assert kops("create", "-f", str(_manifest(kops, tmp_path, {}))).returncode == 0
+    assert kops("edit", "cluster", CLUSTER, "--set", f"spec.{SECTION}.enabled=true",
+                "--set", f"spec.{SECTION}.logLevel=debug").returncode == 0
+    assert _cluster(kops)["spec"][SECTION] == {"enabled": True, "logLevel": "debug"}
+    assert NAME in _channel(kops, tmp_path)
+    misspelt = kops("edit", "cluster", CLUSTER, "--set", f"spec.{SECTION}.enabeld=false")
+    assert misspelt.returncode == 1 and f"{SECTION}.enabeld" in misspelt.stderr and "Traceback" not in misspelt.stderr
+    assert kops("edit", "cluster", CLUSTER, "--unset", f"spec.{SECTION}.enabled").returncode == 0
+    assert _cluster(kops)["spec"][SECTION] == {"logLevel": "debug"}
+    assert NAME not in _channel(kops, tmp_path)
