@@ -11,7 +11,7 @@ CLUSTER = "addons.example.com"
 PUBLIC_AWS_CALICO = {
     "aws-cloud-controller.addons.k8s.io", "aws-ebs-csi-driver.addons.k8s.io", "coredns.addons.k8s.io",
     "dns-controller.addons.k8s.io", "kubelet-api.rbac.addons.k8s.io", "limit-range.addons.k8s.io",
-    "networking.projectcalico.org", "storage-aws.addons.k8s.io",
+    "networking.projectcalico.org", "node-termination-handler.aws", "storage-aws.addons.k8s.io",
 }
 
 

@@ -15,7 +15,7 @@ from kops.addons import Addon
 from kops.addons.render import render
 from kops.errors import FieldError
 
-from kops_addons.common import cert_manager_enabled, is_enabled
+from kops_addons.common import aws_region, cert_manager_enabled, is_enabled
 from kops_addons.versions import AWS_LOAD_BALANCER_CONTROLLER_IMAGE, AWS_LOAD_BALANCER_CONTROLLER_VERSION
 
 NAME = "aws-load-balancer-controller.addons.k8s.io"
@@ -54,7 +54,7 @@ def addon(cluster: Any) -> Addon:
 def _args(cluster: Any, config: Any) -> list[str]:
     name = cluster.metadata.name
     args = [f"--cluster-name={name}", "--ingress-class=alb"]
-    region = _region(cluster)
+    region = aws_region(cluster)
     if region:
         args.append(f"--aws-region={region}")
     if cluster.spec.networkID:
@@ -67,10 +67,3 @@ def _args(cluster: Any, config: Any) -> list[str]:
         # The load balancers it creates carry the cluster's tag, which kops-aws' IAM conditions check.
         f"--default-tags=KubernetesCluster={name}",
     ]
-
-
-def _region(cluster: Any) -> str:
-    from kops_aws.cloud import AWSCloud
-
-    zones = sorted({s.zone for s in cluster.spec.subnets or [] if s.zone})
-    return AWSCloud().region_for_zone(zones[0]) if zones else ""
