@@ -32,11 +32,6 @@ PATH = "spec.nodeTerminationHandler"
 #: The handler watches EC2 instances only.
 CLOUDS = ("aws",)
 
-#: Spec fields written into the manifest as they are. The channel is also a Terraform template (for the
-#: account ID), so none may hold an interpolation of Terraform's own.
-_VERBATIM = ("managedASGTag", "version", "webhookURL", "webhookTemplate")
-_INTERPOLATIONS = ("${", "%{")
-
 
 def enabled(cluster: Any) -> bool:
     return is_enabled(cluster.spec.nodeTerminationHandler)
@@ -66,10 +61,6 @@ def validate(cluster: Any) -> list[FieldError]:
             errors.append(FieldError(f"{PATH}.enableRebalanceMonitoring",
                                      "in queue mode rebalance recommendations can only drain: set "
                                      "enableRebalanceDraining too, or enableSQSTerminationDraining: false"))
-    for field in _VERBATIM:
-        value = getattr(config, field)
-        if isinstance(value, str) and any(token in value for token in _INTERPOLATIONS):
-            errors.append(FieldError(f"{PATH}.{field}", "must not contain '${' or '%{'"))
     return errors
 
 
