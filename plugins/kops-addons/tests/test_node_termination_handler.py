@@ -70,6 +70,95 @@ def test_default_aws_cluster_runs_queue_mode(completed, channel, objects, schema
         "labels"].items()
 
 
+def test_settings_are_written_into_the_environment(completed, addons, objects, schema_problems):
+    cluster = completed(nodeTerminationHandler={
+        "prometheusEnable": True, "taintNode": True, "enableOutOfServiceTaint": True,
+        "excludeFromLoadBalancers": False, "podTerminationGracePeriod": 90, "deleteSQSMsgIfNodeNotFound": True,
+        "managedASGTag": "example.com/nth", "webhookURL": "https://hooks.example.com/nth",
+        "webhookTemplate": "{\"text\":\"{{ .EventID }} it's <here> & now\"}",
+        "cpuRequest": "100m", "memoryRequest": "128Mi", "memoryLimit": "256Mi", "version": "v1.24.0"})
+    addon = addons(cluster)[NAME]
+    assert schema_problems(addon.manifest) == []
+    deployment = _workload(objects, addon.manifest)
+    assert _env(deployment).items() >= {
+        "ENABLE_PROMETHEUS_SERVER": "true", "TAINT_NODE": "true", "ENABLE_OUT_OF_SERVICE_TAINT": "true",
+        "EXCLUDE_FROM_LOAD_BALANCERS": "false", "POD_TERMINATION_GRACE_PERIOD": "90",
+        "DELETE_SQS_MSG_IF_NODE_NOT_FOUND": "true", "MANAGED_TAG": "example.com/nth",
+        "WEBHOOK_URL": "https://hooks.example.com/nth",
+        "WEBHOOK_TEMPLATE": "{\"text\":\"{{ .EventID }} it's <here> & now\"}"}.items()
+    container = deployment["spec"]["template"]["spec"]["containers"][0]
+    assert container["resources"] == {"limits": {"memory": "256Mi"}, "requests": {"cpu": "100m", "memory": "128Mi"}}
+    assert container["image"].endswith(":v1.24.0")
+    assert addon.version == "v1.24.0"
+
+
+def test_unset_webhooks_are_left_out(completed, addons, objects):
+    env = _env(_workload(objects, addons(completed())[NAME].manifest))
+    assert not {"WEBHOOK_URL", "WEBHOOK_TEMPLATE"} & env.keys()
+
+
+def test_a_highly_available_control_plane_gets_two_replicas(completed, addons, objects):
+    members = [{"name": z, "instanceGroup": f"control-plane-us-east-1{z}"} for z in "abc"]
+    cluster = completed(etcdClusters=[{"name": n, "etcdMembers": members} for n in ("main", "events")])
+    assert _workload(objects, addons(cluster)[NAME].manifest)["spec"]["replicas"] == 2
+
+
+def test_china_regions_use_their_own_domain(completed, addons, objects):
+    cluster = completed(subnets=[{"name": "a", "zone": "cn-north-1a", "cidr": "172.20.32.0/19", "type": "Public"}])
+    env = _env(_workload(objects, addons(cluster)[NAME].manifest))
+    assert env["QUEUE_URL"] == "https://sqs.cn-north-1.amazonaws.com.cn/${aws_account_id}/addons-example-com-nth"
+
+
+def test_imds_mode_is_a_daemonset_on_every_node(completed, channel, objects, schema_problems):
+    cluster = completed(nodeTerminationHandler={"enableSQSTerminationDraining": False, "enableRebalanceMonitoring": True,
+                                                "enableScheduledEventDraining": False},
+                        containerd={"selinuxEnabled": True})
+    manifest = channel(cluster)[NAME]
+    assert schema_problems(manifest) == []
+    found = objects(manifest)
+    assert ("Deployment", HANDLER) not in found and ("PodDisruptionBudget", HANDLER) not in found
+    daemonset = found["DaemonSet", HANDLER]
+    pod = daemonset["spec"]["template"]["spec"]
+    assert pod["hostNetwork"] is True and pod["dnsPolicy"] == "ClusterFirstWithHostNet"
+    assert pod["priorityClassName"] == "system-node-critical"
+    assert pod["tolerations"] == [{"operator": "Exists"}]
+    assert pod["nodeSelector"] == {"kubernetes.io/os": "linux"}
+    assert pod["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"] == [
+        {"matchExpressions": [{"key": "eks.amazonaws.com/compute-type", "operator": "NotIn", "values": ["fargate"]}]}]
+    container = pod["containers"][0]
+    assert container["volumeMounts"] == [{"name": "uptime", "mountPath": "/proc/uptime", "readOnly": True}]
+    assert pod["volumes"] == [{"name": "uptime", "hostPath": {"path": "/proc/uptime"}}]
+    assert container["securityContext"]["seLinuxOptions"] == {"type": "spc_t", "level": "s0"}
+    env = _env(daemonset)
+    assert env.items() >= {
+        "ENABLE_SQS_TERMINATION_DRAINING": "false", "ENABLE_SPOT_INTERRUPTION_DRAINING": "true",
+        "ENABLE_SCHEDULED_EVENT_DRAINING": "false", "ENABLE_REBALANCE_MONITORING": "true",
+        "ENABLE_REBALANCE_DRAINING": "false", "METADATA_TRIES": "3", "UPTIME_FROM_FILE": "/proc/uptime"}.items()
+    assert "QUEUE_URL" not in env and "${" not in manifest
+
+
+@pytest.mark.parametrize("imds", [False, True])
+def test_the_container_is_hardened(completed, addons, objects, imds):
+    config = {"enableSQSTerminationDraining": False} if imds else {}
+    pod = _workload(objects, addons(completed(nodeTerminationHandler=config))[NAME].manifest)["spec"]["template"]["spec"]
+    assert pod["containers"][0]["securityContext"].items() >= {
+        "allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True, "runAsNonRoot": True,
+        "runAsUser": 1000, "runAsGroup": 1000}.items()
+    assert pod["securityContext"] == {"fsGroup": 1000}
+
+
+@pytest.mark.parametrize("mode", sorted(UPSTREAM))
+def test_every_setting_of_upstreams_manifest_is_written(completed, addons, objects, mode):
+    """The variables, in upstream's order, so that a setting dropped here fails; values agree where upstream's
+    are not specific to its test cluster."""
+    config = {"enableSQSTerminationDraining": False} if mode == "imds" else {}
+    ours = _env(_workload(objects, addons(completed(nodeTerminationHandler=config))[NAME].manifest))
+    theirs = _env(_upstream(mode))
+    assert list(ours) == [name for name in theirs if name not in IRSA_ONLY]
+    differ = {name for name in ours if ours[name] != theirs[name]}
+    assert differ <= {"QUEUE_URL"}
+
+
 def test_disabled_is_absent(completed, channel):
     assert NAME not in channel(completed(nodeTerminationHandler={"enabled": False}))
 
