@@ -33,6 +33,8 @@ class CloudProvider:
     instance_groups_list_zones: bool = False
     #: Whether private topology adds utility subnets for load balancers and NAT (not on GCE).
     utility_subnets: bool = True
+    #: Node labels ``kops create instancegroup`` gives every new group on this cloud (besides the group's own).
+    instance_group_node_labels: dict[str, str] = {}
     #: Whether etcd volumes are encrypted unless the user says otherwise.
     encrypt_etcd_by_default: bool = False
     #: Whether several machine types for one group become a mixed-instances policy.
@@ -51,6 +53,13 @@ class CloudProvider:
         return choices[0]
 
     # --- the engine's side: implemented by clouds that can create clusters ----------------------------
+
+    @property
+    def creates_resources(self) -> bool:
+        """Whether the driver implements the engine's side (:meth:`engine_context` and what follows). A cloud
+        whose plugin so far only knows its specs leaves it unimplemented, and ``kops update cluster`` stops at
+        once with that method's one-line error rather than part-way through building boot files."""
+        return type(self).engine_context is not CloudProvider.engine_context
 
     def engine_context(self, model: Any) -> Any:
         """The :class:`kops.engine.Context` for one run over ``model`` (a :class:`kops.model.ModelContext`).

@@ -205,10 +205,21 @@ def _raise_load_failure(_manager: Any, ep: Any, exc: BaseException) -> None:
 def _missing_message(kind: str, name: str) -> str:
     dist = KNOWN_DISTRIBUTIONS[kind].get(name.lower())
     installed = ", ".join(driver_names(kind)) or "none"
+    if dist and _is_installed(dist):
+        return (f"{WHAT[kind]} {name!r} belongs to the plugin distribution {dist!r}, which is installed but does not "
+                f"provide it yet (installed: {installed})")
     if dist:
         return (f"{WHAT[kind]} {name!r} is provided by the plugin distribution {dist!r}, which is not installed: "
                 f"pip install {dist} (installed: {installed})")
     return f"unknown {WHAT[kind]} {name!r} (installed: {installed})"
+
+
+def _is_installed(distribution: str) -> bool:
+    try:
+        metadata.distribution(distribution)
+    except metadata.PackageNotFoundError:
+        return False
+    return True
 
 
 def installed_plugins() -> list[PluginInfo]:

@@ -81,6 +81,8 @@ def prepare(registry: Any, name: str, target: str) -> Prepared:
     from kops.bootstrap import bootstrap_files, user_data
 
     model, warnings = load_model(registry, name, target)
+    if not model.cloud.creates_resources:
+        model.cloud.engine_context(model)  # raises the driver's one-line reason
     model.user_data = {g.metadata.name: user_data(model, g) for g in model.instance_groups}
     model.bootstrap_files = bootstrap_files(model, api.dump_yaml(model.cluster))
     cloud_name = model.cluster.spec.cloudProvider

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 from kops.cli.create_cluster_cmd import create_cluster
-from kops.cli.flags import KopsCommandGroup
+from kops.cli.flags import KopsCommandGroup, list_option
 from kops.cli.settings import Settings, global_options
 
 
@@ -40,17 +40,20 @@ create.add_command(create_cluster)
 @click.option("--role", type=click.Choice(["Node", "ControlPlane", "Master", "Bastion", "APIServer"], case_sensitive=False),
               default="Node", help="Role of the group.")
 @click.option("--subnet", "subnets", multiple=True, help="Subnet(s) the group runs in (default: all that hold instances).")
+@list_option("--zone", "zones", help="Zone(s) the group runs in (required on clouds whose groups name their zones, "
+                                    "such as GCE).")
 @click.option("--edit/--no-edit", default=True, help="Open the new group in $EDITOR before storing it.")
 @click.option("--dry-run/--no-dry-run", default=False, help="Print the group instead of storing it.")
 @click.option("-o", "--output", type=click.Choice(["yaml", "json"], case_sensitive=False), default="yaml")
 @global_options
 @click.pass_obj
-def create_instancegroup(settings: Settings, group: str, role: str, subnets: tuple[str, ...], edit: bool,
-                         dry_run: bool, output: str) -> None:
+def create_instancegroup(settings: Settings, group: str, role: str, subnets: tuple[str, ...],
+                         zones: list[str] | None, edit: bool, dry_run: bool, output: str) -> None:
     """Create an instance group in an existing cluster."""
     from kops.cli.groups import create_group
 
-    create_group(settings, group, role, list(subnets), edit=edit, dry_run=dry_run, output=output)
+    create_group(settings, group, role, list(subnets), edit=edit, dry_run=dry_run, output=output,
+                 zones=list(zones or []))
 
 
 @create.command("sshpublickey")

@@ -12,7 +12,7 @@ ROLE_NAMES = {"node": "Node", "controlplane": "Master", "master": "Master", "bas
 
 
 def create_group(settings: Any, group: str, role: str, subnets: list[str], *, edit: bool, dry_run: bool,
-                 output: str) -> None:
+                 output: str, zones: list[str] | None = None) -> None:
     from kops import api
     from kops.channels import load_channel
     from kops.cli.specs import registry, render
@@ -37,7 +37,18 @@ def create_group(settings: Any, group: str, role: str, subnets: list[str], *, ed
     spec: dict[str, Any] = {"role": role_value, "minSize": 1, "maxSize": 1, "subnets": subnets,
                             "nodeLabels": {"kops.k8s.io/instancegroup": group}}
     cloud = load_driver("cloud", cluster.spec.cloudProvider or "")() if cluster.spec.cloudProvider else None
+    if zones:
+        for zone in zones:
+            try:
+                if cloud is not None:
+                    cloud.region_for_zone(zone)  # a malformed zone fails here, naming it
+            except KopsError as exc:
+                raise KopsError(f"--zone: {exc}") from None
+        spec["zones"] = list(zones)
+    elif cloud is not None and cloud.instance_groups_list_zones:
+        raise KopsError(f"--zone: required for {cloud.name} clusters, whose instance groups name their zones")
     if cloud is not None:
+        spec["nodeLabels"].update(cloud.instance_group_node_labels)
         zone = next((known[s].zone for s in subnets if known[s].zone), "")
         spec["machineType"] = cloud.default_machine_type(role_value, cloud.region_for_zone(zone) if zone else "")
         image = load_channel(cluster.spec.channel or "stable").find_image(

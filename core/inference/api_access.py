@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kops.errors import KopsError
 from kops.inference.base import InferenceContext, rule
-from kops.inference.topology import topology_of
+from kops.inference.topology import publishes_dns, topology_of
 
 
 @rule("create", 70)
@@ -13,10 +13,11 @@ def api_endpoint(ctx: InferenceContext) -> None:
     api = ctx.spec.setdefault("api", {})
     if o.api_loadbalancer_type or o.api_ssl_certificate:
         api["loadBalancer"] = {}
-    elif topology_of(ctx) == "public" and ctx.get("spec.topology.dns.type") != "None":
+    elif topology_of(ctx) == "public" and publishes_dns(ctx):
         api["dns"] = {}
     else:
-        # Private topology, or no DNS records to point at the control plane.
+        # Private topology, or no DNS records to point at the control plane (dns none, or a gossip name
+        # such as example.k8s.local, which resolves only inside the cluster).
         api["loadBalancer"] = {}
     lb = api.get("loadBalancer")
     if lb is None:

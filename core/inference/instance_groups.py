@@ -94,15 +94,58 @@ def cluster_flags(ctx: InferenceContext) -> None:
 
 
 def parse_cloud_labels(text: str) -> dict[str, str]:
-    """``Owner=John Doe,Team=Some Team`` -> a mapping; commas inside quotes are kept."""
-    import csv
-
-    if not text.strip():
-        return {}
+    """``Owner=John Doe,dn="cn=x, dc=y"`` -> a mapping, with upstream's rules: pairs are separated by commas,
+    a pair is KEY=VALUE, leading blanks of a key or value are dropped, and a key or value in double quotes may
+    hold ``=`` and ``,`` (``""`` is a quote inside quotes)."""
     labels: dict[str, str] = {}
-    for item in next(csv.reader([text], skipinitialspace=True)):
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise KopsError(f"--cloud-labels: {item!r} is not KEY=VALUE")
-        labels[key.strip()] = value.strip()
+    for fields in _label_records(text):
+        if len(fields) != 2:
+            raise KopsError(f"--cloud-labels: {'='.join(fields)!r} is not KEY=VALUE")
+        labels[fields[0]] = fields[1]
     return labels
+
+
+def _label_records(text: str) -> list[list[str]]:
+    """The comma-separated records of ``text``, each split into its ``=``-separated fields (unquoted)."""
+    records: list[list[str]] = []
+    fields: list[str] = []
+    i, n = 0, len(text)
+    record_start = 0
+    while i <= n:
+        while i < n and text[i] in " \t":
+            i += 1
+        if i < n and text[i] == '"':
+            i += 1
+            value = []
+            while True:
+                if i >= n:
+                    raise KopsError(f"--cloud-labels: unterminated quote in {text!r}")
+                if text[i] == '"':
+                    if i + 1 < n and text[i + 1] == '"':
+                        value.append('"')
+                        i += 2
+                        continue
+                    i += 1
+                    break
+                value.append(text[i])
+                i += 1
+            if i < n and text[i] not in "=,":
+                raise KopsError(f"--cloud-labels: unexpected {text[i]!r} after a quoted field in {text!r}")
+            field = "".join(value)
+        else:
+            start = i
+            while i < n and text[i] not in "=,":
+                i += 1
+            field = text[start:i]
+            if '"' in field:
+                raise KopsError(f"--cloud-labels: a quote may only start a key or value: {field!r}")
+        fields.append(field)
+        if i < n and text[i] == "=":
+            i += 1
+            continue
+        if i > record_start:  # nothing at all between two commas (or at the end) is skipped, as upstream does
+            records.append(fields)
+        fields = []
+        i += 1  # past the comma (or the end)
+        record_start = i
+    return records

@@ -20,7 +20,7 @@ import yaml
 #: The console script installed next to the running interpreter: the one a user of this environment runs.
 KOPS = str(Path(sys.executable).with_name("kops"))
 #: Variables that could point kops at a real state store or cloud account.
-HOST_SETTINGS = ("KOPS_", "AWS_", "GOOGLE_", "OS_", "DIGITALOCEAN_", "VSPHERE_")
+HOST_SETTINGS = ("KOPS_", "AWS_", "GOOGLE_", "CLOUDSDK_", "OS_", "DIGITALOCEAN_", "VSPHERE_")
 
 
 def isolated_env(root: Path) -> dict[str, str]:

@@ -23,8 +23,8 @@ def test_bad_urls_are_one_line_errors_naming_the_url(url):
 
 
 def test_unknown_scheme_names_the_distribution_to_install():
-    with pytest.raises(KopsError, match="pip install kops-gce"):
-        open_store("gs://bucket")
+    with pytest.raises(KopsError, match="pip install kops-digitalocean"):
+        open_store("do://bucket")
 
 
 def test_file_store_on_a_regular_file_is_refused(tmp_path):

@@ -1,0 +1,41 @@
+"""The ``gce`` cloud driver: zones, regions and defaults, answered offline."""
+
+from __future__ import annotations
+
+import re
+
+from kops.cloud import CloudProvider
+from kops.errors import KopsError
+
+# A zone is its region (us-central1, europe-west4, northamerica-northeast1; the test region us-test1)
+# and a suffix (a, b, c, or the longer suffixes of special-purpose zones).
+_ZONE = re.compile(r"^(?P<region>[a-z]+-[a-z]+[0-9]+)-(?P<suffix>[a-z][a-z0-9]*)$")
+
+
+def zone_region(zone: str) -> str | None:
+    """The region of a GCE zone (``us-central1-a`` -> ``us-central1``), or None if it is not a zone's name."""
+    m = _ZONE.match(zone)
+    return m.group("region") if m else None
+
+
+class GCECloud(CloudProvider):
+    name = "gce"
+    channel_provider_id = "gce"
+    # Upstream's fixed defaults for GCE (it asks no API for them).
+    default_machine_types = {
+        "ControlPlane": ["e2-medium"],
+        "Node": ["e2-medium"],
+        "Bastion": ["e2-micro"],
+    }
+    # GCE subnets belong to a region; kops picks their ranges from 10.0.0.0/8 itself (see kops_gce.network).
+    regional_subnets = True
+    instance_groups_list_zones = True
+    utility_subnets = False
+    # Groups added later are labelled for the metadata proxy, as upstream's kops create instancegroup does.
+    instance_group_node_labels = {"cloud.google.com/metadata-proxy-ready": "true"}
+
+    def region_for_zone(self, zone: str) -> str:
+        region = zone_region(zone)
+        if region is None:
+            raise KopsError(f"invalid GCE zone {zone!r}: expected a zone such as us-central1-a")
+        return region
