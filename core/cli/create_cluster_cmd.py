@@ -24,7 +24,7 @@ FLAGS: list[tuple[tuple[str, ...], str, str, str]] = [
     (("--dns",), "dns_type", "choice:public,private,none", "DNS type (default: public with --dns-zone, else none)."),
     (("--dns-zone",), "dns_zone", "str", "DNS hosted zone for the cluster's records."),
     (("--egress",), "egress", "str", "Egress for private subnets: a NAT gateway (nat-...) or instance (i-...) ID."),
-    (("--network-id", "--vpc"), "network_id", "str", "Shared network (VPC) to use."),
+    (("--network-id", "--vpc", "--os-network"), "network_id", "str", "Shared network (VPC) to use."),
     (("--network-cidr",), "network_cidrs", "list", "Network CIDR(s); extra ones become extra subnets."),
     (("--subnets",), "subnet_ids", "list", "Shared subnets to use."),
     (("--utility-subnets",), "utility_subnet_ids", "list", "Shared utility subnets to use."),
@@ -79,6 +79,7 @@ BOOL_FLAGS: list[tuple[str, str, str, bool | None]] = [
     ("--associate-public-ip", "associate_public_ip", "Give instances public IPs.", None),
     ("--disable-subnet-tags", "disable_subnet_tags", "Do not tag subnets.", False),
     ("--os-octavia", "os_octavia", "Use Octavia load balancers (OpenStack).", False),
+    ("--os-kubelet-ignore-az", "os_kubelet_ignore_az", "Attach volumes across availability zones (OpenStack).", False),
 ]
 
 

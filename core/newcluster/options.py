@@ -72,6 +72,7 @@ class CreateClusterOptions:
     os_lb_floating_subnet: str = ""
     os_dns_servers: str = ""
     os_octavia: bool = False
+    os_kubelet_ignore_az: bool = False
     os_octavia_provider: str = ""
     # Applied after the rules, before CIDR assignment, as upstream does.
     sets: list[str] = field(default_factory=list)
