@@ -186,3 +186,10 @@ def test_gs_state_store_guesses_gce_and_says_it_is_not_provided_yet(kops):
              "gs://bucket")
     line = one_line_error(r)
     assert "'gs'" in line and "kops-gce" in line and "pip install" not in line
+
+
+def test_zones_of_two_regions_are_refused(kops):
+    r = kops("create", "cluster", "g.example.com", "--cloud", "gce", "--zones", "us-central1-a,us-east1-b",
+             "--project", "p")
+    line = one_line_error(r)
+    assert "spec.subnets[1].region" in line and "cannot span regions" in line
