@@ -98,6 +98,24 @@ def kops_addons(cluster: Any) -> list[Any]:  # type: ignore[empty-body]
     """
 
 
+@hookspec(firstresult=True)
+def kops_service_account_identity(cluster: Any, service_account: Any) -> Any:
+    """Return how pods running as an add-on's service account take on the cloud identity made for it.
+
+    Called while the bootstrap channel is built, with the completed cluster and each
+    :class:`kops.addons.ServiceAccount` an add-on declares, once per Deployment or DaemonSet of that add-on that
+    runs as the account. A cloud plugin returns a :class:`kops.addons.PodIdentity` (environment, volumes, mounts)
+    when ``cluster`` is on its cloud and gives service accounts identities of their own, else None. The first
+    non-None result wins. Example (kops-aws, IAM roles for service accounts)::
+
+        @hookimpl
+        def kops_service_account_identity(cluster, service_account):
+            if cluster.spec.cloudProvider != "aws" or not uses_service_account_roles(cluster):
+                return None
+            return PodIdentity(env=[{"name": "AWS_ROLE_ARN", "value": role_arn(cluster, service_account)}], ...)
+    """
+
+
 # --- Inference rules -------------------------------------------------------------------------------
 
 @hookspec

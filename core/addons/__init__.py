@@ -14,6 +14,45 @@ from typing import Any
 from kops.errors import KopsError
 
 
+@dataclass(frozen=True)
+class ServiceAccount:
+    """A Kubernetes service account an add-on's pods run as, which needs cloud permissions of its own.
+
+    When the cluster gives service accounts cloud identities of their own (on AWS,
+    ``spec.iam.useServiceAccountExternalPermissions``: an IAM role per service account), the cloud plugin makes
+    one for each account the add-ons declare, with the permissions named here, and the add-on's Deployments and
+    DaemonSets that run as the account are given that identity (see
+    :func:`kops.hookspecs.kops_service_account_identity`). Without such identities a declaration changes nothing:
+    pods have the permissions of the instance role of the machine they run on.
+    """
+
+    namespace: str
+    name: str
+    #: What the account may do, by cloud name. A string names a permission set the cloud plugin defines
+    #: (kops-aws: ``dns-controller``, ``aws-cloud-controller-manager``, ... see ``kops_aws.iampolicy``); any
+    #: other value is in the cloud plugin's own terms (kops-aws: a list of IAM policy statements).
+    permissions: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.namespace, self.name)
+
+
+@dataclass
+class PodIdentity:
+    """How a pod takes on the cloud identity of its service account: what a cloud plugin's
+    ``kops_service_account_identity`` hook returns, and :mod:`kops.addons.channel` adds to the pod spec."""
+
+    #: Environment variables (``{"name": ..., "value": ...}``) appended to every container's.
+    env: list[dict[str, Any]] = field(default_factory=list)
+    #: Volumes appended to the pod's (a projected service-account token, typically).
+    volumes: list[dict[str, Any]] = field(default_factory=list)
+    #: Mounts appended to every container's.
+    volume_mounts: list[dict[str, Any]] = field(default_factory=list)
+    #: The pod's ``securityContext.fsGroup`` unless it sets one, so that non-root containers can read the token.
+    fs_group: int | None = None
+
+
 @dataclass
 class Addon:
     """One entry in the bootstrap channel."""
@@ -31,6 +70,8 @@ class Addon:
     #: Names the manifest file in the channel; empty means ``k8s-<major>.<minor>`` of the cluster, so an
     #: upgrade of Kubernetes re-applies every add-on.
     id: str = ""
+    #: Service accounts of the add-on that need cloud permissions (see :class:`ServiceAccount`).
+    service_accounts: list[ServiceAccount] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not self.selector:

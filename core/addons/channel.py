@@ -14,6 +14,11 @@ Every object is stamped with the add-on's name, ``app.kubernetes.io/managed-by: 
 selector labels (which is how objects of an add-on are found again), and its images go through
 ``spec.assets``' registry mirror or proxy when the cluster has one.
 
+A Deployment or DaemonSet that runs as a service account its add-on declares (:class:`kops.addons.ServiceAccount`)
+is given the cloud identity made for that account, when the cloud plugin makes one (the
+``kops_service_account_identity`` hook): its containers get the identity's environment and mounts, the pod its
+volumes and, unless it has one, ``securityContext.fsGroup``.
+
 ``prune`` is upstream's: the kinds whose objects the add-on owns are listed (``kinds``: ``group`` when not
 the core group, ``kind``, ``labelSelector`` for the two labels every object is stamped with, and
 ``namespaces`` when the stored manifest has objects of that kind in a namespace), so that applying the
@@ -26,10 +31,11 @@ CustomResourceDefinitions deliberately so, since deleting them deletes everythin
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from kops.addons import Addon
+from kops.addons import Addon, PodIdentity, ServiceAccount
 from kops.errors import KopsError
 
 #: Where the channel lives, relative to the cluster's folder in the state store.
@@ -125,7 +131,15 @@ def entries(cluster: Any, found: list[Addon]) -> list[Entry]:
 
     default_id = f"k8s-{facts.kubernetes_minor(cluster)}"
     remap = _image_remapper(cluster)
-    return [Entry(addon, addon.id or default_id, finish(addon, remap)) for addon in found]
+    return [Entry(addon, addon.id or default_id, finish(addon, remap, identity_lookup(cluster))) for addon in found]
+
+
+def identity_lookup(cluster: Any) -> Callable[[ServiceAccount], PodIdentity | None]:
+    """The cloud identity of a declared service account, as the plugins' ``kops_service_account_identity``
+    hook gives it for ``cluster`` (None: the account has none)."""
+    from kops.plugins import hook
+
+    return lambda account: hook().kops_service_account_identity(cluster=cluster, service_account=account)
 
 
 def channel_document(channel: list[Entry]) -> str:
@@ -145,8 +159,10 @@ def channel_files(cluster: Any) -> dict[str, bytes]:
     return files
 
 
-def finish(addon: Addon, remap: Any = None) -> str:
-    """``addon``'s manifest as the channel stores it: one document per object, each labelled for the add-on."""
+def finish(addon: Addon, remap: Any = None,
+           identity: Callable[[ServiceAccount], PodIdentity | None] | None = None) -> str:
+    """``addon``'s manifest as the channel stores it: one document per object, each labelled for the add-on,
+    and, with ``identity``, its workloads given their service accounts' cloud identities."""
     import yaml
 
     objects: list[dict[str, Any]] = []
@@ -165,7 +181,44 @@ def finish(addon: Addon, remap: Any = None) -> str:
             for container in _containers(obj):
                 if isinstance(container.get("image"), str):
                     container["image"] = remap(container["image"])
+    if identity is not None and addon.service_accounts:
+        declared = {account.key: account for account in addon.service_accounts}
+        for obj in objects:
+            pod = _workload_pod_spec(obj)
+            if pod is None:
+                continue
+            namespace = str((obj.get("metadata") or {}).get("namespace") or "default")
+            account = declared.get((namespace, str(pod.get("serviceAccountName") or "")))
+            found = identity(account) if account is not None else None
+            if found is not None:
+                bind_identity(pod, found)
     return dump_objects(objects)
+
+
+def _workload_pod_spec(obj: dict[str, Any]) -> dict[str, Any] | None:
+    """The pod template's spec of an ``apps/v1`` Deployment or DaemonSet (the workloads upstream binds)."""
+    if obj.get("apiVersion") != "apps/v1" or obj.get("kind") not in ("Deployment", "DaemonSet"):
+        return None
+    spec = ((obj.get("spec") or {}).get("template") or {}).get("spec")
+    return spec if isinstance(spec, dict) else None
+
+
+def bind_identity(pod: dict[str, Any], identity: PodIdentity) -> None:
+    """Add ``identity`` to a pod spec: every container's environment and mounts, the pod's volumes and fsGroup."""
+    import copy
+
+    for container in pod.get("containers") or []:
+        if identity.env:
+            container["env"] = [*(container.get("env") or []), *copy.deepcopy(identity.env)]
+        if identity.volume_mounts:
+            container["volumeMounts"] = [*(container.get("volumeMounts") or []),
+                                         *copy.deepcopy(identity.volume_mounts)]
+    if identity.volumes:
+        pod["volumes"] = [*(pod.get("volumes") or []), *copy.deepcopy(identity.volumes)]
+    if identity.fs_group is not None:
+        context = pod.get("securityContext") or {}
+        context.setdefault("fsGroup", identity.fs_group)
+        pod["securityContext"] = context
 
 
 def dump_objects(objects: list[dict[str, Any]]) -> str:

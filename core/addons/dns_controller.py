@@ -4,18 +4,23 @@ pointing at the machines that serve them, from annotations on nodes, pods and se
 Only clusters that publish their names in a DNS zone (``spec.topology.dns.type`` Public or Private) run
 it, and only while ``spec.externalDns`` does not hand the job to external-dns. It runs on the control
 plane with the host's network, before cluster DNS exists, talking to the local API server.
+
+Its service account (``kube-system/dns-controller``) asks for the cloud plugin's ``dns-controller`` permission
+set: where service accounts get cloud identities of their own, that identity may change the cluster's records.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from kops.addons import Addon, facts
+from kops.addons import Addon, ServiceAccount, facts
 from kops.addons.render import render
 from kops.addons.versions import DNS_CONTROLLER_IMAGE
 from kops.errors import KopsError
 
 NAME = "dns-controller.addons.k8s.io"
+#: The service account it runs as, and the permission set it needs on the clouds whose plugins define one.
+SERVICE_ACCOUNT = ServiceAccount("kube-system", "dns-controller", {"aws": "dns-controller"})
 
 #: The DNS provider dns-controller drives on each cloud.
 DNS_PROVIDERS = {
@@ -42,7 +47,7 @@ def addon(cluster: Any) -> Addon:
         "priority_class": (external.priorityClassName if external is not None else None) or "system-cluster-critical",
     }
     return Addon(name=NAME, version=DNS_CONTROLLER_IMAGE.rpartition(":")[2],
-                 manifest=render("kops.addons", "dns-controller.yaml.j2", values))
+                 manifest=render("kops.addons", "dns-controller.yaml.j2", values), service_accounts=[SERVICE_ACCOUNT])
 
 
 def argv(cluster: Any) -> list[str]:
