@@ -316,12 +316,20 @@ def test_service_account_issuer(discovery: dict | None, access: list[str], anony
     assert api["apiAudiences"] == ["kubernetes.svc.default"]
 
 
-def test_s3_discovery_store_issuer_is_left_for_the_user() -> None:
+def test_s3_discovery_store_issuer_is_the_buckets_address_in_the_clusters_region() -> None:
     warnings: list[str] = []
     c, groups = cluster(serviceAccountIssuerDiscovery={"discoveryStore": "s3://bucket/odd"})
     api = complete(c, groups, warnings)["spec"]["kubeAPIServer"]
-    assert "serviceAccountIssuer" not in api and "serviceAccountJWKSURI" not in api
-    assert any("discoveryStore" in w for w in warnings)
+    assert api["serviceAccountIssuer"] == "https://bucket.s3.us-test-1.amazonaws.com/odd"
+    assert api["serviceAccountJWKSURI"] == "https://bucket.s3.us-test-1.amazonaws.com/odd/openid/v1/jwks"
+    assert warnings == []
+
+
+def test_s3_discovery_store_issuer_set_by_the_user_is_kept() -> None:
+    c, groups = cluster(serviceAccountIssuerDiscovery={"discoveryStore": "s3://bucket/odd"},
+                        kubeAPIServer={"serviceAccountIssuer": "https://bucket.s3.eu-west-1.amazonaws.com/odd"})
+    api = complete(c, groups, [])["spec"]["kubeAPIServer"]
+    assert api["serviceAccountIssuer"] == "https://bucket.s3.eu-west-1.amazonaws.com/odd"
 
 
 def test_aws_components() -> None:

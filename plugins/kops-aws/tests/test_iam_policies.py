@@ -15,7 +15,8 @@ from kops_aws.tasks.iam_role_policy_attachment import IAMRolePolicyAttachments
 from upstream_cases import case_dir, model_for
 
 # Cases whose instance-role policies upstream wrote, across networking providers, IPv6, warm pools, GPUs,
-# external policies, the load balancer controller and shared VPCs. Service-account roles are not built.
+# external policies, the load balancer controller and shared VPCs (service accounts' roles: see
+# test_service_account_model).
 CASES = [
     "minimal-1.35", "complex", "privatecalico", "privatecilium-eni", "privatekindnet", "minimal-ipv6-calico",
     "minimal-warmpool", "nvidia", "externalpolicies", "many-addons", "apiservernodes", "shared_vpc",

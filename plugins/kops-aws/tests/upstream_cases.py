@@ -21,8 +21,9 @@ def case_dir(case: str) -> Path:
 
 
 def model_for(case: str, *, state_url: str = "s3://kops-state/clusters", region: str | None = None,
-              target: str = "dryrun", dns_zone: str | None = None):
-    """The ModelContext of one upstream case; ``region`` replaces ``us-test-1`` everywhere in the input."""
+              target: str = "dryrun", dns_zone: str | None = None, edits: dict[str, str] | None = None):
+    """The ModelContext of one upstream case; ``region`` replaces ``us-test-1`` everywhere in the input, and
+    each key of ``edits`` its value."""
     from kops import api, plugins
     from kops.bootstrap import user_data
     from kops.channels import load_channel
@@ -33,6 +34,8 @@ def model_for(case: str, *, state_url: str = "s3://kops-state/clusters", region:
     text = (case_dir(case) / "in-v1alpha2.yaml").read_text()
     if region:
         text = text.replace("us-test-1", region)
+    for old, new in (edits or {}).items():
+        text = text.replace(old, new)
     objects = api.load_objects(text, source=case)
     cluster = next(o for o in objects if o.kind == "Cluster")
     groups = sorted((o for o in objects if o.kind == "InstanceGroup"), key=lambda g: g.metadata.name)

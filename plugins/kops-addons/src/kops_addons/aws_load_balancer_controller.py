@@ -2,7 +2,8 @@
 Ingresses (class ``alb``) and binds target groups to Services.
 
 Enabled by ``spec.awsLoadBalancerController.enabled``, on AWS only. It runs on the control plane, whose instance
-role kops-aws extends with the load balancer permissions when the controller is enabled. Its webhooks serve a
+role kops-aws extends with the load balancer permissions when the controller is enabled; where service accounts
+have IAM roles of their own, its account (``aws-load-balancer-controller``) has them and it runs on any node. Its webhooks serve a
 certificate cert-manager issues, so it is refused without cert-manager, as upstream refuses it. The VPC is given
 only when the spec names one (``spec.networkID``); otherwise the controller finds its VPC from instance metadata.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kops.addons import Addon
+from kops.addons import Addon, ServiceAccount
 from kops.addons.render import render
 from kops.errors import FieldError
 
@@ -23,6 +24,7 @@ PATH = "spec.awsLoadBalancerController"
 
 #: The controller drives AWS load balancers only.
 CLOUDS = ("aws",)
+SERVICE_ACCOUNT = ServiceAccount("kube-system", "aws-load-balancer-controller", {"aws": "aws-load-balancer-controller"})
 
 
 def enabled(cluster: Any) -> bool:
@@ -37,6 +39,8 @@ def validate(cluster: Any) -> list[FieldError]:
 
 
 def addon(cluster: Any) -> Addon:
+    from kops_aws import serviceaccounts
+
     config = cluster.spec.awsLoadBalancerController
     version = config.version or AWS_LOAD_BALANCER_CONTROLLER_VERSION
     values = {
@@ -46,9 +50,11 @@ def addon(cluster: Any) -> Addon:
             "requests": {"cpu": str(config.cpuRequest or "100m"), "memory": str(config.memoryRequest or "200Mi")},
             "limits": {"cpu": str(config.cpuLimit or "200m"), "memory": str(config.memoryLimit or "500Mi")},
         },
+        "service_account_role": serviceaccounts.enabled(cluster),
     }
     return Addon(name=NAME, version=version,
-                 manifest=render("kops_addons", "aws-load-balancer-controller.yaml.j2", values))
+                 manifest=render("kops_addons", "aws-load-balancer-controller.yaml.j2", values),
+                 service_accounts=[SERVICE_ACCOUNT])
 
 
 def _args(cluster: Any, config: Any) -> list[str]:

@@ -1,7 +1,8 @@
 """``cluster-autoscaler.addons.k8s.io``: resizes node groups to fit pods that cannot be scheduled.
 
 It runs on the control plane, whose instance role kops-aws already grants the Auto Scaling permissions
-(resizing limited to the cluster's own groups). Where upstream lists every node group with ``--nodes``, this
+(resizing limited to the cluster's own groups); where service accounts have IAM roles of their own, its account
+(``cluster-autoscaler``) has them and it runs on any node. Where upstream lists every node group with ``--nodes``, this
 add-on finds them by the tags kops-aws puts on the Auto Scaling groups of node groups that do not opt out
 with ``autoscale: false`` (``k8s.io/cluster-autoscaler/enabled`` and ``k8s.io/cluster-autoscaler/<cluster>``),
 so a group's size change or a new group needs no new manifest. Settings are ``spec.clusterAutoscaler``,
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kops.addons import Addon, facts
+from kops.addons import Addon, ServiceAccount, facts
 from kops.addons.render import render
 from kops.errors import FieldError
 
@@ -25,6 +26,7 @@ EXPANDERS = ("least-waste", "random", "most-pods", "price", "priority")
 
 #: The manifest configures the autoscaler's AWS provider; other clouds' providers are not written yet.
 CLOUDS = ("aws",)
+SERVICE_ACCOUNT = ServiceAccount("kube-system", "cluster-autoscaler", {"aws": "cluster-autoscaler"})
 
 
 def enabled(cluster: Any) -> bool:
@@ -51,6 +53,8 @@ def validate(cluster: Any) -> list[FieldError]:
 
 
 def addon(cluster: Any) -> Addon:
+    from kops_aws import serviceaccounts
+
     config = cluster.spec.clusterAutoscaler
     values = {
         "image": config.image,
@@ -62,9 +66,11 @@ def addon(cluster: Any) -> Addon:
         # Leader election lets a second replica wait on another control-plane machine.
         "replicas": 2 if facts.control_plane_count(cluster) > 1 else 1,
         "priorities": _priorities(config) if config.expander == "priority" else None,
+        "service_account_role": serviceaccounts.enabled(cluster),
     }
     return Addon(name=NAME, version=config.image.rpartition(":")[2],
-                 manifest=render("kops_addons", "cluster-autoscaler.yaml.j2", values))
+                 manifest=render("kops_addons", "cluster-autoscaler.yaml.j2", values),
+                 service_accounts=[SERVICE_ACCOUNT])
 
 
 def _args(cluster: Any, config: Any) -> list[str]:

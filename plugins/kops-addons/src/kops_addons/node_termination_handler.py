@@ -10,7 +10,9 @@ Two modes, as upstream:
   ``managedASGTag``, which kops-aws puts on the groups. It runs with the control plane's instance role (on
   the host network, to reach instance metadata for its credentials), which kops-aws grants the queue and
   lifecycle permissions. The queue URL names the AWS account as ``${aws_account_id}``, which kops fills in
-  when it writes the channel (Terraform output through ``templatefile``).
+  when it writes the channel (Terraform output through ``templatefile``). Where service accounts have IAM
+  roles of their own, the handler's account (``aws-node-termination-handler``) has those permissions and the
+  Deployment runs on any node, off the host's network.
 - IMDS mode (``enableSQSTerminationDraining: false``): a DaemonSet on every Linux node watches its own
   instance's metadata for interruption notices; no queue, no AWS permissions.
 """
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kops.addons import Addon, facts
+from kops.addons import Addon, ServiceAccount, facts
 from kops.addons.render import render
 from kops.errors import FieldError
 
@@ -31,6 +33,9 @@ PATH = "spec.nodeTerminationHandler"
 
 #: The handler watches EC2 instances only.
 CLOUDS = ("aws",)
+#: The handler's service account, which reads the queue and completes lifecycle actions (in both modes, as
+#: upstream grants it).
+SERVICE_ACCOUNT = ServiceAccount("kube-system", "aws-node-termination-handler", {"aws": "node-termination-handler"})
 
 
 def enabled(cluster: Any) -> bool:
@@ -65,6 +70,7 @@ def validate(cluster: Any) -> list[FieldError]:
 
 
 def addon(cluster: Any) -> Addon:
+    from kops_aws import serviceaccounts
     from kops_aws.instancegroups import nth_queue_mode
 
     settings = _settings(cluster.spec.nodeTerminationHandler)
@@ -81,8 +87,10 @@ def addon(cluster: Any) -> Addon:
         # Two replicas only where a second control-plane machine can hold one (one per host).
         "replicas": 2 if facts.control_plane_count(cluster) > 1 else 1,
         "selinux": bool(cluster.spec.containerd and cluster.spec.containerd.selinuxEnabled),
+        "service_account_role": serviceaccounts.enabled(cluster),
     }
-    return Addon(name=NAME, version=version, manifest=render("kops_addons", "node-termination-handler.yaml.j2", values))
+    return Addon(name=NAME, version=version, manifest=render("kops_addons", "node-termination-handler.yaml.j2", values),
+                 service_accounts=[SERVICE_ACCOUNT])
 
 
 def queue_url(cluster: Any) -> str:

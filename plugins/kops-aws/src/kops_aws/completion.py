@@ -1,5 +1,6 @@
 """AWS's part of the complete stage: the AWS cloud controller manager, EBS CSI driver, node termination
-handler and Karpenter, and the AWS specifics of API load balancers and IPv6 clusters."""
+handler and Karpenter, the AWS specifics of API load balancers and IPv6 clusters, and the address of a
+service-account issuer whose discovery store is in S3."""
 
 from __future__ import annotations
 
@@ -49,6 +50,31 @@ def ipv6_only_nodes(ctx: InferenceContext) -> None:
         ctx.default("spec.cloudConfig.nodeIPFamilies", ["ipv6", "ipv4"])
 
 
+@rule("complete", 99, clouds=("aws",))
+def s3_service_account_issuer(ctx: InferenceContext) -> None:
+    """A discovery store in S3 publishes the issuer's documents at the bucket's virtual-hosted address, as
+    upstream derives it: ``https://<bucket>.s3.<region>.amazonaws.com/<path>`` (dual-stack for IPv6-only
+    clusters). The bucket is taken to be in the cluster's region, which needs no AWS call to know; a bucket
+    elsewhere needs ``spec.kubeAPIServer.serviceAccountIssuer`` set to its address. (Core's rule, which runs
+    next, derives the keys' address from the issuer.)"""
+    if ctx.get("spec.kubeAPIServer.serviceAccountIssuer"):
+        return
+    store = str(ctx.get("spec.serviceAccountIssuerDiscovery.discoveryStore") or "")
+    if not store.startswith("s3://"):
+        return
+    bucket, _, path = store.removeprefix("s3://").partition("/")
+    zones = sorted({str(s["zone"]) for s in ctx.subnets() if s.get("zone")})
+    if not bucket or not zones:
+        return
+    from kops_aws.cloud import AWSCloud
+
+    region = AWSCloud().region_for_zone(zones[0])
+    host = f"{bucket}.s3.dualstack.{region}" if ipv6_only(ctx) else f"{bucket}.s3.{region}"
+    suffix = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
+    ctx.default("spec.kubeAPIServer.serviceAccountIssuer", "/".join(p for p in (f"https://{host}.{suffix}",
+                                                                                  path.strip("/")) if p))
+
+
 @rule("complete", 120, clouds=("aws",))
 def node_termination_handler(ctx: InferenceContext) -> None:
     """Drain nodes before EC2 takes them away; Karpenter handles interruptions itself."""
@@ -92,5 +118,5 @@ def karpenter(ctx: InferenceContext) -> None:
 
 
 def rules() -> list[Rule]:
-    return [api_load_balancer_class, ipv6_only_nodes, node_termination_handler, ebs_csi_driver, cloud_controller_manager,
-            karpenter]
+    return [api_load_balancer_class, ipv6_only_nodes, s3_service_account_issuer, node_termination_handler,
+            ebs_csi_driver, cloud_controller_manager, karpenter]

@@ -7,6 +7,10 @@ mutating ones limited to resources tagged for the cluster; nodes only pull image
 networking providers, manage their network interfaces); bastions get nothing. Only the control plane
 reads the state store, and it may write only the etcd backup folders.
 
+Where service accounts have IAM roles of their own (:mod:`kops_aws.serviceaccounts`), the controllers'
+permissions leave the control-plane role for theirs: :data:`SERVICE_ACCOUNT_PERMISSIONS` holds each controller's
+set, by the name its add-on asks for.
+
 Documents are rendered as upstream renders them (two-space JSON, statements in the same order, keys
 sorted), so a policy made here and one made by upstream for the same cluster are the same text.
 """
@@ -14,7 +18,7 @@ sorted), so a policy made here and one made by upstream for the same cluster are
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -109,6 +113,23 @@ def assume_role_policy(region: str) -> str:
     return ('{\n  "Version": "2012-10-17",\n  "Statement": [\n    {\n      "Effect": "Allow",\n'
             f'      "Principal": {{ "Service": "{ec2_service(region)}"}},\n'
             '      "Action": "sts:AssumeRole"\n    }\n  ]\n}')
+
+
+def service_account_trust_policy(region: str, provider: str, namespace: str, name: str) -> str:
+    """The trust policy of a service account's role: tokens the cluster's issuer (``provider``, its address
+    without ``https://``) signed for that account, exchanged through the IAM OIDC provider of that issuer. The
+    account ID is ``${aws_account_id}``; a ``*`` in the namespace matches with ``StringLike``."""
+    from kops.errors import KopsError
+
+    from kops_aws.account import ACCOUNT_PLACEHOLDER
+
+    if "*" in name:
+        raise KopsError(f"service account {namespace}/{name}: a service account's name cannot hold a wildcard")
+    operator = "StringLike" if "*" in namespace else "StringEquals"
+    return document([statement(
+        "sts:AssumeRoleWithWebIdentity",
+        condition={operator: {f"{provider}:sub": f"system:serviceaccount:{namespace}:{name}"}},
+        principal={"Federated": f"arn:{partition(region)}:iam::{ACCOUNT_PLACEHOLDER}:oidc-provider/{provider}"})])
 
 
 def statement(action: str | Iterable[str], resource: str | Iterable[str] | None = None, *,
@@ -304,20 +325,45 @@ def _controllers(p: Policy, aws: Any, hosted_zone_id: str | None) -> None:
     """dns-controller, the EBS CSI driver, the cloud controller manager, the AWS load balancer controller,
     the cluster autoscaler and the node termination handler, which run on the control plane."""
     spec = aws.spec
-    if hosted_zone_id:
-        zone = hosted_zone_id.removeprefix("/").removeprefix("hostedzone/")
-        p.add(
-            statement(["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets", "route53:GetHostedZone"],
-                      [f"arn:{p.partition}:route53:::hostedzone/{zone}"]),
-            statement(["route53:GetChange"], [f"arn:{p.partition}:route53:::change/*"]),
-            statement(["route53:ListHostedZones", "route53:ListTagsForResource"], ["*"]),
-        )
-    _ebs_csi(p, bool(spec.snapshotController and spec.snapshotController.enabled))
+    _dns_controller(p, aws, hosted_zone_id)
+    _ebs_csi_driver(p, aws, hosted_zone_id)
     _ccm(p, aws)
     lbc = spec.awsLoadBalancerController
     if lbc and lbc.enabled:
         _load_balancer_controller(p, lbc)
-    static = bool(spec.clusterAutoscaler and spec.clusterAutoscaler.awsUseStaticInstanceList)
+    _cluster_autoscaler(p, aws, hosted_zone_id)
+    if nth_queue_mode(spec):
+        _node_termination_handler(p, aws, hosted_zone_id)
+
+
+def _dns_controller(p: Policy, aws: Any, hosted_zone_id: str | None) -> None:
+    if not hosted_zone_id:
+        return
+    zone = hosted_zone_id.removeprefix("/").removeprefix("hostedzone/")
+    p.add(
+        statement(["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets", "route53:GetHostedZone"],
+                  [f"arn:{p.partition}:route53:::hostedzone/{zone}"]),
+        statement(["route53:GetChange"], [f"arn:{p.partition}:route53:::change/*"]),
+        statement(["route53:ListHostedZones", "route53:ListTagsForResource"], ["*"]),
+    )
+
+
+def _ebs_csi_driver(p: Policy, aws: Any, hosted_zone_id: str | None) -> None:
+    snapshots = aws.spec.snapshotController
+    _ebs_csi(p, bool(snapshots and snapshots.enabled))
+
+
+def _cloud_controller_manager(p: Policy, aws: Any, hosted_zone_id: str | None) -> None:
+    _ccm(p, aws)
+
+
+def _aws_load_balancer_controller(p: Policy, aws: Any, hosted_zone_id: str | None) -> None:
+    _load_balancer_controller(p, aws.spec.awsLoadBalancerController)
+
+
+def _cluster_autoscaler(p: Policy, aws: Any, hosted_zone_id: str | None) -> None:
+    autoscaler = aws.spec.clusterAutoscaler
+    static = bool(autoscaler and autoscaler.awsUseStaticInstanceList)
     p.cluster_tagged.update(("autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"))
     p.unconditional.update(("autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeAutoScalingInstances",
                             "autoscaling:DescribeLaunchConfigurations", "autoscaling:DescribeScalingActivities",
@@ -325,10 +371,59 @@ def _controllers(p: Policy, aws: Any, hosted_zone_id: str | None) -> None:
                             "ec2:GetInstanceTypesFromInstanceRequirements"))
     if not static:
         p.unconditional.add("ec2:DescribeInstanceTypes")
-    if nth_queue_mode(spec):
-        p.unconditional.update(("autoscaling:DescribeAutoScalingInstances", "autoscaling:DescribeTags",
-                                "ec2:DescribeInstances", "sqs:DeleteMessage", "sqs:ReceiveMessage"))
-        p.cluster_tagged.add("autoscaling:CompleteLifecycleAction")
+
+
+def _node_termination_handler(p: Policy, aws: Any, hosted_zone_id: str | None) -> None:
+    """Reading the handler's queue and completing lifecycle hooks (SQS actions take no conditions)."""
+    p.unconditional.update(("autoscaling:DescribeAutoScalingInstances", "autoscaling:DescribeTags",
+                            "ec2:DescribeInstances", "sqs:DeleteMessage", "sqs:ReceiveMessage"))
+    p.cluster_tagged.add("autoscaling:CompleteLifecycleAction")
+
+
+def _cert_manager(p: Policy, aws: Any, hosted_zone_id: str | None) -> None:
+    """DNS-01 challenges: TXT records named ``_acme-challenge.*`` in the zones ``spec.certManager`` names."""
+    zones = [f"arn:{p.partition}:route53:::hostedzone/{z}" for z in aws.spec.certManager.hostedZoneIDs or []]
+    p.add(
+        statement("route53:ListResourceRecordSets", zones),
+        statement("route53:ChangeResourceRecordSets", zones, condition={
+            "ForAllValues:StringLike": {"route53:ChangeResourceRecordSetsNormalizedRecordNames": ["_acme-challenge.*"]},
+            "ForAllValues:StringEquals": {"route53:ChangeResourceRecordSetsRecordTypes": ["TXT"]}}),
+        statement(["route53:GetChange"], [f"arn:{p.partition}:route53:::change/*"]),
+        statement(["route53:ListHostedZonesByName"], ["*"]),
+    )
+
+
+#: Permission sets an add-on's service account may ask for by name (:class:`kops.addons.ServiceAccount`), as
+#: upstream grants them to each controller's own role: ``(policy, aws, hosted_zone_id)`` adds the statements.
+SERVICE_ACCOUNT_PERMISSIONS: dict[str, Callable[[Policy, Any, str | None], None]] = {
+    "dns-controller": _dns_controller,
+    "external-dns": _dns_controller,
+    "aws-cloud-controller-manager": _cloud_controller_manager,
+    "ebs-csi-driver": _ebs_csi_driver,
+    "aws-load-balancer-controller": _aws_load_balancer_controller,
+    "cluster-autoscaler": _cluster_autoscaler,
+    "node-termination-handler": _node_termination_handler,
+    "cert-manager": _cert_manager,
+}
+
+
+def service_account_policy(aws: Any, permissions: Any, *, hosted_zone_id: str | None = None) -> str:
+    """The inline policy of a service account's role: a named permission set (see
+    :data:`SERVICE_ACCOUNT_PERMISSIONS`) or a list of IAM statements; ``""`` for none."""
+    from kops.errors import KopsError
+
+    p = Policy(aws.cluster_name, aws.region)
+    if isinstance(permissions, str):
+        if permissions not in SERVICE_ACCOUNT_PERMISSIONS:
+            raise KopsError(f"no AWS permission set named {permissions!r} (known: "
+                            f"{', '.join(sorted(SERVICE_ACCOUNT_PERMISSIONS))})")
+        SERVICE_ACCOUNT_PERMISSIONS[permissions](p, aws, hosted_zone_id)
+    elif isinstance(permissions, list | tuple):
+        p.add(*(_statement_order(dict(s)) for s in permissions))
+    elif permissions is not None:
+        raise KopsError(f"AWS permissions must be a permission set's name or a list of IAM statements, not "
+                        f"{type(permissions).__name__}")
+    return p.render()
 
 
 def _ebs_csi(p: Policy, snapshots: bool) -> None:
@@ -396,15 +491,20 @@ def _networking(p: Policy, aws: Any, role: str) -> None:
 
 def parse_additional(text: str, cluster_name: str, role: str) -> list[dict[str, Any]]:
     """The statements of ``spec.additionalPolicies[role]``: a JSON list of statements (or one statement)."""
+    return parse_statements(text, cluster_name, f"spec.additionalPolicies.{role}")
+
+
+def parse_statements(text: str, cluster_name: str, path: str) -> list[dict[str, Any]]:
+    """The IAM statements a spec field (``path``) holds as JSON: a list of statements, or one statement."""
     from kops.errors import KopsError
 
     try:
         parsed = json.loads(text)
     except ValueError as exc:
-        raise KopsError(f"Cluster/{cluster_name}: spec.additionalPolicies.{role}: not valid JSON: {exc}") from None
+        raise KopsError(f"Cluster/{cluster_name}: {path}: not valid JSON: {exc}") from None
     items = parsed if isinstance(parsed, list) else [parsed]
     if not all(isinstance(s, dict) for s in items):
-        raise KopsError(f"Cluster/{cluster_name}: spec.additionalPolicies.{role}: expected a list of IAM statements")
+        raise KopsError(f"Cluster/{cluster_name}: {path}: expected a list of IAM statements")
     return [_statement_order(s) for s in items]
 
 

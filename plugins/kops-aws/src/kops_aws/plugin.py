@@ -13,6 +13,13 @@ def kops_inference_rules() -> list:
 
 
 @hookimpl
+def kops_validate(cluster, instance_groups) -> list:
+    from kops_aws import validation
+
+    return validation.validate(cluster)
+
+
+@hookimpl
 def kops_model_builders(cluster, cloud: str) -> list:
     if cloud != "aws":
         return []
@@ -26,3 +33,10 @@ def kops_addons(cluster) -> list:
     from kops_aws.addons import addons
 
     return addons(cluster)
+
+
+@hookimpl
+def kops_service_account_identity(cluster, service_account):
+    from kops_aws import serviceaccounts
+
+    return serviceaccounts.identity(cluster, service_account)

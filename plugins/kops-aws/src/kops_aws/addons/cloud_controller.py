@@ -3,19 +3,22 @@
 It initialises nodes (addresses, zone and instance-type labels), removes nodes whose instances are gone,
 and runs load balancers for Services of type LoadBalancer. Its flags come from
 ``spec.cloudControllerManager``, completed by the AWS plugin; it reads the cloud configuration nodeup
-writes to ``/etc/kubernetes/cloud.config`` and reaches the API server on the machine it runs on.
+writes to ``/etc/kubernetes/cloud.config`` and reaches the API server on the machine it runs on. Its AWS
+permissions are the control-plane role's, or, where service accounts have IAM roles of their own, those of
+its account's role (``aws-cloud-controller-manager``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from kops.addons import Addon
+from kops.addons import Addon, ServiceAccount
 from kops.addons.render import render
 
 from kops_aws.component_versions import CLOUD_CONTROLLER_MANAGER_IMAGE
 
 NAME = "aws-cloud-controller.addons.k8s.io"
+SERVICE_ACCOUNT = ServiceAccount("kube-system", "aws-cloud-controller-manager", {"aws": "aws-cloud-controller-manager"})
 CLOUD_CONFIG = "/etc/kubernetes/cloud.config"
 
 #: ``spec.cloudControllerManager`` fields that are flags, with the flag each is.
@@ -56,7 +59,8 @@ def addon(cluster: Any) -> Addon:
         "cloud_config": CLOUD_CONFIG,
     }
     return Addon(name=NAME, version=image.rpartition(":")[2],
-                 manifest=render("kops_aws.addons", "aws-cloud-controller.yaml.j2", values))
+                 manifest=render("kops_aws.addons", "aws-cloud-controller.yaml.j2", values),
+                 service_accounts=[SERVICE_ACCOUNT])
 
 
 def argv(cluster: Any) -> list[str]:

@@ -2,7 +2,9 @@
 for persistent volume claims.
 
 The controller runs on the control plane (whose instance role carries the EBS permissions the AWS model
-grants), one replica per machine up to two; the node plugin runs on every Linux machine. Settings come
+grants), one replica per machine up to two; the node plugin runs on every Linux machine. Where service
+accounts have IAM roles of their own, the controller's account (``ebs-csi-controller-sa``) has the EBS
+permissions instead, and the controller runs on any Linux node, off the host's network. Settings come
 from ``spec.cloudConfig.awsEBSCSIDriver``; the driver is left out when ``managed: false`` says the user
 runs their own.
 """
@@ -11,14 +13,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from kops.addons import Addon, facts
+from kops.addons import Addon, ServiceAccount, facts
 from kops.addons.render import render
 from kops.errors import KopsError
 
+from kops_aws import serviceaccounts
 from kops_aws.cloud import AWSCloud
 from kops_aws.component_versions import EBS_CSI_DRIVER_VERSION
 
 NAME = "aws-ebs-csi-driver.addons.k8s.io"
+#: The controller's service account, which needs the EBS permissions.
+CONTROLLER_ACCOUNT = ServiceAccount("kube-system", "ebs-csi-controller-sa", {"aws": "ebs-csi-driver"})
 DRIVER_IMAGE = "registry.k8s.io/provider-aws/aws-ebs-csi-driver"
 #: The Kubernetes CSI sidecars released for this driver version.
 SIDECAR_IMAGES = {
@@ -48,7 +53,8 @@ def applies(cluster: Any) -> bool:
 def addon(cluster: Any) -> Addon:
     values = _values(cluster)
     return Addon(name=NAME, version=values["version"],
-                 manifest=render("kops_aws.addons", "aws-ebs-csi-driver.yaml.j2", values))
+                 manifest=render("kops_aws.addons", "aws-ebs-csi-driver.yaml.j2", values),
+                 service_accounts=[CONTROLLER_ACCOUNT])
 
 
 def _settings(cluster: Any) -> Any:
@@ -71,6 +77,7 @@ def _values(cluster: Any) -> dict[str, Any]:
         "extra_tags": ",".join(sorted(f"{k}={v}" for k, v in tags.items())),
         "ipv6": facts.ipv6_only(cluster),
         "host_network": bool(driver is not None and driver.hostNetwork),
+        "service_account_role": serviceaccounts.enabled(cluster),
         "volume_attach_limit": driver.volumeAttachLimit if driver is not None else None,
         "pod_annotations": dict((driver.podAnnotations if driver is not None else None) or {}),
         # Two controllers keep volumes attaching while one control-plane machine is replaced.

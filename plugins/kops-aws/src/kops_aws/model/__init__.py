@@ -20,10 +20,12 @@ from kops.errors import KopsError
 from kops_aws.tags import TAG_NAME, cluster_tags, shared_tags
 
 #: The model's modules, in build order: what later modules look up must be built by earlier ones (DNS
-#: after the load balancers, which its records alias; compute after IAM and the load balancers).
+#: after the load balancers, which its records alias; compute after IAM and the load balancers; service
+#: accounts' roles after the OIDC provider they trust).
 MODULES = [
     "network",
     "firewall",
+    "issuer",
     "iam",
     "api_lb",
     "dns",

@@ -4,6 +4,10 @@ As upstream: one role per role (``masters.<cluster>``, ``nodes.<cluster>``, ``ba
 per instance group, with an inline policy from :mod:`kops_aws.iampolicy`, the user's
 ``additionalPolicies`` as a second inline policy and ``externalPolicies`` attached. A group that brings
 its own instance profile (``iam.profile``) gets none of this: its profile is looked up, never changed.
+
+Service accounts that have roles of their own (:mod:`kops_aws.serviceaccounts`) get one each, named
+``<account>.<namespace>.sa.<cluster>``, trusting the cluster's OIDC provider for that account, with the
+account's permissions as its inline policy and ``policyARNs`` attached (``external-<role>``).
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from typing import Any
 from kops.engine import Lifecycle, Task
 from kops.errors import KopsError
 
-from kops_aws import iampolicy
+from kops_aws import iampolicy, serviceaccounts
 from kops_aws.instancegroups import (
     CONTROL_PLANE,
     custom_profile_name,
@@ -54,6 +58,28 @@ class IAMBuilder:
         for role in managed:
             hooks = any(role_of(g) == role and warm_pool(aws.spec, g).lifecycle_hook for g in groups)
             tasks.extend(self._role(aws, role, hooks))
+        for account in serviceaccounts.roles(aws.cluster):
+            tasks.extend(self._service_account_role(aws, account))
+        return tasks
+
+    def _service_account_role(self, aws: Any, account: serviceaccounts.AccountRole) -> list[Task]:
+        spec = aws.spec
+        name = serviceaccounts.role_name(account.namespace, account.name, aws.cluster_name)
+        trust = iampolicy.service_account_trust_policy(aws.region, serviceaccounts.provider_host(aws.cluster),
+                                                       account.namespace, account.name)
+        provider = aws.find("IAMOIDCProvider", aws.cluster_name)
+        iam_role = IAMRole(name=name, assume_role_policy=trust,
+                           permissions_boundary=spec.iam.permissionsBoundary if spec.iam else None,
+                           tags={**aws.tags(name), **serviceaccounts.role_tags(account.namespace, account.name)},
+                           export_name=serviceaccounts.export_name(account.namespace, account.name),
+                           depends_on=[provider] if provider is not None else [])
+        zone = hosted_zone(aws)
+        document = iampolicy.service_account_policy(aws, account.permissions, hosted_zone_id=policy_zone_id(zone))
+        tasks: list[Task] = [iam_role, IAMRolePolicy(name=name, role=iam_role, hosted_zone=zone,
+                                                     policy_document=document)]
+        if account.external:
+            tasks.append(IAMRolePolicyAttachments(name=f"external-{name}", role=iam_role,
+                                                  policy_arns=account.policy_arns))
         return tasks
 
     def _role(self, aws: Any, role: str, warm_pool_hooks: bool) -> list[Task]:
@@ -66,9 +92,7 @@ class IAMBuilder:
         profile = IAMInstanceProfile(name=name, role=iam_role, tags=aws.tags(name))
         zone = hosted_zone(aws)
         policy = IAMRolePolicy(name=name, role=iam_role, hosted_zone=zone, policy_document=iampolicy.role_policy(
-            aws, role, hosted_zone_id=zone and (zone["zone"] if zone["zone"] and is_zone_id(zone["zone"])
-                                                else iampolicy.HOSTED_ZONE),
-            warm_pool_hooks=warm_pool_hooks))
+            aws, role, hosted_zone_id=policy_zone_id(zone), warm_pool_hooks=warm_pool_hooks))
         external = sorted({arn for k in spec_keys(role) for arn in (spec.externalPolicies or {}).get(k, [])})
         attachments = IAMRolePolicyAttachments(name=f"{key}-policyoverride", role=iam_role, policy_arns=external)
         additional_text = next((t for k in spec_keys(role) if (t := (spec.additionalPolicies or {}).get(k))), "")
@@ -86,6 +110,14 @@ def hosted_zone(aws: Any) -> dict[str, Any] | None:
     if not publishes_records(aws):
         return None
     return {"zone": aws.spec.dnsZone or None, "private": dns_type(aws) == "Private"}
+
+
+def policy_zone_id(zone: dict[str, Any] | None) -> str | None:
+    """How a policy names dns-controller's zone: its ID when the spec gives one, else the placeholder the
+    policy task fills in (None: no zone)."""
+    if zone is None:
+        return None
+    return str(zone["zone"]) if zone["zone"] and is_zone_id(zone["zone"]) else iampolicy.HOSTED_ZONE
 
 
 def profile_for(aws: Any, group: Any) -> IAMInstanceProfile:

@@ -1,9 +1,13 @@
-"""IAMRole: the role a group of instances assumes, through an instance profile.
+"""IAMRole: the role a group of instances assumes (through an instance profile), or a service account's.
 
 IAM cannot filter by tag, so discovery lists the account's roles once, keeps those named like the
-cluster's (``<something>.<cluster>``, or the instance roles' names cut to IAM's 64 characters, as
-upstream names them) and reads each one (``GetRole``: its tags, trust policy and permissions boundary;
-``ListRoles`` returns neither tags nor boundary).
+cluster's (``<something>.<cluster>``, or a name cut to IAM's 64 characters with a hash, as upstream cuts
+instance and service-account roles' names) and reads each one (``GetRole``: its tags, trust policy and
+permissions boundary; ``ListRoles`` returns neither tags nor boundary). Tags decide what is the cluster's.
+
+A service account's role trusts the cluster's IAM OIDC provider, whose ARN holds the AWS account: the trust
+policy is written with ``${aws_account_id}`` there, filled in from STS on apply, from the role's own ARN when
+compared, and by Terraform through ``templatefile``.
 """
 
 from __future__ import annotations
@@ -14,8 +18,10 @@ from typing import Any
 from kops.engine import Context, Snapshot, Task
 from kops.engine.targets.terraform import TerraformWriter
 
+from kops_aws.account import ACCOUNT_PLACEHOLDER, account_id, terraform_account
 from kops_aws.discovery import paginate, register, register_deletions
 from kops_aws.instancegroups import API_SERVER, BASTION, CONTROL_PLANE, NODE, iam_role_name
+from kops_aws.naming import MAX_IAM_NAME
 from kops_aws.tags import aws_tags, belongs_to, from_aws, is_owned
 from kops_aws.tasks.common import delete_quietly, is_not_found
 
@@ -24,7 +30,7 @@ ROLES = (CONTROL_PLANE, API_SERVER, NODE, BASTION)
 
 
 class IAMRole(Task):
-    #: The trust policy (JSON): who may assume the role.
+    #: The trust policy (JSON): who may assume the role; ``${aws_account_id}`` stands for the account.
     assume_role_policy: str | None = None
     #: The ARN of a managed policy bounding the role's permissions (``spec.iam.permissionsBoundary``).
     permissions_boundary: str | None = None
@@ -52,13 +58,24 @@ class IAMRole(Task):
 
     def field_equal(self, field: str, desired: Any, actual: Any) -> bool:
         if field == "assume_role_policy":
+            if desired and ACCOUNT_PLACEHOLDER in desired:
+                # The account is known once the role exists: it is in the role's own ARN.
+                if not self.arn:
+                    return False
+                desired = desired.replace(ACCOUNT_PLACEHOLDER, self.arn.split(":")[4])
             return same_document(desired, actual)
         return super().field_equal(field, desired, actual)
+
+    def _trust_policy(self, ctx: Context) -> str | None:
+        policy = self.assume_role_policy
+        if policy and ACCOUNT_PLACEHOLDER in policy:
+            policy = policy.replace(ACCOUNT_PLACEHOLDER, account_id(ctx))
+        return policy
 
     def render_direct(self, ctx: Context, actual: IAMRole | None, changes: Any) -> None:
         iam = ctx.cloud.iam
         if actual is None:
-            args: dict[str, Any] = {"RoleName": self.name, "AssumeRolePolicyDocument": self.assume_role_policy,
+            args: dict[str, Any] = {"RoleName": self.name, "AssumeRolePolicyDocument": self._trust_policy(ctx),
                                     "Tags": aws_tags(self.tags or {})}
             if self.permissions_boundary:
                 args["PermissionsBoundary"] = self.permissions_boundary
@@ -66,7 +83,7 @@ class IAMRole(Task):
             self.id, self.arn = role["RoleId"], role["Arn"]
             return
         if "assume_role_policy" in changes:
-            iam.update_assume_role_policy(RoleName=self.name, PolicyDocument=self.assume_role_policy)
+            iam.update_assume_role_policy(RoleName=self.name, PolicyDocument=self._trust_policy(ctx))
         if "permissions_boundary" in changes:
             iam.put_role_permissions_boundary(RoleName=self.name, PermissionsBoundary=self.permissions_boundary)
         if "tags" in changes:
@@ -90,9 +107,14 @@ class IAMRole(Task):
         delete_quietly(lambda: iam.delete_role(RoleName=self.name))
 
     def render_terraform(self, ctx: Context, tf: TerraformWriter) -> None:
+        policy = self.assume_role_policy or ""
+        if ACCOUNT_PLACEHOLDER in policy:
+            trust = tf.template_ref("aws_iam_role", self.name, "policy", policy, terraform_account(tf))
+        else:
+            trust = tf.file_ref("aws_iam_role", self.name, "policy", policy)
         tf.add_resource("aws_iam_role", self.name, {
             "name": self.name,
-            "assume_role_policy": tf.file_ref("aws_iam_role", self.name, "policy", self.assume_role_policy or ""),
+            "assume_role_policy": trust,
             "permissions_boundary": self.permissions_boundary,
             "tags": self.tags,
         })
@@ -119,9 +141,13 @@ def same_document(desired: Any, actual: Any) -> bool:
 
 
 def named_for(name: str, cluster_name: str) -> bool:
-    """Whether an IAM name may be one of the cluster's: ``<x>.<cluster>``, or an instance role's name cut to
-    fit IAM (``masters.this.is.a.long.cluster-name.exa-g6fsnu``)."""
-    return name.endswith("." + cluster_name) or name in {iam_role_name(r, cluster_name) for r in ROLES}
+    """Whether an IAM name may be one of the cluster's: ``<x>.<cluster>``, an instance role's name cut to fit
+    IAM (``masters.this.is.a.long.cluster-name.exa-g6fsnu``), or any name cut that way (a service account's
+    role, ``dns-controller.kube-system.sa.a-long-cluster-name.exampl-e6uuer``), which may have lost the cluster's
+    name: only its tags tell."""
+    if name.endswith("." + cluster_name) or name in {iam_role_name(r, cluster_name) for r in ROLES}:
+        return True
+    return len(name) == MAX_IAM_NAME and name[-7] == "-"
 
 
 def cluster_roles(api: Any, cluster_name: str) -> list[dict[str, Any]]:

@@ -7,6 +7,11 @@ content never appears in a plan (it is a secret field).
 A file naming the AWS account (``${aws_account_id}``, which only the direct target can fill in before
 writing) is rendered for Terraform with ``templatefile``, so the object Terraform writes names the account.
 
+A public object (``acl: public-read``: the service-account issuer's discovery documents, which IAM and anyone
+checking tokens fetch anonymously) is written with that canned ACL, as upstream writes it; the direct target
+leaves the ACL out when the bucket's policy already makes the bucket public (a bucket that refuses ACLs must
+be made readable that way). The ACL is set on every write and never compared.
+
 Neither kind is deleted by ``kops delete cluster`` through discovery: the state store belongs to kops
 itself, which removes the cluster's folder when it deletes the cluster.
 """
@@ -41,11 +46,13 @@ class S3Object(Task):
     content: bytes | None = None
     #: ``AES256`` to have S3 encrypt the object at rest.
     server_side_encryption: str | None = None
+    #: A canned ACL: ``public-read`` for an object anyone may read.
+    acl: str | None = None
     #: The cluster's folder in the bucket: one listing of it tells every object's digest.
     folder: str | None = None
 
     immutable_fields = {"bucket", "key"}
-    ignored_fields = {"server_side_encryption", "folder"}
+    ignored_fields = {"server_side_encryption", "folder", "acl"}
     terraform_type = "aws_s3_object"
 
     def find(self, ctx: Context) -> S3Object | None:
@@ -64,6 +71,8 @@ class S3Object(Task):
         args: dict[str, Any] = {"Bucket": self.bucket, "Key": self.key, "Body": self.content or b""}
         if self.server_side_encryption:
             args["ServerSideEncryption"] = self.server_side_encryption
+        if self.acl and not (self.acl == "public-read" and bucket_is_public(ctx, self.bucket or "")):
+            args["ACL"] = self.acl
         ctx.cloud.s3.put_object(**args)
 
     def delete_direct(self, ctx: Context) -> None:
@@ -77,7 +86,7 @@ class S3Object(Task):
         else:
             ref = tf.file_ref("aws_s3_object", self.name, "content", content)
         tf.add_resource("aws_s3_object", self.name, {
-            "bucket": self.bucket, "key": self.key, "provider": Expr("aws.files"), "content": ref,
+            "acl": self.acl, "bucket": self.bucket, "key": self.key, "provider": Expr("aws.files"), "content": ref,
             "server_side_encryption": self.server_side_encryption,
         })
 
@@ -94,6 +103,20 @@ class PrivateS3Object(S3Object):
 
     def render_terraform(self, ctx: Context, tf: TerraformWriter) -> None:
         ctx.log.info("%s holds secret material: it is kept in the state store, not in the Terraform files", self)
+
+
+def bucket_is_public(ctx: Context, bucket: str) -> bool:
+    """Whether the bucket's policy lets anyone read it (asked once per run); no policy is not public."""
+    def make() -> bool:
+        try:
+            status = ctx.cloud.s3.get_bucket_policy_status(Bucket=bucket)
+        except Exception as exc:
+            if error_code(exc) == "NoSuchBucketPolicy":
+                return False
+            raise
+        return bool(status.get("PolicyStatus", {}).get("IsPublic"))
+
+    return ctx.client(f"s3-public:{bucket}", make)
 
 
 def listing(ctx: Context, bucket: str, prefix: str) -> dict[str, str]:
