@@ -109,7 +109,7 @@ def _account_facts(prepared: Prepared) -> None:
         if not model.cloud.terraform_stores_boot_files(model):
             names = ", ".join(f.path for f in naming)
             prepared.warnings.append(
-                f"{names} name the cloud account, which Terraform fills in only where it writes the files itself "
+                f"{names} {'names' if len(naming) == 1 else 'name'} the cloud account, which Terraform fills in only where it writes the files itself "
                 f"(not in {model.state_url}): run kops update cluster --yes once to have kops write them")
         return
     ctx = prepared.context

@@ -57,6 +57,24 @@ def test_priority_expander_gets_its_config_map(completed, addons, objects):
     assert yaml.safe_load(config_map["data"]["priorities"]) == {50: ["gpu-.*"], 10: [".*-spot-.*"]}
 
 
+def test_priority_expander_ranks_groups_by_their_autoscale_priority(tree, addons, objects):
+    from kops import api
+    from kops.channels import load_channel
+    from kops.inference.completion import complete_cluster
+    from kops_aws.cloud import AWSCloud
+
+    def group(name, **spec):
+        return {"apiVersion": "kops.k8s.io/v1alpha2", "kind": "InstanceGroup", "metadata": {"name": name},
+                "spec": {"role": "Node", "subnets": ["us-east-1a"], **spec}}
+
+    groups = [group("spot", autoscalePriority=100), group("nodes"), group("fixed", autoscale=False)]
+    doc = tree(clusterAutoscaler={"enabled": True, "expander": "priority"})
+    cluster = api.from_dict(complete_cluster(doc, groups, AWSCloud(), load_channel("stable")))
+    config_map = objects(addons(cluster)[NAME].manifest)["ConfigMap", "cluster-autoscaler-priority-expander"]
+    assert yaml.safe_load(config_map["data"]["priorities"]) == {
+        100: ["spot.addons.example.com"], 0: ["nodes.addons.example.com"]}
+
+
 @pytest.mark.parametrize(("config", "cloud", "path"), [
     ({"expander": "cheapest"}, "aws", "spec.clusterAutoscaler.expander"),
     ({"expander": "price"}, "aws", "spec.clusterAutoscaler.expander"),

@@ -20,5 +20,22 @@ def metrics_server(ctx: InferenceContext) -> None:
     ctx.default(f"{p}.insecure", True)
 
 
+@rule("complete", 112)
+def autoscaler_priorities(ctx: InferenceContext) -> None:
+    """Without a table of the user's own, the priority expander ranks node groups by their ``autoscalePriority``
+    (0 when unset), as upstream: each priority lists the Auto Scaling group names of the groups that have it."""
+    p = "spec.clusterAutoscaler"
+    if not ctx.get(f"{p}.enabled") or ctx.get(f"{p}.expander") != "priority":
+        return
+    table: dict[str, list[str]] = {}
+    for group in ctx.groups_with_role("Node"):
+        spec = group.get("spec") or {}
+        if spec.get("autoscale") is not False:
+            priority = str(spec.get("autoscalePriority") or 0)
+            table.setdefault(priority, []).append(f"{group['metadata']['name']}.{ctx.name}")
+    if table:
+        ctx.default(f"{p}.customPriorityExpanderConfig", table)
+
+
 def rules() -> list[Any]:
-    return [metrics_server]
+    return [metrics_server, autoscaler_priorities]
