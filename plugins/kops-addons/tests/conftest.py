@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 import yaml
+from kops.testing.manifests import KUBERNETES_MINORS
 
 KOPS = str(Path(sys.executable).with_name("kops"))
 CLUSTER = "addons.example.com"
-#: The Kubernetes minor versions kops supports; every manifest must be valid for each.
-KUBERNETES_MINORS = ("1.32", "1.33", "1.34", "1.35")
+
 #: API groups whose kinds are defined by CustomResourceDefinitions (cert-manager's, the snapshot API's, the
 #: load balancer controller's): Kubernetes' schemas do not know them, the CRDs in the add-ons do.
 CUSTOM_GROUPS = ("cert-manager.io", "acme.cert-manager.io", "snapshot.storage.k8s.io", "groupsnapshot.storage.k8s.io",
@@ -111,19 +111,6 @@ def objects():
 def schema_problems():
     """Every object of a manifest that does not validate strictly against each supported Kubernetes minor's
     schemas (or whose built-in kind those schemas do not know), as readable lines; empty when all is well."""
-    import kubernetes_validate
+    from kops.testing.manifests import schema_problems as problems
 
-    def check(manifest: str) -> list[str]:
-        problems = []
-        for doc in (d for d in yaml.safe_load_all(manifest) if d):
-            if doc["apiVersion"].partition("/")[0] in CUSTOM_GROUPS:
-                continue
-            for minor in KUBERNETES_MINORS:
-                try:
-                    kubernetes_validate.validate(doc, minor, strict=True)
-                except (kubernetes_validate.ValidationError, kubernetes_validate.SchemaNotFoundError) as exc:
-                    path = ".".join(str(p) for p in getattr(exc, "path", []))
-                    problems.append(f"{minor} {doc['kind']}/{doc['metadata']['name']} {path}: {exc.message}")
-        return problems
-
-    return check
+    return lambda manifest: problems(manifest, KUBERNETES_MINORS, CUSTOM_GROUPS)
