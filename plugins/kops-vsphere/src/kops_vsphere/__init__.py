@@ -1,0 +1,1 @@
+"""vSphere for kops. Importing this package must stay cheap: it is loaded whenever the CLI starts."""

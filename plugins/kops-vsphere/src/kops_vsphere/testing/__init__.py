@@ -1,0 +1,1 @@
+"""Helpers for testing kops against a local vCenter: govmomi's simulator, built from Debian's packages."""
