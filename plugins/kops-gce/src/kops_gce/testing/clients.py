@@ -1,0 +1,61 @@
+"""Google API clients that honour the Google tools' own variables, so the same code talks to Google or to a
+stand-in:
+
+- ``CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE`` (as gcloud reads it: the API's base URL, such as
+  ``http://127.0.0.1:PORT/compute/v1/``) points Compute clients elsewhere;
+- ``CLOUDSDK_AUTH_DISABLE_CREDENTIALS=true`` (gcloud's ``auth/disable_credentials``) sends requests without
+  credentials, which a stand-in needs on a machine that has none; otherwise the clients find Application
+  Default Credentials as usual.
+
+google-cloud-storage needs no help: ``STORAGE_EMULATOR_HOST`` points it at a stand-in and makes it anonymous.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from kops.errors import KopsError
+
+COMPUTE_ENDPOINT_VARIABLE = "CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE"
+DISABLE_CREDENTIALS_VARIABLE = "CLOUDSDK_AUTH_DISABLE_CREDENTIALS"
+_API_PATH = "compute/v1/"
+
+T = TypeVar("T")
+
+
+def compute_endpoint(environ: Mapping[str, str] | None = None) -> str | None:
+    """The ``api_endpoint`` for google-cloud-compute's REST transport (scheme, host and any path prefix: the
+    transport adds ``/compute/v1/...`` itself), or None for Google's own."""
+    env = os.environ if environ is None else environ
+    override = (env.get(COMPUTE_ENDPOINT_VARIABLE) or "").strip()
+    if not override:
+        return None
+    base = override if override.endswith("/") else override + "/"
+    if not base.endswith("/" + _API_PATH) or "://" not in base:
+        raise KopsError(f"{COMPUTE_ENDPOINT_VARIABLE}={override!r} is not a Compute API base URL such as "
+                        "https://compute.googleapis.com/compute/v1/")
+    return base[: -len(_API_PATH) - 1]
+
+
+def credentials_disabled(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether gcloud's ``auth/disable_credentials`` is on (gcloud's true values: 1, true, yes, on)."""
+    env = os.environ if environ is None else environ
+    return (env.get(DISABLE_CREDENTIALS_VARIABLE) or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def compute_client(client_class: type[T], environ: Mapping[str, str] | None = None) -> T:
+    """A ``google.cloud.compute_v1`` client (``compute_client(compute_v1.InstancesClient)``) on the REST
+    transport, at the overridden endpoint and anonymous when credentials are disabled."""
+    from google.api_core.client_options import ClientOptions
+
+    kwargs: dict[str, Any] = {"transport": "rest"}
+    endpoint = compute_endpoint(environ)
+    if endpoint:
+        kwargs["client_options"] = ClientOptions(api_endpoint=endpoint)
+    if credentials_disabled(environ):
+        from google.auth.credentials import AnonymousCredentials
+
+        kwargs["credentials"] = AnonymousCredentials()
+    return client_class(**kwargs)
