@@ -58,4 +58,22 @@ def compute_client(client_class: type[T], environ: Mapping[str, str] | None = No
         from google.auth.credentials import AnonymousCredentials
 
         kwargs["credentials"] = AnonymousCredentials()
-    return client_class(**kwargs)
+    client = client_class(**kwargs)
+    _poll_operations_alike(client, kwargs)
+    return client
+
+
+def _poll_operations_alike(client: Any, kwargs: dict[str, Any]) -> None:
+    """google-cloud-compute polls an operation (``operation.result()``) through a zone, region or global
+    operations client it makes on first use without the caller's endpoint or credentials, so polls would go to
+    compute.googleapis.com whatever the endpoint. Hand the transport operations clients made like this one (the
+    transport keeps them by these names in ``_extended_operations_services``)."""
+    services = getattr(getattr(client, "_transport", None), "_extended_operations_services", None)
+    if not isinstance(services, dict) or "client_options" not in kwargs and "credentials" not in kwargs:
+        return
+    from google.cloud import compute_v1
+
+    for key, cls in (("global_operations", compute_v1.GlobalOperationsClient),
+                     ("region_operations", compute_v1.RegionOperationsClient),
+                     ("zone_operations", compute_v1.ZoneOperationsClient)):
+        services.setdefault(key, cls(**kwargs))

@@ -84,7 +84,9 @@ class FakeGCE:
     def start(self) -> FakeGCE:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-gce", daemon=True)
+        # A short poll interval: stopping waits for the next poll.
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="fake-gce", daemon=True)
         self._thread.start()
         return self
 
