@@ -1,0 +1,1 @@
+"""DigitalOcean support for kops."""
