@@ -281,3 +281,51 @@ def test_a_retrying_caller_gets_through_injected_faults(monkeypatch):
         assert failures == 0
         fake.fail_rate = 0.0
         assert len(list(networks.list(project=P))) == 10
+
+
+@pytest.mark.parametrize("cls, field", [
+    (compute_v1.InstancesClient, "instances"), (compute_v1.DisksClient, "disks"),
+    (compute_v1.AddressesClient, "addresses"), (compute_v1.ForwardingRulesClient, "forwarding_rules"),
+    (compute_v1.InstanceGroupManagersClient, "instance_group_managers"),
+    (compute_v1.SubnetworksClient, "subnetworks"), (compute_v1.TargetPoolsClient, "target_pools"),
+    (compute_v1.BackendServicesClient, "backend_services"), (compute_v1.HealthChecksClient, "health_checks"),
+    (compute_v1.RoutersClient, "routers"),
+])
+def test_a_deletion_sweep_can_aggregate_every_kind_it_needs(client, cls, field):
+    scopes = {scope: list(getattr(scoped, field)) for scope, scoped in client(cls).aggregated_list(project=P)}
+    assert "regions/us-test1" in scopes or "zones/us-test1-a" in scopes
+    assert not any(scopes.values())
+
+
+def test_health_checks_and_backend_services_regional_and_global(client):
+    make_network(client)
+    regional = client(compute_v1.RegionHealthChecksClient)
+    regional.insert(project=P, region="us-test1", health_check_resource=compute_v1.HealthCheck(
+        name="api", type_="TCP", tcp_health_check=compute_v1.TCPHealthCheck(port=443))).result()
+    services = client(compute_v1.RegionBackendServicesClient)
+    services.insert(project=P, region="us-test1", backend_service_resource=compute_v1.BackendService(
+        name="api", load_balancing_scheme="INTERNAL", protocol="TCP",
+        health_checks=[f"projects/{P}/regions/us-test1/healthChecks/api"])).result()
+    service = services.get(project=P, region="us-test1", backend_service="api")
+    assert service.health_checks == [f"https://www.googleapis.com/compute/v1/projects/{P}/regions/us-test1/"
+                                     "healthChecks/api"]
+    with pytest.raises(exceptions.BadRequest, match="health_check resource .* already being used by .*backendServices"):
+        regional.delete(project=P, region="us-test1", health_check="api")
+    rules = client(compute_v1.ForwardingRulesClient)
+    rules.insert(project=P, region="us-test1", forwarding_rule_resource=compute_v1.ForwardingRule(
+        name="api", load_balancing_scheme="INTERNAL", backend_service=service.self_link, ports=["443"],
+        subnetwork="regions/us-test1/subnetworks/net-sub")).result()
+    rule = rules.get(project=P, region="us-test1", forwarding_rule="api")
+    assert rule.I_p_address.startswith("10.0.") and rule.network.endswith("/global/networks/net")
+    with pytest.raises(exceptions.BadRequest, match="backend_service resource .* already being used"):
+        services.delete(project=P, region="us-test1", backend_service="api")
+    rules.delete(project=P, region="us-test1", forwarding_rule="api").result()
+    services.delete(project=P, region="us-test1", backend_service="api").result()
+    regional.delete(project=P, region="us-test1", health_check="api").result()
+
+    client(compute_v1.HealthChecksClient).insert(project=P, health_check_resource=compute_v1.HealthCheck(
+        name="global-api", type_="HTTPS")).result()
+    found = {scope: [h.name for h in scoped.health_checks]
+             for scope, scoped in client(compute_v1.HealthChecksClient).aggregated_list(project=P)
+             if scoped.health_checks}
+    assert found == {"global": ["global-api"]}
