@@ -8,6 +8,14 @@ import pytest
 from kops_digitalocean.testing.do_api import FakeDigitalOcean
 
 
+@pytest.fixture(autouse=True)
+def _nothing_reaches_the_real_api(monkeypatch):
+    """python-digitalocean falls back to the real API's address; point it at a closed loopback port instead,
+    so a test that forgets the fake fails here rather than calling out."""
+    monkeypatch.setenv("DIGITALOCEAN_END_POINT", "http://127.0.0.1:9/v2/")
+    monkeypatch.delenv("DIGITALOCEAN_ACCESS_TOKEN", raising=False)
+
+
 @pytest.fixture
 def fake(monkeypatch):
     """The running fake; ``DIGITALOCEAN_ACCESS_TOKEN`` and ``DIGITALOCEAN_END_POINT`` point at it."""
