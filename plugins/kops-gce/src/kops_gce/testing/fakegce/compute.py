@@ -175,12 +175,8 @@ class Compute:
     def list(self, kind: Kind, project: str, scope: str, query: dict[str, str]) -> Body:
         table = self.state.table(project, scope, kind.collection)
         items = self.select([kind.view(self, public(r)) for r in table.values()], query)
-        chunk, token = pages.page(items, query)
-        out: Body = {"kind": kind.kind + "List", "id": f"projects/{project}/{scope}/{kind.collection}",
-                     "items": chunk, "selfLink": f"{scope_link(project, scope)}/{kind.collection}"}
-        if token:
-            out["nextPageToken"] = token
-        return out
+        return _listing(kind.kind + "List", f"projects/{project}/{scope}/{kind.collection}",
+                        f"{scope_link(project, scope)}/{kind.collection}", *pages.page(items, query))
 
     def select(self, items: list[Body], query: dict[str, str]) -> list[Body]:
         predicate = compile_filter(query.get("filter"))
@@ -201,7 +197,7 @@ class Compute:
         flat: list[tuple[str, Body]] = []
         for scope in scopes:
             if kind is None:
-                found = self.zone_catalogue(project, scope, "machineTypes", None, {})["items"]
+                found = self.zone_catalogue(project, scope, "machineTypes", None, {}).get("items", [])
             else:
                 found = [kind.view(self, public(r)) for r in self.state.table(project, scope, collection).values()]
             flat.extend((scope, r) for r in self.select(found, query))
@@ -233,12 +229,8 @@ class Compute:
         ops = self.state.project(project).operations.setdefault(scope, {})
         if not rest and method == "GET":
             items = self.select([self.state.view_operation(op, polled=False) for op in ops.values()], query)
-            chunk, token = pages.page(items, query)
-            out: Body = {"kind": "compute#operationList", "id": f"projects/{project}/{scope}/operations",
-                         "items": chunk, "selfLink": f"{scope_link(project, scope)}/operations"}
-            if token:
-                out["nextPageToken"] = token
-            return out
+            return _listing("compute#operationList", f"projects/{project}/{scope}/operations",
+                            f"{scope_link(project, scope)}/operations", *pages.page(items, query))
         if not rest:
             raise _no_route(method, [scope, "operations"])
         name = rest[0]
@@ -296,12 +288,8 @@ class Compute:
             items = [self.region_view(project, r) for r in catalog.REGIONS]
         else:
             items = [self.zone_view(project, f"{r}-{z}") for r, zs in catalog.REGIONS.items() for z in zs]
-        chunk, token = pages.page(self.select(items, query), query)
-        out: Body = {"kind": f"compute#{kind[:-1]}List", "id": f"projects/{project}/{kind}", "items": chunk,
-                     "selfLink": f"{BASE}projects/{project}/{kind}"}
-        if token:
-            out["nextPageToken"] = token
-        return out
+        return _listing(f"compute#{kind[:-1]}List", f"projects/{project}/{kind}", f"{BASE}projects/{project}/{kind}",
+                        *pages.page(self.select(items, query), query))
 
     def machine_type_view(self, project: str, zone: str, m: catalog.MachineType) -> Body:
         return {"kind": "compute#machineType", "id": stable_id("machineType", m.name), "creationTimestamp":
@@ -328,12 +316,9 @@ class Compute:
             if name not in views:
                 raise not_found(f"projects/{project}/{scope}/{collection}/{name}")
             return views[name]
-        chunk, token = pages.page(self.select(list(views.values()), query), query)
-        out: Body = {"kind": kind + "List", "id": f"projects/{project}/{scope}/{collection}", "items": chunk,
-                     "selfLink": f"{scope_link(project, scope)}/{collection}"}
-        if token:
-            out["nextPageToken"] = token
-        return out
+        return _listing(kind + "List", f"projects/{project}/{scope}/{collection}",
+                        f"{scope_link(project, scope)}/{collection}",
+                        *pages.page(self.select(list(views.values()), query), query))
 
     def image_from_family(self, project: str, family: str) -> Body:
         """``images.getFromFamily``: the newest image of the family that is not deprecated."""
@@ -344,6 +329,16 @@ class Compute:
             raise not_found(f"projects/{project}/global/images/family/{family}")
         newest = max(candidates, key=lambda r: r.get("creationTimestamp", ""))
         return public(newest)
+
+
+def _listing(kind: str, list_id: str, self_link: str, items: list[Body], token: str | None) -> Body:
+    """A list call's answer; like Google, it leaves out ``items`` when there are none."""
+    out: Body = {"kind": kind, "id": list_id, "selfLink": self_link}
+    if items:
+        out["items"] = items
+    if token:
+        out["nextPageToken"] = token
+    return out
 
 
 def _path_of(link_or_path: str) -> str:
