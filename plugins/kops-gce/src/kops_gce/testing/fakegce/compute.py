@@ -114,7 +114,13 @@ class Compute:
         self.state.stamp(ref, res, kind.kind)
         kind.prepare(self, ref, res)
         self.state.put(ref, res)
-        kind.created(self, ref, res)
+        try:
+            kind.created(self, ref, res)
+        except ApiError:
+            # What the new resource would bring (a group's instances) failed: the insert did not happen.
+            kind.deleting(self, ref, res)
+            self.state.remove(ref)
+            raise
         return self.operation(ref, "insert", res)
 
     def delete(self, kind: Kind, ref: Ref) -> Body:
