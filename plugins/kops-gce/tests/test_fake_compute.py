@@ -108,8 +108,9 @@ def test_names_labels_and_references_are_checked_as_the_api_does(client):
         addresses.insert(project=P, region="us-test1", address_resource=compute_v1.Address(
             name="a", labels={"role": "a b"}))
     with pytest.raises(exceptions.BadRequest, match="The referenced network resource cannot be found"):
-        client(compute_v1.SubnetworksClient).insert(project=P, region="us-test1", subnetwork_resource=compute_v1.Subnetwork(
-            name="s", network="global/networks/missing", ip_cidr_range="10.1.0.0/24"))
+        client(compute_v1.SubnetworksClient).insert(
+            project=P, region="us-test1", subnetwork_resource=compute_v1.Subnetwork(
+                name="s", network="global/networks/missing", ip_cidr_range="10.1.0.0/24"))
     with pytest.raises(exceptions.BadRequest, match="invalid|Invalid value 'Not_A_Name'"):
         networks.get(project=P, network="Not_A_Name")
 

@@ -41,17 +41,23 @@ def client(fake_url):
     return client
 
 
+def boot_disk(**params):
+    """A boot disk made from the channel's image, deleted with its instance."""
+    params = compute_v1.AttachedDiskInitializeParams(**{"source_image": IMAGE, **params})
+    return compute_v1.AttachedDisk(boot=True, auto_delete=True, initialize_params=params)
+
+
 def template(client, name, machine_type="e2-medium", labels=None):
     client(compute_v1.InstanceTemplatesClient).insert(project=P, instance_template_resource=compute_v1.InstanceTemplate(
         name=name, properties=compute_v1.InstanceProperties(
             machine_type=machine_type, labels=labels or {"k8s-io-cluster-name": "a-example-com"},
             tags=compute_v1.Tags(items=["a-example-com-k8s-io-role-node"]),
-            disks=[compute_v1.AttachedDisk(boot=True, auto_delete=True, initialize_params=compute_v1.AttachedDiskInitializeParams(
-                source_image=IMAGE, disk_size_gb=64, disk_type="pd-balanced"))],
+            disks=[boot_disk(disk_size_gb=64, disk_type="pd-balanced")],
             network_interfaces=[compute_v1.NetworkInterface(
                 network=f"{LINK}/global/networks/net", subnetwork=f"{LINK}/regions/us-test1/subnetworks/sub")],
             metadata=compute_v1.Metadata(items=[compute_v1.Items(key="cluster-name", value="a.example.com")]),
-            service_accounts=[compute_v1.ServiceAccount(email="default", scopes=["https://www.googleapis.com/auth/compute"])],
+            service_accounts=[compute_v1.ServiceAccount(
+                email="default", scopes=["https://www.googleapis.com/auth/compute"])],
         ))).result()
     return f"{LINK}/global/instanceTemplates/{name}"
 
@@ -104,8 +110,8 @@ def test_set_instance_template_resize_and_recreate_as_a_rolling_update_sees_them
     before = managed(igms, "nodes")
 
     igms.set_instance_template(project=P, zone=ZONE, instance_group_manager="nodes",
-                               instance_group_managers_set_instance_template_request_resource=
-                               compute_v1.InstanceGroupManagersSetInstanceTemplateRequest(instance_template=t2)).result()
+                               instance_group_managers_set_instance_template_request_resource=compute_v1.
+                               InstanceGroupManagersSetInstanceTemplateRequest(instance_template=t2)).result()
     after = managed(igms, "nodes")
     assert {n: m.version.instance_template for n, m in after.items()} == {n: t1 for n in before}
     assert not igms.get(project=P, zone=ZONE, instance_group_manager="nodes").status.version_target.is_reached
@@ -179,10 +185,10 @@ def test_templates_in_use_and_deleting_a_group(client):
                                                     f"'projects/{P}/zones/{ZONE}/instanceGroupManagers/nodes'"):
         templates.delete(project=P, instance_template="nodes-t1")
     with pytest.raises(exceptions.BadRequest, match="The referenced image resource cannot be found"):
-        client(compute_v1.InstanceTemplatesClient).insert(project=P, instance_template_resource=compute_v1.InstanceTemplate(
-            name="bad", properties=compute_v1.InstanceProperties(machine_type="e2-medium", disks=[compute_v1.AttachedDisk(
-                boot=True, initialize_params=compute_v1.AttachedDiskInitializeParams(
-                    source_image="projects/ubuntu-os-cloud/global/images/no-such-image"))],
+        templates.insert(project=P, instance_template_resource=compute_v1.InstanceTemplate(
+            name="bad", properties=compute_v1.InstanceProperties(
+                machine_type="e2-medium",
+                disks=[boot_disk(source_image="projects/ubuntu-os-cloud/global/images/no-such-image")],
                 network_interfaces=[compute_v1.NetworkInterface(network="global/networks/net")])))
     with pytest.raises(exceptions.BadRequest, match="Machine type with name 'e2-huge' does not exist"):
         template(client, "bad", machine_type="e2-huge")
@@ -238,8 +244,7 @@ def test_disks_labels_and_disks_in_use(client):
     instances = client(compute_v1.InstancesClient)
     instances.insert(project=P, zone=ZONE, instance_resource=compute_v1.Instance(
         name="master", machine_type=f"zones/{ZONE}/machineTypes/e2-medium",
-        disks=[compute_v1.AttachedDisk(boot=True, auto_delete=True, initialize_params=compute_v1.AttachedDiskInitializeParams(
-            source_image=IMAGE)), compute_v1.AttachedDisk(source=f"zones/{ZONE}/disks/etcd-main", device_name="etcd")],
+        disks=[boot_disk(), compute_v1.AttachedDisk(source=f"zones/{ZONE}/disks/etcd-main", device_name="etcd")],
         network_interfaces=[compute_v1.NetworkInterface(subnetwork="regions/us-test1/subnetworks/sub",
                                                         access_configs=[compute_v1.AccessConfig()])])).result()
     with pytest.raises(exceptions.BadRequest, match="disk resource .* already being used by .*instances/master"):
@@ -273,8 +278,8 @@ def test_target_pools_follow_their_groups_and_keep_their_dependents(client, fake
         labels={"k8s-io-cluster-name": "a-example-com"})).result()
     rule = rules.get(project=P, region="us-test1", forwarding_rule="api")
     assert rule.I_p_address and rule.port_range == "443-443"
-    rules.set_labels(project=P, region="us-test1", resource="api", region_set_labels_request_resource=
-                     compute_v1.RegionSetLabelsRequest(labels={"a": "b"}, label_fingerprint=rule.label_fingerprint)).result()
+    labels = compute_v1.RegionSetLabelsRequest(labels={"a": "b"}, label_fingerprint=rule.label_fingerprint)
+    rules.set_labels(project=P, region="us-test1", resource="api", region_set_labels_request_resource=labels).result()
 
     with pytest.raises(exceptions.BadRequest, match="already being used by .*forwardingRules/api"):
         pools.delete(project=P, region="us-test1", target_pool="api")
