@@ -88,7 +88,9 @@ def test_a_group_makes_its_instances_from_its_template(client):
     assert inst.machine_type == f"{LINK}/zones/{ZONE}/machineTypes/e2-medium"
     assert inst.labels == {"k8s-io-cluster-name": "a-example-com"}
     assert ipaddress.ip_address(inst.network_interfaces[0].network_i_p) in ipaddress.ip_network("10.0.16.0/20")
-    assert {i.key: i.value for i in inst.metadata.items}["cluster-name"] == "a.example.com"
+    metadata = {i.key: i.value for i in inst.metadata.items}
+    assert metadata["cluster-name"] == "a.example.com"
+    assert re.fullmatch(rf"projects/\d+/zones/{ZONE}/instanceGroupManagers/nodes", metadata["created-by"])
     assert inst.metadata.fingerprint
     assert list(inst.tags.items) == ["a-example-com-k8s-io-role-node"]
     boot = client(compute_v1.DisksClient).get(project=P, zone=ZONE, disk=inst.name)

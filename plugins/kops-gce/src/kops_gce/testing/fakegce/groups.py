@@ -48,9 +48,12 @@ def _make_instance(api: Compute, group_ref: Ref, group: Body, name: str) -> Body
     res = copy.deepcopy(template["properties"])
     res.pop("reservationAffinity", None)
     res["metadata"] = copy.deepcopy(res.get("metadata") or {})
-    res["metadata"]["items"] = [*(res["metadata"].get("items") or []),
-                                {"key": "instance-template", "value": template["selfLink"].split("/compute/v1/")[1]},
-                                {"key": "created-by", "value": group_ref.path}]
+    # The group marks what it made, naming its project by number as Google does.
+    number = api.state.project(group_ref.project).number
+    res["metadata"]["items"] = [
+        *(res["metadata"].get("items") or []),
+        {"key": "instance-template", "value": f"projects/{number}/global/instanceTemplates/{template['name']}"},
+        {"key": "created-by", "value": f"projects/{number}/{group_ref.scope}/instanceGroupManagers/{group_ref.name}"}]
     api.state.stamp(ref, res, "compute#instance")
     build_instance(api, ref, res, field="resource.properties")
     res["_igm"] = group_ref.link
