@@ -81,3 +81,17 @@ def fill_account_facts(files: list[BootstrapFile], values: dict[str, str]) -> li
             content = content.replace(placeholder(fact), value.encode())
         filled.append(BootstrapFile(f.path, content, f.private))
     return filled
+
+
+class BootFilesBuilder:
+    """The boot files as :class:`kops.tasks.managed_file.ManagedFile` tasks, so plans show them and applies write
+    what changed. Terraform output holds none: ``kops update cluster --target terraform`` stores them itself."""
+
+    def build(self, model: ModelContext) -> list[Any]:
+        from kops.tasks.managed_file import ManagedFile, PrivateManagedFile
+
+        if model.target == "terraform":
+            return []
+        return [(PrivateManagedFile if f.private else ManagedFile)(
+                    name=f.path, location=f"{model.cluster_name}/{f.path}", content=f.content)
+                for f in model.bootstrap_files]

@@ -40,6 +40,29 @@ class CloudProvider:
     #: Whether several machine types for one group become a mixed-instances policy.
     mixed_instances: bool = False
 
+    #: Tag (label) key prefixes the cloud keeps for itself (``aws:``); a user's label may not use them.
+    reserved_label_prefixes: tuple[str, ...] = ()
+
+    def label_problems(self, labels: dict[str, str]) -> list[tuple[str, str]]:
+        """Why the cloud would refuse some of a user's labels (``spec.cloudLabels``), as ``(key, reason)``; a key
+        of ``""`` speaks of the labels as a whole (too many). By default: the ownership tags
+        (:func:`kops.ownership.reserved_tag_reason`) and :attr:`reserved_label_prefixes`. A cloud that rewrites
+        labels before use (GCE) checks what the label becomes, and adds its limits on length and count."""
+        from kops.ownership import reserved_tag_reason
+
+        found = []
+        for key in labels:
+            reason = reserved_tag_reason(self.label_key(key))
+            if reason is None and key.lower().startswith(self.reserved_label_prefixes):
+                reason = f"the prefix {key.split(':', 1)[0]}: is reserved by {self.name}"
+            if reason is not None:
+                found.append((key, reason))
+        return found
+
+    def label_key(self, key: str) -> str:
+        """The key a user's label has on this cloud's resources (GCE lowercases it and replaces what it refuses)."""
+        return key
+
     def region_for_zone(self, zone: str) -> str:
         """The region a zone belongs to; raise :class:`KopsError` naming the zone if it is malformed."""
         raise NotImplementedError
@@ -76,6 +99,12 @@ class CloudProvider:
         Shared resources (a user's VPC or subnets) and untagged ones are never included.
         """
         raise KopsError(f"cloud {self.name}: deleting clusters is not supported yet")
+
+    def resource_store_ids(self, ctx: Any, model: Any) -> dict[str, str | None]:
+        """For every resource the cluster owns, the state-store ID it carries (its
+        :data:`kops.ownership.STORE_TAG` tag or label; None where it has none), keyed by a label naming the
+        resource. Core refuses to touch resources of another store (see :mod:`kops.ownership`)."""
+        return {}
 
     def instances(self, ctx: Any, model: Any) -> list[dict[str, Any]]:
         """The cluster's instances for ``kops get instances``: dicts with at least ``id``,

@@ -36,6 +36,8 @@ class ModelContext:
     cloud: Any
     #: The state store's URL (``s3://bucket/prefix``); ``configBase`` is this plus the cluster name.
     state_url: str
+    #: The ID the state store gave the cluster (:mod:`kops.ownership`): every resource the cluster owns carries it.
+    store_id: str | None = None
     #: ``direct``, ``dryrun`` or ``terraform``: builders may choose data sources over lookups for Terraform.
     target: str = "dryrun"
     #: Networking (and other) plugins' traffic needs (:class:`kops.networking.FirewallRule`).

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kops.errors import KopsError
+from kops.ownership import STORE_ID_FILE, new_store_id
 
 
 class ClusterNotFound(KopsError):
@@ -30,6 +31,10 @@ def group_path(cluster: str, group: str) -> str:
 
 def additional_path(cluster: str) -> str:
     return f"{cluster}/additionalobjects"
+
+
+def store_id_path(cluster: str) -> str:
+    return f"{cluster}/{STORE_ID_FILE}"
 
 
 def ssh_key_dir(cluster: str) -> str:
@@ -114,11 +119,32 @@ class Registry:
         writes = self._writes(name, cluster, groups, additional or [])
         if ssh_public_key:
             writes[f"{ssh_key_dir(name)}/{ssh_fingerprint(ssh_public_key)}"] = ssh_public_key.strip().encode() + b"\n"
-        self.store.commit(writes, expect={p: None for p in writes})
-        # The CAs exist from the start, so a plan saved before the first apply already shows them.
-        from kops.pki import ensure_cluster_pki
+        writes[store_id_path(name)] = new_store_id().encode()
+        # The CAs exist from the start, so a plan saved before the first apply already shows them; they land in the
+        # same commit as the spec, so an interrupted create leaves no cluster rather than one without its CAs.
+        from kops.pki.cluster import new_cluster_keysets
 
-        ensure_cluster_pki(self.store, name)
+        keysets = new_cluster_keysets(cluster)
+        writes.update(keysets)
+        self.store.commit(writes, expect={p: None for p in writes}, private=set(keysets))
+
+    def store_id(self, name: str) -> str | None:
+        """The ID this store gave the cluster (see :mod:`kops.ownership`), or None for a cluster stored before IDs."""
+        stored = self.store.read(store_id_path(name))
+        return stored.data.decode().strip() if stored is not None else None
+
+    def ensure_store_id(self, name: str) -> str:
+        """The cluster's store ID, made now if it has none (a cluster created by an older kops or by upstream)."""
+        from kops.state import ConflictError
+
+        found = self.store_id(name)
+        if found:
+            return found
+        try:
+            self.store.write(store_id_path(name), new_store_id().encode(), expect=None)
+        except ConflictError:
+            pass  # another run made it first: use theirs
+        return self.store_id(name) or ""
 
     def replace(self, state: ClusterState, cluster: Any, groups: list[Any], additional: list[Any] | None = None,
                 prune_groups: bool = False) -> None:

@@ -31,6 +31,8 @@ APPLY_WORKERS = 24
 class Prepared:
     model: Any
     tasks: list[Any]
+    #: The cluster's state store: where boot files (:class:`kops.tasks.managed_file.ManagedFile`) are written.
+    store: Any = None
     warnings: list[str] = field(default_factory=list)
     _context: Any = None
 
@@ -38,7 +40,13 @@ class Prepared:
     def context(self) -> Any:
         """The run's engine context, made once: its clients and listings serve the whole run."""
         if self._context is None:
-            self._context = self.model.cloud.engine_context(self.model)
+            from kops.tasks import managed_file
+
+            ctx = self.model.cloud.engine_context(self.model)
+            if self.model.target != "terraform":
+                ctx.store = self.store
+                ctx.snapshot.register(managed_file.KIND, managed_file.lister(self.store, self.model.cluster_name))
+            self._context = ctx
         return self._context
 
 
@@ -71,6 +79,7 @@ def load_model(registry: Any, name: str, target: str) -> tuple[Any, list[str]]:
         target=target,
         firewall_rules=plugins.collect(plugins.hook().kops_firewall_rules(cluster=completed)),
         ssh_public_keys=registry.ssh_keys(name),
+        store_id=registry.ensure_store_id(name),
     )
     return model, warnings
 
@@ -90,9 +99,9 @@ def prepare(registry: Any, name: str, target: str) -> Prepared:
     if not builders:
         raise KopsError(f"cloud {cloud_name}: its plugin contributes no model builders, so kops cannot create "
                         "its resources")
-    tasks = [task for builder in builders for task in builder.build(model)]
-    prepared = Prepared(model, tasks, warnings)
+    prepared = Prepared(model, [], registry.store, warnings)
     _account_facts(prepared)
+    prepared.tasks = [task for builder in builders for task in builder.build(model)]
     return prepared
 
 
@@ -118,7 +127,8 @@ def _account_facts(prepared: Prepared) -> None:
 
 
 def write_bootstrap_files(registry: Any, prepared: Prepared) -> None:
-    """Store the completed spec and the files nodes read at boot, all in one atomic commit."""
+    """Store the completed spec and the files nodes read at boot, all in one atomic commit (for Terraform output,
+    whose configuration holds no boot files; plans and applies manage them as tasks)."""
     name = prepared.model.cluster_name
     writes: dict[str, bytes | None] = {}
     private: set[str] = set()
@@ -168,34 +178,62 @@ def update_lease(registry: Any, name: str) -> Iterator[Any]:
             renewer.join()
 
 
-def plan(prepared: Prepared) -> Any:
+def plan(prepared: Prepared, claim: bool = False) -> Any:
+    """The plan of a run: what an apply would change, with what it would adopt or claim (see :func:`ownership`)."""
     from kops.engine.targets.dryrun import DryRunTarget
 
-    return DryRunTarget().run(prepared.context, prepared.tasks)
+    notes = ownership(prepared.context, prepared.model, claim)
+    return _noted(DryRunTarget().run(prepared.context, prepared.tasks), notes)
 
 
-def apply(registry: Any, prepared: Prepared, expect: Any = None) -> Any:
-    """Apply under the cluster's update lease, so two applies never create anything twice."""
+def apply(registry: Any, name: str, expect: Any = None, claim: bool = False) -> tuple[Prepared, Any]:
+    """Read, complete and apply the cluster, all under its update lease: an apply that waited for another one
+    works on the spec as that one left it, never on an older reading. Returns the run and its result."""
     from kops.engine import Executor
     from kops.engine.targets.direct import DirectTarget
 
-    name = prepared.model.cluster_name
     with update_lease(registry, name):
-        write_bootstrap_files(registry, prepared)
-        return DirectTarget(Executor(max_workers=APPLY_WORKERS), expect=expect).run(prepared.context, prepared.tasks)
+        prepared = prepare(registry, name, "direct")
+        notes = ownership(prepared.context, prepared.model, claim)
+        result = DirectTarget(Executor(max_workers=APPLY_WORKERS), expect=expect).run(prepared.context,
+                                                                                       prepared.tasks)
+        result.plan = _noted(result.plan, notes)
+        return prepared, result
 
 
-def terraform(registry: Any, prepared: Prepared, out_dir: str) -> None:
+def terraform(registry: Any, name: str, out_dir: str) -> Prepared:
+    """Write the cluster's Terraform configuration, and the boot files it does not hold, under the update lease."""
     from kops.engine.targets.terraform import TerraformTarget
 
-    write_bootstrap_files(registry, prepared)
-    TerraformTarget(out_dir, prepared.model.cloud.terraform_writer(prepared.model)).run(prepared.context, prepared.tasks)
+    with update_lease(registry, name):
+        prepared = prepare(registry, name, "terraform")
+        write_bootstrap_files(registry, prepared)
+        TerraformTarget(out_dir, prepared.model.cloud.terraform_writer(prepared.model)).run(prepared.context,
+                                                                                           prepared.tasks)
+        return prepared
 
 
-def owned(model: Any) -> tuple[Any, list[Any]]:
-    """The engine context and a deletion task for every resource the cluster owns in the cloud."""
+def owned(model: Any, claim: bool = False) -> tuple[Any, list[Any], list[str]]:
+    """The engine context, a deletion task for every resource the cluster owns in the cloud, and what deleting
+    them means for the resources of other state stores (see :func:`ownership`)."""
     ctx = model.cloud.engine_context(model)
-    return ctx, with_retries(ctx, lambda: model.cloud.owned_resources(ctx, model))
+    doomed = with_retries(ctx, lambda: model.cloud.owned_resources(ctx, model))
+    return ctx, doomed, ownership(ctx, model, claim, deleting=True)
+
+
+def ownership(ctx: Any, model: Any, claim: bool, deleting: bool = False) -> list[str]:
+    """Refuse to touch resources another state store made (:class:`kops.ownership.ForeignStoreError`) unless
+    ``claim``; return the plan's notes on resources adopted (made without a store ID) or claimed."""
+    from kops.ownership import verdict
+
+    found = with_retries(ctx, lambda: model.cloud.resource_store_ids(ctx, model))
+    return verdict(found, model.cluster_name, model.store_id, claim, deleting)
+
+
+def _noted(plan: Any, notes: list[str]) -> Any:
+    from kops.engine import Plan
+
+    return Plan(plan.changes, [*notes, *plan.warnings], plan.resources) if notes else plan
 
 
 def instances(model: Any) -> list[dict[str, Any]]:

@@ -1,4 +1,4 @@
-"""Core's own plugin: the add-ons every cluster gets whatever its cloud and networking.
+"""Core's own plugin: the add-ons every cluster gets whatever its cloud and networking, and its boot files.
 
 Registered like any plugin (entry point ``core`` in ``kops.plugins``), so ``kops toolbox addons list``
 names ``core`` as their source and a cluster's channel is built from one mechanism. Loaded on every CLI
@@ -22,3 +22,11 @@ def kops_addons(cluster: Any) -> list:
     if dns_controller.applies(cluster):
         addons.append(dns_controller.addon(cluster))
     return addons
+
+
+@hookimpl
+def kops_model_builders(cluster: Any, cloud: str) -> list:
+    """The files nodes boot from, kept in the state store whatever the cloud."""
+    from kops.bootstrap import BootFilesBuilder
+
+    return [BootFilesBuilder()]

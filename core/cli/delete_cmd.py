@@ -47,9 +47,10 @@ for alias in ("ig", "instancegroups"):
 @delete.command("cluster")
 @click.argument("name", required=False)
 @click.option("--yes", "-y", is_flag=True, help="Delete (without it, only list what would be deleted).")
+@click.option("--claim", is_flag=True, help="Also delete the cluster's resources that another state store made.")
 @global_options
 @click.pass_obj
-def delete_cluster(settings: Settings, name: str | None, yes: bool) -> None:
+def delete_cluster(settings: Settings, name: str | None, yes: bool, claim: bool) -> None:
     """Delete a cluster: every cloud resource it owns (by its tags), then its state.
 
     Shared resources (a VPC or subnets you brought with --network-id/--subnets) and anything not tagged
@@ -62,17 +63,26 @@ def delete_cluster(settings: Settings, name: str | None, yes: bool) -> None:
 
     cluster = settings.cluster_name(name) or ""
     reg = registry(settings)
-    model, _warnings = update.load_model(reg, cluster, "direct")
-    ctx, doomed = update.owned(model)
-    rows = sorted([type(t).__name__, t.name, getattr(t, "id", "") or ""] for t in doomed)
-    if rows:
-        print_table(["TYPE", "NAME", "ID"], rows)
-    else:
-        click.echo("No cloud resources owned by the cluster were found.")
+
+    def listed() -> tuple[object, list[object], int]:
+        model, _warnings = update.load_model(reg, cluster, "direct")
+        ctx, doomed, notes = update.owned(model, claim)
+        for note in notes:
+            click.echo(f"Warning: {note}", err=True)
+        rows = sorted([type(t).__name__, t.name, getattr(t, "id", "") or ""] for t in doomed)
+        if rows:
+            print_table(["TYPE", "NAME", "ID"], rows)
+        else:
+            click.echo("No cloud resources owned by the cluster were found.")
+        return ctx, doomed, len(rows)
+
     if not yes:
+        listed()
         click.echo(f"\nMust specify --yes to delete cluster {cluster!r} and the resources above.")
         return
+    # Listed and deleted under the update lease: an apply cannot add resources in between.
     with update.update_lease(reg, cluster):
+        ctx, doomed, count = listed()
         DirectTarget().run(ctx, [], doomed)
     removed = reg.delete_cluster(cluster)
-    click.echo(f"Deleted {len(rows)} cloud resource(s) and {removed} state store object(s) of cluster {cluster!r}.")
+    click.echo(f"Deleted {count} cloud resource(s) and {removed} state store object(s) of cluster {cluster!r}.")

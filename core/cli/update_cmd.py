@@ -25,10 +25,12 @@ def update() -> None:
 @click.option("--plan-out", type=click.Path(dir_okay=False), help="Save the plan to this file.")
 @click.option("--plan", "plan_in", type=click.Path(dir_okay=False, exists=True),
               help="With --yes: apply exactly this saved plan, refusing if the cloud or spec changed since.")
+@bool_flag("--claim", "Take over the cluster's resources that another state store made (after losing that store).",
+           default=False)
 @global_options
 @click.pass_obj
 def update_cluster(settings: Settings, name: str | None, yes: bool, target: str, out_dir: str | None, output: str,
-                   detailed_exitcode: bool, plan_out: str | None, plan_in: str | None) -> int:
+                   detailed_exitcode: bool, plan_out: str | None, plan_in: str | None, claim: bool) -> int:
     """Create or update the cloud resources for a cluster.
 
     \b
@@ -37,12 +39,13 @@ def update_cluster(settings: Settings, name: str | None, yes: bool, target: str,
     kops update cluster my.example.com --target terraform --out tf/
     """
     return run_update(settings, settings.cluster_name(name) or "", yes=yes, target=target.lower(), out_dir=out_dir,
-                      output=output.lower(), detailed_exitcode=detailed_exitcode, plan_out=plan_out, plan_in=plan_in)
+                      output=output.lower(), detailed_exitcode=detailed_exitcode, plan_out=plan_out, plan_in=plan_in,
+                      claim=claim)
 
 
 def run_update(settings: Settings, name: str, *, yes: bool = False, target: str = "direct", out_dir: str | None = None,
                output: str = "text", detailed_exitcode: bool = False, plan_out: str | None = None,
-               plan_in: str | None = None) -> int:
+               plan_in: str | None = None, claim: bool = False) -> int:
     from kops import update
     from kops.cli.specs import registry
     from kops.engine import load_plan, save_plan
@@ -52,29 +55,35 @@ def run_update(settings: Settings, name: str, *, yes: bool = False, target: str 
     if plan_in and target != "direct":
         raise click.UsageError("--plan works with --target direct only")
     reg = registry(settings)
-    prepared = update.prepare(reg, name, "terraform" if target == "terraform" else ("direct" if yes else "dryrun"))
-    for warning in prepared.warnings:
-        click.echo(f"Warning: {warning}", err=True)
     if target == "terraform":
         out = out_dir or "out/terraform"
-        update.terraform(reg, prepared, out)
+        _warn(update.terraform(reg, name, out))
         click.echo(f"Terraform written to {out}; review it, then run: terraform -chdir={out} init && "
                    f"terraform -chdir={out} apply")
         return 0
     if yes:
         expected = load_plan(plan_in) if plan_in else None
-        result = update.apply(reg, prepared, expect=expected)
+        prepared, result = update.apply(reg, name, expect=expected, claim=claim)
+        _warn(prepared)
         _show(result.plan, output)
-        click.echo(f"Cluster {name!r} is up to date with its spec." if not result.plan.has_changes
-                   else f"Applied: {result.plan.summary()}", err=output == "json")
+        if output == "text":
+            click.echo(f"Cluster {name!r} is up to date with its spec." if not result.plan.has_changes
+                       else "Applied.")
         return 0
-    plan = update.plan(prepared)
+    prepared = update.prepare(reg, name, "dryrun")
+    _warn(prepared)
+    plan = update.plan(prepared, claim=claim)
     if plan_out:
         save_plan(plan_out, plan)
     _show(plan, output)
     if output == "text" and plan.has_changes:
         click.echo(f"\nMust specify --yes to apply changes: kops update cluster --name {name} --yes")
     return 2 if detailed_exitcode and plan.has_changes else 0
+
+
+def _warn(prepared: object) -> None:
+    for warning in prepared.warnings:  # type: ignore[attr-defined]
+        click.echo(f"Warning: {warning}", err=True)
 
 
 def _show(plan: object, output: str) -> None:

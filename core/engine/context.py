@@ -45,6 +45,8 @@ class Context:
     #: The cloud's rule for errors worth retrying (throttling, eventual consistency, 5xx).
     is_transient: Callable[[BaseException], bool] = never_transient
     log: logging.Logger = dataclasses.field(default_factory=lambda: logging.getLogger("kops.engine"))
+    #: The cluster's state store, for tasks that keep files there (the files nodes boot from).
+    store: Any = None
     #: The target running the tasks; set by the target itself.
     target: Any = None
     _clients: _Clients = dataclasses.field(default_factory=_Clients, repr=False)

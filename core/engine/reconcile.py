@@ -37,6 +37,12 @@ class Observation:
     changes: dict[str, tuple[Any, Any]] = dataclasses.field(default_factory=dict)
     forces_replacement: tuple[str, ...] = ()
     warning: str | None = None
+    #: :meth:`state_digest` as observed, before anything was done: an apply's plan then carries the same
+    #: fingerprint as the dry run of the same state.
+    digest: str = dataclasses.field(init=False, default="")
+
+    def __post_init__(self) -> None:
+        self.digest = self.state_digest()
 
     def change(self) -> Change:
         fields = {f: (shown(self.task, f, old), shown(self.task, f, new)) for f, (old, new) in self.changes.items()}
@@ -123,4 +129,4 @@ def build_plan(observations: Iterable[Observation]) -> Plan:
     """The plan of a set of observations, sorted by type then name (deletions after the rest)."""
     ordered = sorted(observations, key=lambda o: (o.action == Action.DELETE, o.task.task_key))
     return Plan([o.change() for o in ordered], [o.warning for o in ordered if o.warning],
-                {str(o.task): o.state_digest() for o in ordered})
+                {str(o.task): o.digest for o in ordered})

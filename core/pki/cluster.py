@@ -48,6 +48,18 @@ def cluster_ca_keysets(cluster: Any) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def new_cluster_keysets(cluster: Any) -> dict[str, bytes]:
+    """New CA keysets for a new cluster, as the store writes that hold them (all private)."""
+    from kops.pki.keystore import keyset_path
+
+    out = {}
+    for name in cluster_ca_keysets(cluster):
+        keyset = new_ca_keyset(name)
+        keyset.check()
+        out[keyset_path(cluster.metadata.name, name)] = keyset.to_yaml()
+    return out
+
+
 def ensure_cluster_pki(store: Any, cluster_name: str) -> list[str]:
     """Create the CA keysets ``cluster_name`` needs and does not have yet, in one commit; return their names.
 

@@ -154,8 +154,9 @@ def test_json_schema_validates_manifests(kops):
 
 
 def test_missing_provider_plugins_name_the_distribution(kops):
+    # Whether or not that distribution is installed yet, the error names it.
     r = kops("create", "cluster", "v.example.com", "--cloud", "vsphere", "--zones", "dc1")
-    assert r.code == 1 and "pip install kops-vsphere" in r.err
+    assert r.code == 1 and "kops-vsphere" in r.err
     bad_store = kops("get", "clusters", "--state", "gs://bucket")
     assert bad_store.code == 1 and "kops-gce" in bad_store.err
 

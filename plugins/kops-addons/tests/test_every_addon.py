@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from conftest import KUBERNETES_MINORS
 
 pytest.importorskip("kops_acme_addon")

@@ -50,20 +50,35 @@ def s3(aws):
     return fresh_account(aws).client("s3")
 
 
+def managed_files_context(model):
+    """A run's context with the s3:// state store, as ``kops update cluster`` makes it."""
+    from kops.state import open_store
+    from kops.tasks import managed_file
+
+    ctx = run_context(model)
+    ctx.store = open_store(model.state_url)
+    ctx.snapshot.register(managed_file.KIND, managed_file.lister(ctx.store, model.cluster_name))
+    return ctx
+
+
 def test_direct_writes_files_encrypts_private_ones_and_plans_hide_them(s3) -> None:
+    """The files in an s3:// store are core's ManagedFile tasks; the S3 store encrypts private ones."""
+    from kops.bootstrap import BootFilesBuilder
+
     model = with_private_file(model_for("minimal-1.35", region="us-east-1", state_url="s3://kops-state/prod"))
-    tasks = BUILDER.build(AWSModel(model))
-    plan = DryRunTarget(executor()).run(run_context(model), tasks)
+    tasks = BootFilesBuilder().build(model)
+    assert BUILDER.build(AWSModel(model)) == []  # no S3 objects of its own outside Terraform output
+    plan = DryRunTarget(executor()).run(managed_files_context(model), tasks)
     private = next(c for c in plan.changes if c.name == PRIVATE_PATH)
     assert private.action == Action.CREATE and private.fields["content"] == (None, "(sensitive)")
     assert "SECRETSECRET" not in plan.render_text() and "SECRETSECRET" not in plan.to_json()
 
-    DirectTarget(executor()).run(run_context(model), tasks)
+    DirectTarget(executor()).run(managed_files_context(model), tasks)
     key = f"prod/minimal.example.com/{PRIVATE_PATH}"
     stored = s3.get_object(Bucket="kops-state", Key=key)
     assert stored["Body"].read() == PRIVATE_KEY and stored["ServerSideEncryption"] == "AES256"
-    assert not DryRunTarget(executor()).run(run_context(model), BUILDER.build(AWSModel(model))).has_changes
+    assert not DryRunTarget(executor()).run(managed_files_context(model), BootFilesBuilder().build(model)).has_changes
 
     model.bootstrap_files[1] = BootstrapFile("kops-version.txt", b"1.36.0")
-    plan = DryRunTarget(executor()).run(run_context(model), BUILDER.build(AWSModel(model)))
-    assert [c.label for c in plan.changes if c.action != Action.NONE] == ["S3Object/kops-version.txt"]
+    plan = DryRunTarget(executor()).run(managed_files_context(model), BootFilesBuilder().build(model))
+    assert [c.label for c in plan.changes if c.action != Action.NONE] == ["ManagedFile/kops-version.txt"]

@@ -24,6 +24,7 @@ from typing import Any
 from kops.addons import Addon, ServiceAccount, facts
 from kops.addons.render import render
 from kops.errors import FieldError
+from kops.ownership import reserved_tag_reason
 
 from kops_addons.common import aws_region, is_enabled
 from kops_addons.versions import NODE_TERMINATION_HANDLER_IMAGE
@@ -58,6 +59,8 @@ def validate(cluster: Any) -> list[FieldError]:
     if karpenter is not None and karpenter.enabled:
         errors.append(FieldError(PATH, "the node termination handler cannot be used with Karpenter, which handles "
                                        "interruptions itself"))
+    if config.managedASGTag and (reason := reserved_tag_reason(config.managedASGTag, cluster.metadata.name)):
+        errors.append(FieldError(f"{PATH}.managedASGTag", reason))
     if config.enableSQSTerminationDraining is not False:
         if config.enableSpotInterruptionDraining is False:
             errors.append(FieldError(f"{PATH}.enableSpotInterruptionDraining",

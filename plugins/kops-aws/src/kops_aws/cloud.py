@@ -12,6 +12,11 @@ from kops_aws.account import ACCOUNT_FACT
 
 # us-east-1a, us-gov-west-1b, ap-southeast-2c, local zones (us-west-2-lax-1a) and wavelength zones
 # (us-east-1-wl1-bos-wlz-1); the test region us-test-1 follows the same shape.
+#: Characters every AWS service allows in tag keys and values (EC2 alone allows more).
+_TAG_TEXT = re.compile(r"^[\w\s.:/=+\-@]*$")
+#: Tags per resource, and how many of them kops needs for its own (name, ownership, role, group, store ID...).
+MAX_TAGS, KOPS_TAGS = 50, 10
+
 _ZONE = re.compile(r"^(?P<region>[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d+)(?P<rest>[a-z]|-[a-z0-9-]+[a-z0-9])$")
 
 
@@ -32,6 +37,25 @@ class AWSCloud(CloudProvider):
     encrypt_etcd_by_default = True
     mixed_instances = True
     account_fact_names = (ACCOUNT_FACT,)
+    reserved_label_prefixes = ("aws:",)
+
+    def label_problems(self, labels: dict[str, str]) -> list[tuple[str, str]]:
+        """Upstream's ownership rules, then AWS's own: keys of 1 to 128 characters, values of at most 256, the
+        characters every service accepts, and 50 tags per resource with kops's own among them."""
+        found = super().label_problems(labels)
+        for key, value in labels.items():
+            if key == "Name":
+                found.append((key, "kops names each resource with its Name tag"))
+            elif not 1 <= len(key) <= 128:
+                found.append((key, f"an AWS tag key has 1 to 128 characters (this one has {len(key)})"))
+            elif len(value) > 256:
+                found.append((key, f"an AWS tag value has at most 256 characters (this one has {len(value)})"))
+            elif not _TAG_TEXT.match(key) or not _TAG_TEXT.match(value):
+                found.append((key, "AWS tags may hold only letters, digits, spaces and _ . : / = + - @"))
+        if len(labels) > MAX_TAGS - KOPS_TAGS:
+            found.append(("", f"{len(labels)} labels are too many: AWS allows {MAX_TAGS} tags per resource and kops "
+                              f"needs {KOPS_TAGS} of them, so at most {MAX_TAGS - KOPS_TAGS} may be given"))
+        return found
 
     def region_for_zone(self, zone: str) -> str:
         m = _ZONE.match(zone)
@@ -50,6 +74,11 @@ class AWSCloud(CloudProvider):
         from kops_aws import engine
 
         return engine.owned_resources(ctx, model)
+
+    def resource_store_ids(self, ctx: Any, model: Any) -> dict[str, str | None]:
+        from kops_aws import engine
+
+        return engine.resource_store_ids(ctx, model)
 
     def instances(self, ctx: Any, model: Any) -> list[dict[str, Any]]:
         from kops_aws import engine

@@ -21,8 +21,9 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from kops.engine import Snapshot, Task
+from kops.ownership import STORE_TAG
 
-from kops_aws.tags import ownership_key
+from kops_aws.tags import TAG_NAME, from_aws, is_owned, ownership_key
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from kops_aws.awsapi import AWSApi
@@ -81,6 +82,24 @@ def deletion_tasks(snapshot: Snapshot, cluster_name: str) -> list[Task]:
             value = getattr(task, f.name)
             setattr(task, f.name, _linked(value, by_id))
     return tasks
+
+
+def store_ids(snapshot: Snapshot, cluster_name: str) -> dict[str, str | None]:
+    """The state-store ID (:data:`kops.ownership.STORE_TAG`) of every listed resource the cluster owns, by a label
+    naming its kind and its Name tag or ID."""
+    load_task_modules()
+    found: dict[str, str | None] = {}
+    for kind in sorted(_LISTERS):
+        for raw in snapshot.get(kind):
+            tags = from_aws(raw.get("Tags"))
+            if is_owned(tags, cluster_name):
+                found[f"{kind} {_label(raw, tags)}"] = tags.get(STORE_TAG)
+    return found
+
+
+def _label(raw: dict[str, Any], tags: dict[str, str]) -> str:
+    ident = next((str(v) for k, v in raw.items() if k.endswith(("Id", "Arn", "Name")) and isinstance(v, str)), "")
+    return " ".join(dict.fromkeys(x for x in (tags.get(TAG_NAME), ident) if x)) or "(unnamed)"
 
 
 def _linked(value: Any, by_id: dict[tuple[str, Any], Task]) -> Any:

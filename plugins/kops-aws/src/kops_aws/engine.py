@@ -12,7 +12,7 @@ from kops.engine import Context, Snapshot, Task
 from kops.engine.targets.terraform import TerraformWriter
 
 from kops_aws.awsapi import AWSApi
-from kops_aws.discovery import deletion_tasks, ec2_tagged, snapshot_for
+from kops_aws.discovery import deletion_tasks, ec2_tagged, snapshot_for, store_ids
 from kops_aws.model import AWSModel
 from kops_aws.tags import TAG_INSTANCE_GROUP, from_aws
 
@@ -41,6 +41,10 @@ def engine_context(model: Any) -> Context:
 def owned_resources(ctx: Context, model: Any) -> list[Task]:
     """Deletion tasks for every resource tagged as owned by the cluster, across every registered kind."""
     return deletion_tasks(ctx.snapshot, model.cluster_name)
+
+
+def resource_store_ids(ctx: Context, model: Any) -> dict[str, str | None]:
+    return store_ids(ctx.snapshot, model.cluster_name)
 
 
 def instances(ctx: Context, model: Any) -> list[dict[str, Any]]:

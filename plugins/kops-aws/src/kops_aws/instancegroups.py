@@ -78,12 +78,11 @@ def node_labels(spec: Any, group: Any) -> dict[str, str]:
 
 def instance_tags(aws: Any, group: Any) -> dict[str, str]:
     """The tags of a group's launch template, Auto Scaling group and instances (upstream's
-    ``CloudTagsForInstanceGroup``): cluster tags, cloud labels, node labels and taints for the cluster
-    autoscaler, the node termination handler's tag, then the role and group tags, which win."""
+    ``CloudTagsForInstanceGroup``): the cluster's and the group's cloud labels under the cluster's own tags, node
+    labels and taints for the cluster autoscaler, the node termination handler's tag, then the role and group
+    tags, which win."""
     spec = aws.spec
-    tags = aws.tags(asg_name(group, aws.cluster_name))
-    tags.update(spec.cloudLabels or {})
-    tags.update(group.spec.cloudLabels or {})
+    tags = aws.tags(asg_name(group, aws.cluster_name), labels=group.spec.cloudLabels)
     nth = spec.nodeTerminationHandler
     if nth_queue_mode(spec) and nth.managedASGTag and nth.managedASGTag not in tags:
         tags[nth.managedASGTag] = ""

@@ -20,6 +20,7 @@ from ``AWS_REGION`` or ``AWS_DEFAULT_REGION`` and defaults to us-east-1.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import threading
@@ -27,7 +28,7 @@ from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 from kops.errors import KopsError
-from kops.state import ANY, StateStore, StoredObject
+from kops.state import ANY, StateStore, StoredObject, layout
 
 # Bucket naming rules: 3-63 characters, lower-case letters, digits, dots and hyphens, alphanumeric at both ends.
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
@@ -106,6 +107,24 @@ class S3StateStore(StateStore):
         for page in pages:
             for item in page.get("Contents", []):
                 found[item["Key"][strip:]] = item["Size"]
+        return found
+
+    def content_digests(self, prefix: str) -> dict[str, str]:
+        """From one listing: a single-part object's ETag is the MD5 of its bytes (with SSE-S3 too); any other
+        object is read."""
+        layout.check_path(prefix.rstrip("/") or prefix, what="prefix")
+        self._settle()
+        strip = len(self._key(""))
+        found: dict[str, str] = {}
+        for page in self._call(prefix or "/", "list", self._paginate, Prefix=self._key(prefix)):
+            for item in page.get("Contents", []):
+                path, etag = item["Key"][strip:], item.get("ETag", "").strip('"')
+                if layout.is_internal(path):
+                    continue
+                if len(etag) == 32 and "-" not in etag:
+                    found[path] = etag
+                elif (obj := self._get(path)) is not None:
+                    found[path] = hashlib.md5(obj.data, usedforsecurity=False).hexdigest()
         return found
 
     def _paginate(self, **args: Any) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from kops.engine import Lifecycle, Task
 from kops.errors import KopsError
+from kops.ownership import STORE_TAG
 
 from kops_aws.tags import TAG_NAME, cluster_tags, shared_tags
 
@@ -127,16 +128,20 @@ class AWSModel:
             return f"public-{arg}.{c}"
         raise KopsError(f"no naming rule for {kind!r}")
 
-    def tags(self, name: str | None, shared: bool = False) -> dict[str, str]:
-        """Upstream's tags for a resource: ``Name``, the ownership tags and ``spec.cloudLabels``.
+    def tags(self, name: str | None, shared: bool = False, labels: dict[str, str] | None = None) -> dict[str, str]:
+        """Upstream's tags for a resource: ``spec.cloudLabels`` (and ``labels``, a group's own, over them), then
+        ``Name``, the ownership tags and the state store's ID, which no label can override.
 
         A shared resource gets only ``kubernetes.io/cluster/<name>: shared`` (its name is the owner's).
         """
         if shared:
             return shared_tags(self.cluster_name)
-        tags = {TAG_NAME: name} if name else {}
+        tags = {**(self.spec.cloudLabels or {}), **(labels or {})}
+        if name:
+            tags[TAG_NAME] = name
         tags.update(cluster_tags(self.cluster_name))
-        tags.update(self.spec.cloudLabels or {})
+        if self.model.store_id:
+            tags[STORE_TAG] = self.model.store_id
         return tags
 
     # --- the tasks built so far --------------------------------------------------------------------

@@ -1,8 +1,8 @@
-"""S3Object: a file nodes read at boot, in the ``s3://`` state store (nodeup configs, the completed spec...).
+"""S3Object: a file in S3 that kops writes: the boot files of an ``s3://`` state store in Terraform output (nodeup
+configs, the completed spec...), the service-account issuer's discovery documents.
 
 Objects are compared by their MD5 (the ETag of a single-part upload), so a plan reads one listing of the
-cluster's folder, not the files. A private file (:class:`PrivateS3Object`) is encrypted at rest and its
-content never appears in a plan (it is a secret field).
+folder, not the files.
 
 A file naming the AWS account (``${aws_account_id}``, which only the direct target can fill in before
 writing) is rendered for Terraform with ``templatefile``, so the object Terraform writes names the account.
@@ -12,7 +12,7 @@ checking tokens fetch anonymously) is written with that canned ACL, as upstream 
 leaves the ACL out when the bucket's policy already makes the bucket public (a bucket that refuses ACLs must
 be made readable that way). The ACL is set on every write and never compared.
 
-Neither kind is deleted by ``kops delete cluster`` through discovery: the state store belongs to kops
+They are not deleted by ``kops delete cluster`` through discovery: the state store belongs to kops
 itself, which removes the cluster's folder when it deletes the cluster.
 """
 
@@ -89,20 +89,6 @@ class S3Object(Task):
             "acl": self.acl, "bucket": self.bucket, "key": self.key, "provider": Expr("aws.files"), "content": ref,
             "server_side_encryption": self.server_side_encryption,
         })
-
-
-class PrivateS3Object(S3Object):
-    """A secret file (keys, tokens): encrypted at rest, shown as ``(sensitive)``, never written as Terraform.
-
-    ``kops update cluster --target terraform`` stores every boot file in the state store itself before it
-    writes the configuration, so Terraform has nothing to add for these and no secret reaches its files.
-    """
-
-    type_name = "S3Object"
-    secret_fields = {"content"}
-
-    def render_terraform(self, ctx: Context, tf: TerraformWriter) -> None:
-        ctx.log.info("%s holds secret material: it is kept in the state store, not in the Terraform files", self)
 
 
 def bucket_is_public(ctx: Context, bucket: str) -> bool:

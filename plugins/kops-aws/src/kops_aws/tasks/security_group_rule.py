@@ -25,6 +25,9 @@ from kops_aws.tasks.security_group import (
     shown,
 )
 
+#: The rule AWS adds to every security group it creates: all traffic out, anywhere.
+DEFAULT_EGRESS = permission(True, None, None, None, "cidr", "0.0.0.0/0")
+
 
 class SecurityGroupRule(Task):
     security_group: SecurityGroup | None = None
@@ -82,7 +85,11 @@ class SecurityGroupRule(Task):
     def find(self, ctx: Context) -> SecurityGroupRule | None:
         assert self.security_group is not None
         wanted = self.permission()
-        if wanted is None or not common.ref_id(self.security_group):
+        if not common.ref_id(self.security_group):
+            # The group does not exist yet. AWS gives every new group this one rule itself, so a plan shows
+            # it as there already, as the apply will find it once the group is made.
+            return self if wanted == DEFAULT_EGRESS else None
+        if wanted is None:
             return None
         group = self.security_group
         if not isinstance(group, SecurityGroup):  # the bare group ID a found rule reports
@@ -91,7 +98,7 @@ class SecurityGroupRule(Task):
         if raw is None or wanted not in permissions_of(raw):
             return None
         return SecurityGroupRule(
-            name=self.name, lifecycle=self.lifecycle, security_group=raw["GroupId"], egress=self.egress,
+            name=self.name, lifecycle=self.lifecycle, security_group=self.security_group, egress=self.egress,
             protocol=self.protocol, from_port=self.from_port, to_port=self.to_port, cidr=self.cidr,
             ipv6_cidr=self.ipv6_cidr, prefix_list=self.prefix_list,
             source_group=wanted[5] if self.source_group is not None else None)
