@@ -6,7 +6,7 @@ from __future__ import annotations
 import digitalocean
 import pytest
 import requests
-from do_kit import droplet
+from do_kit import OTHER_PUBLIC_KEY, PUBLIC_KEY, droplet, loaded
 from kops_digitalocean.testing.do_api import FakeDigitalOcean
 
 _LIMIT_HEADERS = ("ratelimit-limit", "ratelimit-remaining", "ratelimit-reset")
@@ -91,3 +91,28 @@ def test_a_body_that_is_not_json_is_a_bad_request(fake):
                            headers={"Authorization": f"Bearer {fake.token}", "Content-Type": "application/json"})
     assert answer.status_code == 400 and answer.json()["id"] == "bad_request"
     assert _get(fake, "no-such-thing").json()["id"] == "not_found"
+
+
+@pytest.mark.parametrize("path, key", [
+    ("regions", "regions"), ("sizes", "sizes"), ("images", "images"), ("droplets", "droplets"),
+    ("volumes", "volumes"), ("load_balancers", "load_balancers"), ("vpcs", "vpcs"), ("domains", "domains"),
+    ("account/keys", "ssh_keys"), ("tags", "tags"), ("firewalls", "firewalls"), ("actions", "actions"),
+    ("droplets/{droplet}/actions", "actions"), ("domains/example.com/records", "domain_records"),
+    ("vpcs/{vpc}/members", "members")])
+def test_every_list_pages_with_links_and_a_total(fake, manager, path, key):
+    vpc = digitalocean.VPC(name="vpc-one", region="nyc1", ip_range="10.20.0.0/16").create()
+    for i in range(2):
+        node = droplet(f"n{i}.example.com", tags=[f"t{i}"], vpc_uuid=vpc.id)
+        digitalocean.Volume(name=f"v{i}", region="nyc1", size_gigabytes=1).create()
+        digitalocean.LoadBalancer(name=f"lb{i}", region="nyc1", droplet_ids=[node.id], forwarding_rules=[
+            digitalocean.ForwardingRule("http", 80, "http", 80)]).create()
+        digitalocean.Domain(name=f"example{'' if i == 0 else i}.com").create()
+        digitalocean.SSHKey(name=f"k{i}", public_key=[PUBLIC_KEY, OTHER_PUBLIC_KEY][i]).create()
+        digitalocean.Firewall(name=f"fw{i}", tags=[f"t{i}"]).create()
+    loaded(node).power_off()
+    # With a page number the library answers that page alone; without one it follows every next link.
+    first = manager.get_data(path.format(droplet=node.id, vpc=vpc.id), params={"per_page": 1, "page": 1})
+    assert len(first[key]) == 1 and first["meta"]["total"] >= 2
+    assert set(first["links"]["pages"]) == {"next", "last"}
+    everything = manager.get_data(path.format(droplet=node.id, vpc=vpc.id), params={"per_page": 1000})
+    assert len(everything[key]) == first["meta"]["total"] and everything["links"] == {}

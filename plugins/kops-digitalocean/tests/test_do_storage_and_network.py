@@ -119,3 +119,36 @@ def test_distribution_images_are_there_by_slug(manager):
     with pytest.raises(digitalocean.NotFoundError):
         manager.get_image("windows-11")
     assert manager.get_my_images() == []
+
+
+def test_a_droplet_is_created_with_its_volume_attached(manager):
+    volume = _volume("a-etcd-main-dev-example-com")
+    node = loaded(droplet("control-plane.dev.example.com", volumes=[volume.id]))
+    assert node.volume_ids == [volume.id] and loaded(volume).droplet_ids == [node.id]
+    with pytest.raises(digitalocean.DataReadError, match="same region"):
+        droplet("fra.dev.example.com", region="fra1", volumes=[_volume("b-etcd-main-dev-example-com").id])
+
+
+def test_a_channel_naming_a_digitalocean_image_adds_it_by_slug(tmp_path):
+    from kops_digitalocean.testing.do_api.catalogue import public_images
+
+    channel = tmp_path / "channel.yaml"
+    channel.write_text("spec:\n  images:\n  - name: ubuntu-26-04-x64\n    providerID: digitalocean\n"
+                       "  - name: debian-12-x64\n    providerID: digitalocean\n"
+                       "  - name: 099720109477/ubuntu/images/x\n    providerID: aws\n")
+    slugs = [i["slug"] for i in public_images(channels=(str(channel),))]
+    assert slugs.count("ubuntu-26-04-x64") == 1 and slugs.count("debian-12-x64") == 1
+    assert not any(s.startswith("099720109477") for s in slugs)
+
+
+def test_a_volume_waits_for_its_droplet_to_be_idle(manager):
+    node = droplet("control-plane.dev.example.com")
+    volume = _volume("a-etcd-main-dev-example-com")
+    with pytest.raises(digitalocean.DataReadError, match="^Droplet already has a pending event.$"):
+        volume.attach(node.id, "nyc1")  # the Droplet is still being created
+    loaded(node)
+    attach = volume.attach(node.id, "nyc1")["action"]
+    with pytest.raises(digitalocean.DataReadError, match="pending event"):
+        node.power_off()  # the attach is a Droplet event too
+    assert manager.get_action(attach["id"]).status == "completed"
+    assert node.power_off()["action"]["type"] == "power_off"

@@ -60,6 +60,21 @@ def test_a_load_balancer_updates_and_deletes(manager):
         manager.get_load_balancer(lb.id)
 
 
+def test_a_load_balancer_over_droplet_ids_adds_and_removes_them(manager):
+    nodes = [droplet(f"nodes-{i}.dev.example.com") for i in range(3)]
+    lb = _api_load_balancer(tag=None, droplet_ids=[nodes[0].id])
+    lb.add_droplets([nodes[1].id, nodes[2].id])
+    lb.remove_droplets([nodes[0].id])
+    assert sorted(loaded(lb).droplet_ids) == sorted([nodes[1].id, nodes[2].id])
+    loaded(nodes[1]).destroy()
+    assert loaded(lb).droplet_ids == [nodes[2].id]
+    with pytest.raises(digitalocean.DataReadError, match="cannot be set together"):
+        manager.get_data("load_balancers", type=digitalocean.baseapi.POST, params={
+            "name": "api-both", "region": "nyc1", "tag": MASTER_TAG, "droplet_ids": [nodes[2].id],
+            "forwarding_rules": [{"entry_protocol": "http", "entry_port": 80, "target_protocol": "http",
+                                  "target_port": 80}]})
+
+
 def test_a_firewall_between_tags_loads_its_rules(manager):
     node = droplet("nodes.dev.example.com", tags=[CLUSTER_TAG])
     inbound = [digitalocean.InboundRule("tcp", "22", Sources(addresses=["0.0.0.0/0", "::/0"])),
@@ -80,6 +95,11 @@ def test_a_firewall_between_tags_loads_its_rules(manager):
 
     found.add_tags(["KubernetesCluster:other"])
     assert manager.get_firewall(made.id).tags == [CLUSTER_TAG, "KubernetesCluster:other"]
+    replaced = manager.get_data(f"firewalls/{made.id}", type=digitalocean.baseapi.PUT, params={
+        "name": "nodes-dev-example-com", "tags": [CLUSTER_TAG], "droplet_ids": [node.id],
+        "inbound_rules": [{"protocol": "udp", "ports": "8472", "sources": {"tags": [CLUSTER_TAG]}}]})["firewall"]
+    assert (replaced["status"], replaced["droplet_ids"], replaced["outbound_rules"]) == ("waiting", [node.id], [])
+    assert [(r.protocol, r.ports) for r in manager.get_firewall(made.id).inbound_rules] == [("udp", "8472")]
     with pytest.raises(digitalocean.DataReadError, match="ports"):
         digitalocean.Firewall(name="bad", inbound_rules=[
             digitalocean.InboundRule("tcp", "70000", Sources(addresses=["0.0.0.0/0"]))]).create()

@@ -64,6 +64,8 @@ class Action:
     completed_at: str | None = None
     #: The volume a volume action acted on (such actions show resource ``backend``, id 0, as real ones do).
     volume_id: str | None = None
+    #: The Droplet an action keeps busy: its own actions', and a volume attach's or detach's.
+    droplet_id: int | None = None
 
 
 @dataclass

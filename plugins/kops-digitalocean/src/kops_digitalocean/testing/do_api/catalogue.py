@@ -90,12 +90,12 @@ def channel_image_slugs(channels: tuple[str, ...] = ("stable", "alpha")) -> list
     return found
 
 
-def public_images() -> list[dict[str, Any]]:
+def public_images(channels: tuple[str, ...] = ("stable", "alpha")) -> list[dict[str, Any]]:
     """The public distribution images, and the channels' DigitalOcean images, as ``GET /v2/images`` lists them."""
     offered = [slug for slug, _, available in _REGIONS if available]
     entries = list(_DISTRIBUTION_IMAGES)
     known = {entry[0] for entry in entries}
-    for slug in channel_image_slugs():
+    for slug in channel_image_slugs(channels):
         if slug not in known:
             entries.append((slug, slug, "Ubuntu" if slug.startswith("ubuntu") else "Unknown", 10, 2.5))
     return [{"id": _image_id(slug), "name": name, "distribution": distribution, "slug": slug, "public": True,

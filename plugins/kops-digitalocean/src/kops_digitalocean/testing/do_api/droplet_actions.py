@@ -71,23 +71,15 @@ def _apply(account: Account, droplet: Droplet, kind: str, body: dict[str, Any]) 
         raise unprocessable(f"{kind!r} is not a valid Droplet action type.")
 
 
-def _busy(account: Account, droplet: Droplet) -> bool:
-    """Whether the Droplet is still being created or has an action in progress."""
-    droplets.settle(account, droplet)
-    if droplet.status == "new":
-        return True
-    return any(a.resource_type == "droplet" and a.resource_id == droplet.id and not account.action_done(a)
-               for a in account.actions.values())
-
-
 def _act(account: Account, droplet: Droplet, body: dict[str, Any]) -> Action:
     kind = body.get("type")
     if not isinstance(kind, str) or not kind:
         raise unprocessable("type is required")
-    if _busy(account, droplet):
-        raise unprocessable("Droplet already has a pending event.")
+    droplets.check_idle(account, droplet)
     _apply(account, droplet, kind, body)
-    return account.start_action(kind, droplet.id, "droplet", droplet.region)
+    action = account.start_action(kind, droplet.id, "droplet", droplet.region)
+    action.droplet_id = droplet.id
+    return action
 
 
 def act(account: Account, req: Request, droplet_id: str) -> Reply:

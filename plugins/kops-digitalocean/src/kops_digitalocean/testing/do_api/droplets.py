@@ -62,6 +62,15 @@ def settle(account: Account, droplet: Droplet, read: bool = False) -> None:
             action.completed_at = now()
 
 
+def check_idle(account: Account, droplet: Droplet) -> None:
+    """422 while the Droplet is still being created or an action on it (its own, or a volume's attach or
+    detach) is in progress: the real API takes one event at a time per Droplet."""
+    settle(account, droplet)
+    if droplet.status == "new" or any(a.droplet_id == droplet.id and not account.action_done(a)
+                                      for a in account.actions.values()):
+        raise unprocessable("Droplet already has a pending event.")
+
+
 def render(account: Account, droplet: Droplet, read: bool | None = True) -> dict[str, Any]:
     """A Droplet as the API shows it. ``read``: this look counts as a read; ``None``: the answer to its create
     call, which always shows it ``new``."""

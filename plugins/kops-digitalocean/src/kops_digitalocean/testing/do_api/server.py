@@ -125,6 +125,7 @@ class FakeDigitalOcean:
         #: Calls answered by the API, and calls failed on purpose (``fail_rate``).
         self.served = 0
         self.failed = 0
+        self._counting = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -193,16 +194,16 @@ class FakeDigitalOcean:
                 raise ApiError(401, "unauthorized", UNAUTHORIZED_MESSAGE)
             if not allowed:
                 raise ApiError(429, "too_many_requests", RATE_LIMITED_MESSAGE)
-            if self.fail_rate and self.random.random() < self.fail_rate:
-                self.failed += 1
-                status, error_id, message = self.random.choice(_FAULTS)
-                raise ApiError(status, error_id, message)
+            fault = self._fault()
+            if fault is not None:
+                raise ApiError(*fault)
             handler, groups = _route(method, path)
             req = Request(method=method, path=path, query=dict(parse_qsl(query)), body=_body(raw),
                           base_url=f"http://{headers.get('Host', '127.0.0.1')}/v2/")
             with self.account.lock:
                 reply = handler(self.account, req, **groups)
-            self.served += 1
+            with self._counting:
+                self.served += 1
             return Reply(reply.status, reply.body, dict(reply.headers))
         except ApiError as err:
             return Reply(err.status, {"id": err.error_id, "message": err.message, "request_id": str(uuid.uuid4())})
@@ -210,6 +211,14 @@ class FakeDigitalOcean:
             traceback.print_exc(file=sys.stderr)
             return Reply(500, {"id": "server_error", "message": "Unexpected server-side error",
                                "request_id": str(uuid.uuid4())})
+
+    def _fault(self) -> tuple[int, str, str] | None:
+        """The transient error this call gets instead of an answer, if ``fail_rate`` picks it."""
+        with self._counting:
+            if self.fail_rate and self.random.random() < self.fail_rate:
+                self.failed += 1
+                return self.random.choice(_FAULTS)
+        return None
 
     def _fake_api(self, method: str, path: str) -> Reply:
         """``POST /fake-api/reset``; ``GET /fake-api/droplets/{id}/user_data`` (``{"user_data": ...}``)."""

@@ -139,11 +139,13 @@ def _act(account: Account, volume: Volume, req: Request) -> Reply:
             if droplet.id not in volume.droplet_ids:
                 if len(droplet.volume_ids) >= MAX_PER_DROPLET:
                     raise unprocessable(f"A Droplet can have at most {MAX_PER_DROPLET} volumes attached.")
+                droplets.check_idle(account, droplet)
                 volume.droplet_ids.append(droplet.id)
                 droplet.volume_ids.append(volume.id)
         else:
             if droplet.id not in volume.droplet_ids:
                 raise unprocessable("Attachment not found")
+            droplets.check_idle(account, droplet)
             volume.droplet_ids.remove(droplet.id)
             droplet.volume_ids.remove(volume.id)
         action_type = f"{kind}_volume"
@@ -157,6 +159,8 @@ def _act(account: Account, volume: Volume, req: Request) -> Reply:
         raise unprocessable("type must be one of attach, detach or resize")
     action = account.start_action(action_type, 0, "backend", volume.region)
     action.volume_id = volume.id
+    if kind in ("attach", "detach"):
+        action.droplet_id = droplet.id
     return Reply(202, {"action": account.render_action(action, read=False)})
 
 
