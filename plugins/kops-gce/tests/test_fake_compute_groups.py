@@ -103,6 +103,8 @@ def test_a_group_makes_its_instances_from_its_template(client):
     got = igms.get(project=P, zone=ZONE, instance_group_manager="nodes")
     assert (got.target_size, got.current_actions.none, got.status.is_stable) == (2, 2, True)
     assert got.instance_group == f"{LINK}/zones/{ZONE}/instanceGroups/nodes"
+    instance_group = client(compute_v1.InstanceGroupsClient).get(project=P, zone=ZONE, instance_group="nodes")
+    assert (instance_group.size, instance_group.network) == (2, f"{LINK}/global/networks/net")
     assert got.update_policy.type_ == "OPPORTUNISTIC"
 
 
@@ -288,3 +290,20 @@ def test_target_pools_follow_their_groups_and_keep_their_dependents(client, fake
     refused = requests.delete(f"{checks}/api", timeout=10).json()["error"]
     assert refused["code"] == 400 and refused["errors"][0]["reason"] == "resourceInUseByAnotherResource"
     assert "targetPools/api" in refused["message"]
+
+
+def test_a_group_behind_a_backend_service_stays(client):
+    igms = group(client, "master", template(client, "master-t1"), 1)
+    services = client(compute_v1.RegionBackendServicesClient)
+    services.insert(project=P, region="us-test1", backend_service_resource=compute_v1.BackendService(
+        name="api", load_balancing_scheme="INTERNAL", protocol="TCP",
+        backends=[compute_v1.Backend(group=f"zones/{ZONE}/instanceGroups/master")])).result()
+    with pytest.raises(exceptions.BadRequest, match=f"instance_group resource 'projects/{P}/zones/{ZONE}/"
+                                                    "instanceGroups/master' is already being used by"):
+        igms.delete(project=P, zone=ZONE, instance_group_manager="master")
+    services.delete(project=P, region="us-test1", backend_service="api").result()
+    with pytest.raises(exceptions.BadRequest, match="managed by an instance group manager"):
+        client(compute_v1.InstanceGroupsClient).delete(project=P, zone=ZONE, instance_group="master")
+    igms.delete(project=P, zone=ZONE, instance_group_manager="master").result()
+    with pytest.raises(exceptions.NotFound):
+        client(compute_v1.InstanceGroupsClient).get(project=P, zone=ZONE, instance_group="master")

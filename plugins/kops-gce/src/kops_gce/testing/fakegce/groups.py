@@ -315,8 +315,13 @@ class InstanceGroups(Kind):
     def prepare(self, api: Compute, ref: Ref, res: Body) -> None:
         raise invalid("Unmanaged instance groups are not supported by this fake.")
 
+    def deleting(self, api: Compute, ref: Ref, res: Body) -> None:
+        raise invalid(f"The instance group '{ref.path}' is managed by an instance group manager: delete that "
+                      "instead.", reason="resourceInUseByAnotherResource")
+
     def view(self, api: Compute, res: Body) -> Body:
-        manager = parse_ref(res.get("_igm") or "", "")
+        link = res["selfLink"].replace("/instanceGroups/", "/instanceGroupManagers/")
+        manager = parse_ref(link, "")
         if manager is not None:
             igm = api.state.find(manager)
             members = _members(api, manager)
