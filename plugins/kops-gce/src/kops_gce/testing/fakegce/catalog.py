@@ -51,10 +51,6 @@ MACHINE_TYPES = [
 ]
 MACHINE_TYPES_BY_NAME = {m.name: m for m in MACHINE_TYPES}
 
-#: Image projects a fresh project can read images from.
-IMAGE_PROJECTS = ("ubuntu-os-cloud", "cos-cloud")
-
-
 @dataclass(frozen=True)
 class Image:
     project: str
