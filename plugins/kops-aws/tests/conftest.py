@@ -6,6 +6,7 @@ process) at it for one test; ``s3_bucket`` creates a fresh bucket for one test.
 
 from __future__ import annotations
 
+import os
 import uuid
 
 import pytest
@@ -39,3 +40,19 @@ def s3_bucket(s3_client):
     name = f"kops-state-{uuid.uuid4().hex[:12]}"
     s3_client.create_bucket(Bucket=name)
     return name
+
+
+@pytest.fixture
+def lab(aws, tmp_path):
+    """A fresh cluster name, a file:// state store and an image the emulator knows."""
+    import boto3
+    from kops_aws.testing import moto_gaps
+
+    moto_gaps.fill()
+    ec2 = boto3.client("ec2", region_name="us-east-1")
+    image = ec2.register_image(Name=f"kops-test-{uuid.uuid4().hex[:8]}", RootDeviceName="/dev/sda1",
+                               Architecture="x86_64")["ImageId"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KOPS_")}
+    env.update(HOME=str(tmp_path), KOPS_STATE_STORE=f"file://{tmp_path}/state", AWS_REGION="us-east-1",
+               AWS_DEFAULT_REGION="us-east-1")
+    return {"env": env, "image": image, "name": f"c{uuid.uuid4().hex[:8]}.example.com", "aws": aws}

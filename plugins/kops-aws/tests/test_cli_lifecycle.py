@@ -5,87 +5,15 @@ killed part-way, and with two applies at once."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
 import subprocess
-import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
-from kops_aws.testing import moto_gaps
+from cli_kit import KOPS, ZONES, create, kops, owned_anything, owned_vpcs
 from kops_aws.testing.faults import FaultyProxy
-
-KOPS = str(Path(sys.executable).with_name("kops"))
-ZONES = "us-east-1a,us-east-1b"
-
-
-@pytest.fixture
-def lab(aws, tmp_path):
-    """A fresh cluster name, a file:// state store and an image the emulator knows."""
-    import boto3
-
-    moto_gaps.fill()
-    ec2 = boto3.client("ec2", region_name="us-east-1")
-    image = ec2.register_image(Name=f"kops-test-{uuid.uuid4().hex[:8]}", RootDeviceName="/dev/sda1",
-                               Architecture="x86_64")["ImageId"]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KOPS_")}
-    env.update(HOME=str(tmp_path), KOPS_STATE_STORE=f"file://{tmp_path}/state", AWS_REGION="us-east-1",
-               AWS_DEFAULT_REGION="us-east-1")
-    return {"env": env, "image": image, "name": f"c{uuid.uuid4().hex[:8]}.example.com", "aws": aws}
-
-
-def kops(lab: dict, *args: str, endpoint: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
-    env = dict(lab["env"])
-    if endpoint:
-        env["AWS_ENDPOINT_URL"] = endpoint
-    p = subprocess.run([KOPS, *args], env=env, capture_output=True, text=True, timeout=600)
-    if check:
-        assert p.returncode == 0, f"kops {' '.join(args)}: {p.stderr}"
-    return p
-
-
-def create(lab: dict, *extra: str) -> None:
-    kops(lab, "create", "cluster", lab["name"], "--cloud", "aws", "--zones", ZONES, "--networking", "calico",
-         "--image", lab["image"], *extra)
-
-
-def owned_vpcs(name: str) -> list[dict]:
-    import boto3
-
-    ec2 = boto3.client("ec2", region_name="us-east-1")
-    return ec2.describe_vpcs(Filters=[{"Name": f"tag:kubernetes.io/cluster/{name}", "Values": ["owned"]}])["Vpcs"]
-
-
-def owned_anything(name: str) -> list[str]:
-    """Every live resource the emulator still has tagged as owned by the cluster, type by type."""
-    import boto3
-
-    ec2 = boto3.client("ec2", region_name="us-east-1")
-    owned = [{"Name": f"tag:kubernetes.io/cluster/{name}", "Values": ["owned"]}]
-    left = [v["VpcId"] for v in ec2.describe_vpcs(Filters=owned)["Vpcs"]]
-    left += [s["SubnetId"] for s in ec2.describe_subnets(Filters=owned)["Subnets"]]
-    left += [g["GroupId"] for g in ec2.describe_security_groups(Filters=owned)["SecurityGroups"]]
-    left += [r["RouteTableId"] for r in ec2.describe_route_tables(Filters=owned)["RouteTables"]]
-    left += [g["InternetGatewayId"] for g in ec2.describe_internet_gateways(Filters=owned)["InternetGateways"]]
-    left += [a["AllocationId"] for a in ec2.describe_addresses(Filters=owned)["Addresses"]]
-    left += [n["NatGatewayId"] for n in ec2.describe_nat_gateways(Filter=owned)["NatGateways"]
-             if n["State"] not in ("deleted", "deleting")]
-    left += [t["LaunchTemplateId"] for t in ec2.describe_launch_templates(Filters=owned)["LaunchTemplates"]]
-    left += [v["VolumeId"] for v in ec2.describe_volumes(Filters=owned)["Volumes"] if v["State"] != "deleted"]
-    left += [d["DhcpOptionsId"] for d in ec2.describe_dhcp_options(Filters=owned)["DhcpOptions"]]
-    tag = f"kubernetes.io/cluster/{name}"
-    asg = boto3.client("autoscaling", region_name="us-east-1")
-    left += [g["AutoScalingGroupName"] for g in asg.describe_auto_scaling_groups()["AutoScalingGroups"]
-             if any(t["Key"] == tag for t in g.get("Tags", []))]
-    elb = boto3.client("elbv2", region_name="us-east-1")
-    lbs = elb.describe_load_balancers()["LoadBalancers"]
-    if lbs:
-        described = elb.describe_tags(ResourceArns=[lb["LoadBalancerArn"] for lb in lbs])["TagDescriptions"]
-        left += [d["ResourceArn"] for d in described if any(t["Key"] == tag for t in d["Tags"])]
-    return left
 
 
 def test_full_lifecycle(lab):

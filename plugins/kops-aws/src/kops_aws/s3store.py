@@ -63,7 +63,9 @@ class S3StateStore(StateStore):
 
                     region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
                     self._client = boto3.session.Session().client(
-                        "s3", region_name=region, config=Config(retries={"mode": "standard", "max_attempts": 5}))
+                        "s3", region_name=region, config=Config(retries={"mode": "standard", "max_attempts": 5},
+                                              # an apply writes many boot files at once
+                                              max_pool_connections=32))
         return self._client
 
     def _key(self, key: str) -> str:
