@@ -9,6 +9,7 @@ distinct. Reproducing the same hash keeps names identical to the ones upstream g
 from __future__ import annotations
 
 import base64
+import re
 
 #: Upstream's limit for IAM role and instance profile names.
 MAX_IAM_NAME = 64
@@ -37,8 +38,17 @@ def truncate(text: str, max_length: int, *, always_hash: bool = False, hash_leng
 
 
 def name32(cluster_name: str, prefix: str) -> str:
-    """A load balancer or target group name: ``api-minimal-example-com-gecgf7`` (always hashed, 32 at most)."""
-    return truncate(prefix + "-" + cluster_name.replace(".", "-"), 32, always_hash=True)
+    """A load balancer or target group name: ``api-minimal-example-com-gecgf7`` (always hashed, 32 at most).
+
+    Upstream's name, except where it would hold two hyphens in a row (a cut that ends in one, as for
+    ``kops-controller-day2-k8s-local``, or a cluster name with ``--``), which Elastic Load Balancing's
+    emulators refuse: there the hyphens are squeezed into one, keeping the hash of upstream's name.
+    """
+    name = truncate(prefix + "-" + cluster_name.replace(".", "-"), 32, always_hash=True)
+    if "--" not in name:
+        return name
+    base, digest = name.rsplit("-", 1)
+    return re.sub("-{2,}", "-", base).strip("-") + "-" + digest
 
 
 def cluster_name40(cluster_name: str) -> str:
