@@ -127,3 +127,20 @@ def test_create_cluster_yes_creates_for_real(lab):
     assert kops(lab, "update", "cluster", lab["name"], "--detailed-exitcode", check=False).returncode == 0
     kops(lab, "delete", "cluster", lab["name"], "--yes")
     assert owned_anything(lab["name"]) == []
+
+
+def test_a_cluster_deleted_and_made_again_under_its_name_applies(lab):
+    """AWS lists deleted NAT gateways (and volumes, groups being deleted) for a while: lookups ignore them."""
+    import boto3
+
+    create(lab, "--topology", "private")
+    kops(lab, "update", "cluster", lab["name"], "--yes")
+    kops(lab, "delete", "cluster", lab["name"], "--yes")
+    ec2 = boto3.client("ec2", region_name="us-east-1")
+    tagged = [{"Name": "tag-key", "Values": [f"kubernetes.io/cluster/{lab['name']}"]}]
+    assert {g["State"] for g in ec2.describe_nat_gateways(Filters=tagged)["NatGateways"]} == {"deleted"}
+    create(lab, "--topology", "private")
+    kops(lab, "update", "cluster", lab["name"], "--yes")
+    assert kops(lab, "update", "cluster", lab["name"], "--detailed-exitcode", check=False).returncode == 0
+    kops(lab, "delete", "cluster", lab["name"], "--yes")
+    assert owned_anything(lab["name"]) == []

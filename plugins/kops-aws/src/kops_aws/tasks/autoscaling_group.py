@@ -303,9 +303,11 @@ def _mixed_key(m: dict[str, Any] | None) -> Any:
 
 @register("autoscaling_group")
 def list_groups(api: Any, cluster_name: str) -> list[dict[str, Any]]:
-    """The Auto Scaling groups tagged for the cluster (owned or shared)."""
-    return paginate(api.autoscaling, "describe_auto_scaling_groups", "AutoScalingGroups",
-                    Filters=[{"Name": "tag-key", "Values": [ownership_key(cluster_name)]}])
+    """The Auto Scaling groups tagged for the cluster (owned or shared), but those being deleted: a group stays
+    listed until its instances are gone, and a cluster made again under its name must not find it."""
+    return [g for g in paginate(api.autoscaling, "describe_auto_scaling_groups", "AutoScalingGroups",
+                                Filters=[{"Name": "tag-key", "Values": [ownership_key(cluster_name)]}])
+            if g.get("Status") != "Delete in progress"]
 
 
 @register_deletions("autoscaling_group")

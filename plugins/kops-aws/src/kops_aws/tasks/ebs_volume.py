@@ -82,7 +82,9 @@ class EBSVolume(Task):
 
 @register("ebs_volume")
 def _list(api: Any, cluster_name: str) -> list[dict[str, Any]]:
-    return ec2_tagged(api, cluster_name, "describe_volumes", "Volumes")
+    """Volumes that are not being deleted, or deleted but still listed."""
+    return ec2_tagged(api, cluster_name, "describe_volumes", "Volumes",
+                      Filters=[{"Name": "status", "Values": ["creating", "available", "in-use"]}])
 
 
 @register_deletions("ebs_volume")

@@ -71,16 +71,17 @@ class NatGateway(Task):
 
 @register("nat_gateway")
 def list_nat_gateways(api: Any, cluster_name: str) -> list[dict[str, Any]]:
-    return ec2_tagged(api, cluster_name, "describe_nat_gateways", "NatGateways")
+    """Live gateways only: AWS lists a deleted (or failed) one for about an hour, and a cluster deleted and made
+    again under its name must not find it."""
+    return [g for g in ec2_tagged(api, cluster_name, "describe_nat_gateways", "NatGateways")
+            if g.get("State") in LIVE_STATES]
 
 
 @register_deletions("nat_gateway")
 def delete_nat_gateways(snapshot: Snapshot, cluster_name: str) -> list[Task]:
-    """Live gateways only; each after nothing routes through it, and before its address and subnet go."""
+    """Each after nothing routes through it, and before its address and subnet go."""
     tasks: list[Task] = []
     for raw in common.owned(snapshot.get("nat_gateway"), cluster_name):
-        if raw.get("State") not in LIVE_STATES:
-            continue
         allocations = [a["AllocationId"] for a in raw.get("NatGatewayAddresses", []) if a.get("AllocationId")]
         tasks.append(NatGateway(
             name=common.deletion_name(raw, raw["NatGatewayId"]), id=raw["NatGatewayId"],
