@@ -8,9 +8,11 @@ that into tasks, and an engine target plans, applies or writes them.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -18,10 +20,13 @@ from typing import Any, TypeVar
 from kops.errors import KopsError
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 #: How long the cluster's update lease lasts without renewal; a running apply renews it every third of that,
 #: so a run that died stops blocking others within this time (at once on the same machine).
 LEASE_SECONDS = 120
+#: How long a run waits for another run's update lease before giving up.
+LEASE_WAIT_SECONDS = 600
 #: Resources applied at once. Cloud calls are mostly waiting on the network, so many can be in flight;
 #: throttling that this provokes is retried with backoff by the executor.
 APPLY_WORKERS = 24
@@ -160,22 +165,44 @@ def _holder_is_gone(owner: str) -> bool:
 
 
 @contextlib.contextmanager
-def update_lease(registry: Any, name: str) -> Iterator[Any]:
-    """Hold the cluster's update lease, renewing it in the background while the ``with`` block runs."""
-    with registry.store.lease(f"update-{name}", lease_owner(), LEASE_SECONDS, stale=_holder_is_gone) as held:
-        done = threading.Event()
+def update_lease(registry: Any, name: str, wait: float = LEASE_WAIT_SECONDS,
+                 sleep: Callable[[float], None] = time.sleep) -> Iterator[Any]:
+    """Hold the cluster's update lease, renewing it in the background while the ``with`` block runs.
 
-        def renew() -> None:
-            while not done.wait(LEASE_SECONDS / 3):
-                held.renew(LEASE_SECONDS)
+    Another run's lease is waited for (saying so once) for up to ``wait`` seconds, then refused: whoever takes
+    the lease next reads the spec as the run before it left it.
+    """
+    from kops.state import LeaseHeld
 
-        renewer = threading.Thread(target=renew, name="kops-lease", daemon=True)
-        renewer.start()
+    deadline = time.monotonic() + wait
+    told = False
+    while True:
+        lease = registry.store.lease(f"update-{name}", lease_owner(), LEASE_SECONDS, stale=_holder_is_gone)
         try:
-            yield held
-        finally:
-            done.set()
-            renewer.join()
+            held = lease.__enter__()
+            break
+        except LeaseHeld as exc:
+            if time.monotonic() >= deadline:
+                raise
+            if not told:
+                log.warning("waiting for another run of kops on cluster %s (%s held by %s)", name, exc.name,
+                            exc.owner)
+                told = True
+            sleep(min(2.0, max(0.1, deadline - time.monotonic())))
+    done = threading.Event()
+
+    def renew() -> None:
+        while not done.wait(LEASE_SECONDS / 3):
+            held.renew(LEASE_SECONDS)
+
+    renewer = threading.Thread(target=renew, name="kops-lease", daemon=True)
+    renewer.start()
+    try:
+        yield held
+    finally:
+        done.set()
+        renewer.join()
+        lease.__exit__(None, None, None)
 
 
 def plan(prepared: Prepared, claim: bool = False) -> Any:
@@ -247,7 +274,6 @@ def with_retries(ctx: Any, call: Callable[[], T]) -> T:
     A listing that failed is not cached by the run's snapshot, so trying again asks the cloud again.
     """
     import random
-    import time
 
     from kops.engine import RetryPolicy
 

@@ -356,7 +356,11 @@ class StateStore(ABC):
                 journal = Journal(id=uuid.uuid4().hex, entries=self._entries(writes, current, private))
                 claimed = self._claim(journal, current)
                 if claimed is not None:
-                    return self._apply(journal, claimed, writes)
+                    try:
+                        return self._apply(journal, claimed, writes)
+                    except Exception:
+                        self._roll_back(journal, claimed, current)
+                        raise
         raise KopsError(f"commit to state store {self.url}: gave up after {_RETRIES} attempts, other writers kept "
                         "getting in first; retry")
 
@@ -419,6 +423,21 @@ class StateStore(ABC):
             if data is not None:
                 result[path] = gens.get(path) or self._generation(path) or ""
         return result
+
+    def _roll_back(self, journal: Journal, journal_gen: str, before: dict[str, StoredObject | None]) -> None:
+        """Undo a commit whose roll-forward failed here (permission denied, an immutable file): the caller reports
+        the failure, so no later run may land the change. The journal goes first, then what was written is put
+        back as ``before`` had it; what cannot be put back is left as the failure left it."""
+        with contextlib.suppress(Exception):
+            self._remove(layout.JOURNAL, journal_gen)
+        for e in journal.entries:
+            with contextlib.suppress(Exception):
+                old = before.get(e.path)
+                if old is not None:
+                    if self._generation(e.path) != old.generation:
+                        self._put(e.path, old.data, ANY, e.private)
+                elif self._get(e.path) is not None:
+                    self._remove(e.path, ANY)
 
     def _settle(self, wait: bool = False) -> None:
         """Roll forward a committed journal left behind; clear an abandoned pending one.

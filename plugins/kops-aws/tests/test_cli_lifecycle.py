@@ -5,6 +5,7 @@ killed part-way, and with two applies at once."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import subprocess
@@ -48,9 +49,18 @@ def test_detailed_exit_code_and_saved_plans(lab, tmp_path):
     # The spec changed after a plan was saved: applying that plan is refused, nothing changes.
     kops(lab, "update", "cluster", lab["name"], "--plan-out", str(tmp_path / "plan2.json"))
     kops(lab, "edit", "ig", "--name", lab["name"], "nodes-us-east-1a", "--set", "spec.maxSize=3")
+    store = Path(lab["env"]["KOPS_STATE_STORE"].removeprefix("file://"))
+    before = stored_files(store)
     stale = kops(lab, "update", "cluster", lab["name"], "--yes", "--plan", str(tmp_path / "plan2.json"), check=False)
     assert stale.returncode == 1 and "Traceback" not in stale.stderr
+    assert stored_files(store) == before  # not even the completed spec or the channel nodes boot from
     kops(lab, "delete", "cluster", lab["name"], "--yes")
+
+
+def stored_files(store: Path) -> dict[str, bytes]:
+    """The store's objects, without its bookkeeping (leases, the lock)."""
+    return {str(p.relative_to(store)): p.read_bytes() for p in sorted(store.rglob("*"))
+            if p.is_file() and not str(p.relative_to(store)).startswith(".kops/")}
 
 
 def test_converges_while_a_share_of_aws_calls_fail(lab):
@@ -144,3 +154,24 @@ def test_a_cluster_deleted_and_made_again_under_its_name_applies(lab):
     assert kops(lab, "update", "cluster", lab["name"], "--detailed-exitcode", check=False).returncode == 0
     kops(lab, "delete", "cluster", lab["name"], "--yes")
     assert owned_anything(lab["name"]) == []
+
+
+def test_an_apply_that_waited_for_the_lease_applies_the_spec_as_it_is_then(lab):
+    """The spec is read and completed under the lease: a run that waited applies what the store says when its
+    turn comes, not what it said when the run started."""
+    import boto3
+    from kops.state import open_store
+
+    create(lab)
+    kops(lab, "update", "cluster", lab["name"], "--yes")
+    store = open_store(lab["env"]["KOPS_STATE_STORE"])
+    with store.lease(f"update-{lab['name']}", f"someone@elsewhere:{os.getpid()}", 120):
+        waiting = subprocess.Popen([KOPS, "update", "cluster", lab["name"], "--yes"], env=lab["env"],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert "waiting for another run of kops" in waiting.stderr.readline()
+        kops(lab, "edit", "ig", "--name", lab["name"], "nodes-us-east-1a", "--set", "spec.maxSize=4")
+    out, err = waiting.communicate(timeout=300)
+    assert waiting.returncode == 0, err
+    groups = boto3.client("autoscaling", region_name="us-east-1").describe_auto_scaling_groups()["AutoScalingGroups"]
+    assert [g["MaxSize"] for g in groups if g["AutoScalingGroupName"] == f"nodes-us-east-1a.{lab['name']}"] == [4]
+    kops(lab, "delete", "cluster", lab["name"], "--yes")
