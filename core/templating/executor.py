@@ -92,6 +92,10 @@ class _Missing:
 MISSING: Any = _Missing()
 
 
+class DepthError(ExecError):
+    """Templates calling themselves without end; reported once, not wrapped by every level."""
+
+
 class _Break(Exception):
     pass
 
@@ -131,6 +135,7 @@ class Template:
         self.funcs = funcs
         self.missing_key_error = missing_key_error
         self.trees: dict[str, Tree] = {}
+        self.active = 0  # executions under way: the template and the snippets it includes
 
     def has_function(self, name: str) -> bool:
         return name in self.funcs
@@ -151,15 +156,19 @@ class Template:
         if tree is None:
             raise ExecError(f"template: no template {gofmt.quote(name)} associated with template "
                             f"{gofmt.quote(self.name)}")
+        if self.active >= MAX_EXEC_DEPTH:  # a snippet including itself, through functions such as include
+            raise DepthError(f"template: {name}: exceeded maximum template depth ({MAX_EXEC_DEPTH})")
         out: list[str] = []
-        state = _State(self, tree, out, [["$", data]], 0)
+        state = _State(self, tree, out, [["$", data]], self.active)
         limit = sys.getrecursionlimit()
-        sys.setrecursionlimit(max(limit, 20 * MAX_EXEC_DEPTH + 2000))
+        sys.setrecursionlimit(max(limit, 40 * MAX_EXEC_DEPTH + 2000))
+        self.active += 1
         try:
             state.walk(data, tree.root)
         except RecursionError:
-            raise ExecError(f"template: {name}: exceeded maximum template depth ({MAX_EXEC_DEPTH})") from None
+            raise DepthError(f"template: {name}: exceeded maximum template depth ({MAX_EXEC_DEPTH})") from None
         finally:
+            self.active -= 1
             sys.setrecursionlimit(limit)
         return "".join(out)
 
@@ -317,7 +326,7 @@ class _State:
         if tree is None:
             raise self.error(f"template {gofmt.quote(node.name)} not defined")
         if self.depth >= MAX_EXEC_DEPTH:
-            raise self.error(f"exceeded maximum template depth ({MAX_EXEC_DEPTH})")
+            raise DepthError(str(self.error(f"exceeded maximum template depth ({MAX_EXEC_DEPTH})")))
         dot = self.eval_pipeline(dot, node.pipe)
         # No dynamic scoping: the called template sees only $, set to its dot.
         _State(self.tmpl, tree, self.out, [["$", dot]], self.depth + 1).walk(dot, tree.root)

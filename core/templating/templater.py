@@ -16,7 +16,7 @@ from typing import Any
 from kops.templating import yamlio
 from kops.templating.builtins import BUILTINS
 from kops.templating.errors import FuncError, TemplateError
-from kops.templating.executor import GoFunc, Template
+from kops.templating.executor import DepthError, GoFunc, Template
 from kops.templating.functions import SPRIG
 from kops.templating.gotypes import ANY, MAP
 
@@ -129,6 +129,8 @@ def function_map(template: Template, channel: Any) -> dict[str, GoFunc]:
     def include(name: str, context: dict[str, Any]) -> str:
         try:
             return template.execute(name, context)
+        except DepthError:
+            raise
         except TemplateError as exc:
             raise FuncError(f"snippet: {name}, issue: {exc}") from None
 

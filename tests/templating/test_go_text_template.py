@@ -219,3 +219,11 @@ def test_parse_errors(template, message):
 
 def test_define_may_be_redefined_empty_without_losing_the_body():
     assert go('{{define "a"}}body{{end}}{{define "a"}} {{end}}{{template "a"}}') == "body"
+
+
+def test_endless_recursion_is_an_error_not_a_crash():
+    with pytest.raises(ExecError, match=r"exceeded maximum template depth \(200\)"):
+        go('{{define "r"}}{{template "r" .}}{{end}}{{template "r" .}}')
+    with pytest.raises(ExecError) as info:
+        go('{{define "r"}}{{include "r" .}}{{end}}{{template "r" .}}')
+    assert str(info.value) == "template: r: exceeded maximum template depth (200)"
