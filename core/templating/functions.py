@@ -168,8 +168,10 @@ def title(s: str) -> str:
     """Go's ``strings.Title``: upper-case the first letter of each word (words end at non-letters)."""
     out, prev = [], " "
     for ch in s:
-        separator = not (prev.isalnum() or prev == "_") if ord(prev) < 0x80 else (
-            prev.isspace() or not (prev.isalpha() or prev.isdigit()))
+        if ord(prev) < 0x80:
+            separator = not (prev.isalnum() or prev == "_")
+        else:  # beyond ASCII, Go counts only spaces as separators (letters, digits and symbols join words)
+            separator = prev.isspace()
         out.append(ch.upper() if separator else ch)
         prev = ch
     return "".join(out)
