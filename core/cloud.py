@@ -59,6 +59,11 @@ class CloudProvider:
                 found.append((key, reason))
         return found
 
+    def machine_type_problem(self, machine_type: str) -> str | None:
+        """Why ``machine_type`` cannot name one of this cloud's machine types (its shape, not its existence, which
+        only the cloud can tell), or None."""
+        return None
+
     def label_key(self, key: str) -> str:
         """The key a user's label has on this cloud's resources (GCE lowercases it and replaces what it refuses)."""
         return key

@@ -12,15 +12,16 @@ def problems(cluster: Any, groups: list[Any]) -> list[FieldError]:
     from kops.api.validation import validate
 
     found = list(validate(cluster, groups))
-    found += label_problems(cluster, groups)
+    found += cloud_problems(cluster, groups)
     found += [e for e in plugins.collect(plugins.hook().kops_validate(cluster=cluster, instance_groups=groups))
               if isinstance(e, FieldError)]
     return found
 
 
-def label_problems(cluster: Any, groups: list[Any]) -> list[FieldError]:
-    """What the cluster's cloud would refuse in the user's labels (``spec.cloudLabels`` of the cluster and of each
-    group, which a group's resources carry together), ownership tags first: see :mod:`kops.ownership`."""
+def cloud_problems(cluster: Any, groups: list[Any]) -> list[FieldError]:
+    """What the cluster's cloud would refuse: the user's labels (``spec.cloudLabels`` of the cluster and of each
+    group, which a group's resources carry together; ownership tags first, see :mod:`kops.ownership`), zones of
+    more than one region, machine types that are not the cloud's type names."""
     from kops import plugins
     from kops.api.errors import ManifestError
 
@@ -31,22 +32,57 @@ def label_problems(cluster: Any, groups: list[Any]) -> list[FieldError]:
         cloud = plugins.load_driver("cloud", cloud_name)()
     except KopsError:
         return []  # an unknown cloud is reported where the cloud is used
+    document = f"Cluster/{cluster.metadata.name}"
     errors: list[FieldError] = []
-
-    def report(found: list[tuple[str, str]], document: str, only: dict[str, str] | None = None) -> None:
-        for key, reason in found:
-            if only is None or (key in only if key else not whole_reported):
-                path = f"spec.cloudLabels[{key}]" if key else "spec.cloudLabels"
-                errors.append(ManifestError(path, reason, document=document))
-
     cluster_labels = dict(cluster.spec.cloudLabels or {})
     found = cloud.label_problems(cluster_labels)
+    errors += [ManifestError(_label_path(key), reason, document=document) for key, reason in found]
     whole_reported = any(not key for key, _ in found)
-    report(found, f"Cluster/{cluster.metadata.name}")
     for group in groups:
         own = dict(group.spec.cloudLabels or {})
         if own:
-            report(cloud.label_problems({**cluster_labels, **own}), f"InstanceGroup/{group.metadata.name}", own)
+            errors += [ManifestError(_label_path(key), reason, document=f"InstanceGroup/{group.metadata.name}")
+                       for key, reason in cloud.label_problems({**cluster_labels, **own})
+                       if (key in own if key else not whole_reported)]
+    errors += _region_problems(cluster, cloud, document)
+    for group in groups:
+        spec = group.spec
+        named = [("spec.machineType", t) for t in (spec.machineType or "").split(",") if spec.machineType]
+        policy = spec.mixedInstancesPolicy
+        named += [(f"spec.mixedInstancesPolicy.instances[{i}]", t)
+                  for i, t in enumerate((policy.instances if policy is not None else None) or [])]
+        for path, machine_type in named:
+            reason = cloud.machine_type_problem(machine_type.strip())
+            if reason:
+                errors.append(ManifestError(path, reason, document=f"InstanceGroup/{group.metadata.name}"))
+    return errors
+
+
+def _label_path(key: str) -> str:
+    return f"spec.cloudLabels[{key}]" if key else "spec.cloudLabels"
+
+
+def _region_problems(cluster: Any, cloud: Any, document: str) -> list[FieldError]:
+    """A cluster lives in one region: every subnet's zone must be in the first one's region. (Clouds whose subnets
+    are regional check their regions themselves.)"""
+    from kops.api.errors import ManifestError
+
+    first: tuple[str, str] | None = None
+    errors: list[FieldError] = []
+    for i, subnet in enumerate(cluster.spec.subnets or []):
+        if not subnet.zone or cloud.regional_subnets:
+            continue
+        path = f"spec.subnets[{i}].zone"
+        try:
+            region = cloud.region_for_zone(subnet.zone)
+        except KopsError as exc:
+            errors.append(ManifestError(path, str(exc), document=document))
+            continue
+        if first is None:
+            first = (path, region)
+        elif region != first[1]:
+            errors.append(ManifestError(path, f"{subnet.zone} is in region {region}, but {first[0]} is in "
+                                              f"{first[1]}: a cluster's zones are in one region", document=document))
     return errors
 
 

@@ -107,11 +107,19 @@ def validate(
     _check_topology(report, cluster)
     _check_networking(report, cluster)
     _check_etcd(report, cluster, instance_groups)
+    _check_node_values(report, cluster)
     errors = report.errors
     seen: set[str] = set()
     for group in instance_groups:
         errors += _check_instance_group(group, cluster, seen)
     return errors
+
+
+def _check_node_values(report: _Report, obj: Cluster | InstanceGroup) -> None:
+    from .node_validation import problems
+
+    for path, reason in problems(obj.to_dict()):
+        report.add(path, reason)
 
 
 def _check_cluster_name(report: _Report, cluster: Cluster) -> None:
@@ -149,9 +157,9 @@ def _check_kubernetes_version(report: _Report, cluster: Cluster) -> None:
 
 def _check_network(report: _Report, cluster: Cluster, cloud: "CloudProvider | None") -> None:
     spec = cluster.spec
-    parsed = [report.cidr("spec.networkCIDR", spec.networkCIDR)] if spec.networkCIDR is not None else []
+    parsed = [_ipv4(report, "spec.networkCIDR", spec.networkCIDR)] if spec.networkCIDR is not None else []
     for i, value in enumerate(spec.additionalNetworkCIDRs or []):
-        parsed.append(report.cidr(f"spec.additionalNetworkCIDRs[{i}]", value))
+        parsed.append(_ipv4(report, f"spec.additionalNetworkCIDRs[{i}]", value))
     ranges: dict[str, Network | None] = {}
     for field in ("nonMasqueradeCIDR", "serviceClusterIPRange", "podCIDR"):
         value = getattr(spec, field)
@@ -163,6 +171,25 @@ def _check_network(report: _Report, cluster: Cluster, cloud: "CloudProvider | No
     if pods_in_vpc:
         reserved.pop("podCIDR", None)
     _check_subnets(report, cluster, [n for n in parsed if n], reserved, cloud)
+    masquerade = ranges.get("nonMasqueradeCIDR")
+    # Pods outside the network are masqueraded; only CNIs that give pods the network's own addresses may overlap.
+    pods_are_network = pods_in_vpc or (spec.networking is not None and spec.networking.cilium is not None
+                                       and spec.networking.cilium.ipam == "eni")
+    for network in parsed if not pods_are_network else []:
+        if network is not None and masquerade is not None and network.version == masquerade.version \
+                and network.overlaps(masquerade):
+            report.add("spec.nonMasqueradeCIDR", f"{masquerade} overlaps the network's {network}: pods' addresses "
+                                                 "must not be the network's own")
+
+
+def _ipv4(report: _Report, path: str, value: str) -> Network | None:
+    """A network CIDR, which is IPv4 (a cloud assigns a network's IPv6 block itself)."""
+    network = report.cidr(path, value)
+    if network is not None and network.version != 4:
+        report.add(path, f"{value!r} is an IPv6 CIDR: the network's CIDR is IPv4 (its IPv6 block comes from the "
+                         "cloud)")
+        return None
+    return network
 
 
 def _check_subnets(
@@ -190,7 +217,7 @@ def _check_subnets(
             report.add(f"{path}.type", f"unsupported value {subnet.type!r}: must be one of {', '.join(SUBNET_TYPES)}")
         _check_subnet_location(report, path, subnet.zone, subnet.region, cloud)
         if subnet.cidr is not None:
-            network = report.cidr(f"{path}.cidr", subnet.cidr)
+            network = _ipv4(report, f"{path}.cidr", subnet.cidr)
             if network is not None:
                 _place_subnet(report, f"{path}.cidr", network, networks, reserved, placed)
                 placed.append((i, network))
@@ -328,16 +355,13 @@ def _check_instance_group(group: InstanceGroup, cluster: Cluster, seen: set[str]
     elif problem := dns_name_problem(name):
         report.add("metadata.name", f"{name!r} is not a valid name: {problem}")
     seen.add(name or "")
+    _check_node_values(report, group)
 
     spec = group.spec
     if spec.role is None:
         report.add("spec.role", f"required: one of {', '.join(ROLES)}")
     elif spec.role not in ROLES:
         report.add("spec.role", f"unsupported value {spec.role!r}: must be one of {', '.join(ROLES)}")
-    for field in ("minSize", "maxSize"):
-        value = getattr(spec, field)
-        if value is not None and value < 0:
-            report.add(f"spec.{field}", f"must not be negative (it is {value})")
     if spec.minSize is not None and spec.maxSize is not None and spec.minSize > spec.maxSize:
         report.add("spec.maxSize", f"must be at least minSize ({spec.maxSize} < {spec.minSize})")
 

@@ -87,7 +87,15 @@ def test_upstream_manifests_pass(path):
     objects = load_objects(path.read_text())
     cluster = next(obj for obj in objects if isinstance(obj, Cluster))
     groups = [obj for obj in objects if isinstance(obj, InstanceGroup)]
-    assert problems(cluster, groups) == []
+    assert problems(cluster, groups) == REFUSED_UPSTREAM.get(f"{path.parent.parent.name}/{path.parent.name}", [])
+
+
+#: Upstream cases whose manifests carry what a node refuses: kops refuses them where upstream's nodes would fail.
+REFUSED_UPSTREAM = {
+    # kubelet refuses the taint effect "c" (NoSchedule, PreferNoSchedule or NoExecute), so these nodes never register.
+    "update_cluster/ha_gce": [("InstanceGroup/nodes", "spec.taints[0]", "'a=b:c' is not a taint: expected key[=value]:Effect, "
+                                                         "Effect one of NoSchedule, PreferNoSchedule, NoExecute")],
+}
 
 
 def set_cluster(**changes):

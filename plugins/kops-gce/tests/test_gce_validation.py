@@ -96,6 +96,7 @@ def test_gce_networking_is_refused_elsewhere(kops, tmp_path):
     groups = copy.deepcopy(GROUPS)
     for g in groups:
         g["spec"]["subnets"] = ["us-east-1a"]
+        g["spec"]["machineType"] = "t3.medium"
         del g["spec"]["zones"]
     line = one_line_error(create(kops, tmp_path, manifest(cluster, groups)))
     assert "spec.networking.gce" in line and "only on GCE" in line

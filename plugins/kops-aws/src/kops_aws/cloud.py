@@ -14,6 +14,8 @@ from kops_aws.account import ACCOUNT_FACT
 # (us-east-1-wl1-bos-wlz-1); the test region us-test-1 follows the same shape.
 #: Characters every AWS service allows in tag keys and values (EC2 alone allows more).
 _TAG_TEXT = re.compile(r"^[\w\s.:/=+\-@]*$")
+#: An instance type: a family and a size (t3.medium, m5d.2xlarge, u-6tb1.metal, mac2-m2pro.metal).
+_INSTANCE_TYPE = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9-]+$")
 #: Tags per resource, and how many of them kops needs for its own (name, ownership, role, group, store ID...).
 MAX_TAGS, KOPS_TAGS = 50, 10
 
@@ -56,6 +58,11 @@ class AWSCloud(CloudProvider):
             found.append(("", f"{len(labels)} labels are too many: AWS allows {MAX_TAGS} tags per resource and kops "
                               f"needs {KOPS_TAGS} of them, so at most {MAX_TAGS - KOPS_TAGS} may be given"))
         return found
+
+    def machine_type_problem(self, machine_type: str) -> str | None:
+        if not _INSTANCE_TYPE.match(machine_type):
+            return f"{machine_type!r} is not an EC2 instance type (a family and a size, such as t3.medium)"
+        return None
 
     def region_for_zone(self, zone: str) -> str:
         m = _ZONE.match(zone)
