@@ -80,22 +80,30 @@ class Registry:
         obj = self.store.read(config_path(name))
         if obj is None:
             raise ClusterNotFound(f"cluster {name!r} not found in {self.store.url}")
-        cluster = _single(api.load_objects(obj.data.decode(), f"{self.store.url}/{config_path(name)}"))
+        cluster = _single(api.load_objects(self._text(obj, config_path(name)), f"{self.store.url}/{config_path(name)}"))
         generations: dict[str, str | None] = {config_path(name): obj.generation}
         groups = []
         for path in self.store.list(f"{name}/instancegroup/"):
             stored = self.store.read(path)
             if stored is None:
                 continue
-            groups.append(_single(api.load_objects(stored.data.decode(), f"{self.store.url}/{path}")))
+            groups.append(_single(api.load_objects(self._text(stored, path), f"{self.store.url}/{path}")))
             generations[path] = stored.generation
         additional: list[Any] = []
         extra = self.store.read(additional_path(name))
         if extra is not None:
-            additional = api.load_objects(extra.data.decode(), f"{self.store.url}/{additional_path(name)}")
+            additional = api.load_objects(self._text(extra, additional_path(name)),
+                                          f"{self.store.url}/{additional_path(name)}")
             generations[additional_path(name)] = extra.generation
         groups.sort(key=lambda g: g.metadata.name)
         return ClusterState(cluster, groups, additional, generations)
+
+    def _text(self, stored: Any, path: str) -> str:
+        try:
+            return str(stored.data.decode())
+        except UnicodeDecodeError:
+            raise KopsError(f"{self.store.url}/{path}: not a text (UTF-8) file; restore it from its kept versions "
+                            "(kops toolbox history) or a backup") from None
 
     def ssh_keys(self, name: str) -> dict[str, str]:
         out = {}

@@ -269,23 +269,9 @@ def instances(model: Any) -> list[dict[str, Any]]:
 
 
 def with_retries(ctx: Any, call: Callable[[], T]) -> T:
-    """Run a listing outside the executor with the same patience for transient cloud errors.
+    """Run a listing or lookup outside the executor with the same patience for the cloud's errors (the one retry
+    loop, :class:`kops.engine.retry.Retrier`). A listing that failed is not cached by the run's snapshot, so
+    trying again asks the cloud again."""
+    from kops.engine.retry import Retrier
 
-    A listing that failed is not cached by the run's snapshot, so trying again asks the cloud again.
-    """
-    import random
-
-    from kops.engine import RetryPolicy
-
-    policy, rng = RetryPolicy(), random.Random()
-    started = time.monotonic()
-    attempt = 0
-    while True:
-        try:
-            return call()
-        except Exception as exc:
-            attempt += 1
-            pause = policy.delay(attempt, rng)
-            if not ctx.is_transient(exc) or time.monotonic() - started + pause > policy.deadline:
-                raise
-            time.sleep(pause)
+    return Retrier(errors=ctx.errors).call(call)

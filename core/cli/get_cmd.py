@@ -55,10 +55,20 @@ def _group_table(groups: list[Any]) -> None:
 def get_clusters(settings: Settings, names: tuple[str, ...], output: str) -> None:
     """List clusters (all of them, or those named)."""
     from kops.cli.specs import registry
+    from kops.errors import KopsError
 
     reg = registry(settings)
-    wanted = list(names) or ([settings.name] if settings.name else reg.list_clusters())
-    _emit([reg.get(n).cluster for n in wanted], output, _cluster_table)
+    if names or settings.name:
+        _emit([reg.get(n).cluster for n in (list(names) or [settings.name])], output, _cluster_table)
+        return
+    # Every cluster of the store: one that cannot be read is named in a warning, and the others are still listed.
+    clusters = []
+    for name in reg.list_clusters():
+        try:
+            clusters.append(reg.get(name).cluster)
+        except KopsError as exc:
+            click.echo(f"Warning: cluster {name} cannot be read: {exc}", err=True)
+    _emit(clusters, output, _cluster_table)
 
 
 get.add_command(get_clusters, "cluster")

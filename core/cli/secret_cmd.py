@@ -33,24 +33,14 @@ def _existing_cluster(settings: Settings, arg: str | None, takes_argument: bool)
     return reg.store, name
 
 
-def _read(path: str) -> bytes:
-    import sys
-    from pathlib import Path
-
-    from kops.errors import KopsError
-
-    try:
-        return sys.stdin.buffer.read() if path == "-" else Path(path).expanduser().read_bytes()
-    except OSError as exc:
-        raise KopsError(f"-f {path}: cannot read it: {exc.strerror}") from None
-
-
 def _store_secret(settings: Settings, cluster: str | None, filename: str, force: bool, secret: str,
                   check: Callable[[bytes, str], None]) -> None:
     from kops.pki import secrets
 
     store, name = _existing_cluster(settings, cluster, takes_argument=True)
-    data = _read(filename)
+    from kops.cli.specs import read_bytes
+
+    data = read_bytes(filename, "-f")
     check(data, f"-f {filename}")
     secrets.put_secret(store, name, secret, data, replace=force)
     click.echo(f"Stored the {secret} secret of cluster {name}.")

@@ -47,13 +47,33 @@ def render(objs: list[Any], output: str, ssh_key: str | None = None) -> str:
     return text
 
 
-def read_text(path: str, what: str) -> str:
+#: The most kops reads from one input file: a manifest of 1,000 instance groups is about 0.3 MiB, so anything near
+#: this (``-f /dev/zero``) is a mistake, refused rather than read until memory runs out.
+MAX_INPUT_BYTES = 64 * 1024 * 1024
+
+
+def read_bytes(path: str, what: str) -> bytes:
+    """The bytes of an input file (``-`` for standard input), at most :data:`MAX_INPUT_BYTES` of them."""
+    import sys
+
     try:
-        return Path(path).read_text() if path != "-" else __import__("sys").stdin.read()
+        if path == "-":
+            data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+        else:
+            with open(Path(path).expanduser(), "rb") as f:
+                data = f.read(MAX_INPUT_BYTES + 1)
     except OSError as exc:
         raise KopsError(f"{what} {path}: cannot read it: {exc.strerror}") from None
+    if len(data) > MAX_INPUT_BYTES:
+        raise KopsError(f"{what} {path}: larger than {MAX_INPUT_BYTES // 2**20} MiB, which no kops input is")
+    return data
+
+
+def read_text(path: str, what: str) -> str:
+    try:
+        return read_bytes(path, what).decode()
     except UnicodeDecodeError:
-        raise KopsError(f"{what} {path}: not a text file") from None
+        raise KopsError(f"{what} {path}: not a text (UTF-8) file") from None
 
 
 def read_ssh_public_key(path: str) -> str:

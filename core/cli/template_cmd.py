@@ -123,11 +123,9 @@ def render_templates(templates: list[str], snippet_paths: list[str], context: di
 
 
 def _read(file: Path, what: str) -> str:
-    try:
-        return file.read_text()
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc)
-        raise KopsError(f"unable to read {what}: {file}, error: {reason}") from None
+    from kops.cli.specs import read_text
+
+    return read_text(str(file), what)
 
 
 def _one_line(message: str) -> str:

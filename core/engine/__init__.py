@@ -9,16 +9,17 @@ returns a :class:`Plan`, a direct apply through the cloud API, or a Terraform co
 
 from kops.engine.context import Context
 from kops.engine.discovery import Snapshot
-from kops.engine.executor import ExecutionError, ExecutionRecord, Executor, RetryPolicy
+from kops.engine.executor import ExecutionError, ExecutionRecord, Executor
 from kops.engine.graph import GraphError, TaskGraph
 from kops.engine.hcl import Block, Expr
 from kops.engine.lifecycle import Lifecycle
 from kops.engine.plan import Action, Change, Plan, StalePlanError, load_plan, save_plan, verify_plan
 from kops.engine.reconcile import ImmutableFieldError, SharedResourceError
+from kops.engine.retry import CloudErrors, Retrier, RetryPolicy
 from kops.engine.task import Changes, Task, TaskKey
 
 __all__ = [
-    "Action", "Block", "Change", "Changes", "Context", "ExecutionError", "ExecutionRecord", "Executor", "Expr",
-    "GraphError", "ImmutableFieldError", "Lifecycle", "Plan", "RetryPolicy", "SharedResourceError", "Snapshot",
+    "Action", "Block", "Change", "Changes", "CloudErrors", "Context", "ExecutionError", "ExecutionRecord", "Executor", "Expr",
+    "GraphError", "ImmutableFieldError", "Lifecycle", "Plan", "Retrier", "RetryPolicy", "SharedResourceError", "Snapshot",
     "StalePlanError", "Task", "TaskGraph", "TaskKey", "load_plan", "save_plan", "verify_plan",
 ]

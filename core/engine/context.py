@@ -9,13 +9,9 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from kops.engine.discovery import Snapshot
+from kops.engine.retry import CloudErrors
 
 T = TypeVar("T")
-
-
-def never_transient(exc: BaseException) -> bool:
-    """The default retry rule: no error is worth retrying unless the cloud says so."""
-    return False
 
 
 class _Clients:
@@ -42,8 +38,8 @@ class Context:
     cloud: Any = None
     #: This run's listings of the cloud's resources.
     snapshot: Snapshot = dataclasses.field(default_factory=Snapshot)
-    #: The cloud's rule for errors worth retrying (throttling, eventual consistency, 5xx).
-    is_transient: Callable[[BaseException], bool] = never_transient
+    #: How the cloud's errors read: which to retry, which mean its endpoint is unreachable, how to say them.
+    errors: CloudErrors = dataclasses.field(default_factory=CloudErrors)
     log: logging.Logger = dataclasses.field(default_factory=lambda: logging.getLogger("kops.engine"))
     #: The cluster's state store, for tasks that keep files there (the files nodes boot from).
     store: Any = None

@@ -1,15 +1,15 @@
 """Running a task graph: in dependency order, in parallel, retrying what the cloud says is transient.
 
 Each task starts as soon as its own dependencies are done (not level by level), on a bounded pool of
-threads. A transient error (throttling, eventual consistency, 5xx: the cloud's ``is_transient`` decides) is
-retried with jittered exponential backoff until the run's deadline. A permanent error stops the run: tasks
+threads. Every task goes through the run's :class:`kops.engine.retry.Retrier`: transient errors (the cloud's
+:class:`~kops.engine.retry.CloudErrors` decides) are retried with jittered backoff until the run's deadline, an
+unreachable endpoint is named in a warning and given up within a minute. A permanent error stops the run: tasks
 already running finish, nothing new starts, and the error names every resource that failed and why.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import logging
 import random
 import threading
 import time
@@ -17,28 +17,12 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
-from kops.engine.context import never_transient
 from kops.engine.graph import TaskGraph
+from kops.engine.retry import CloudErrors, Retrier, RetriesExhausted, RetryPolicy, describe
 from kops.engine.task import Task, TaskKey, key_label
 from kops.errors import KopsError
 
-log = logging.getLogger(__name__)
-
-
-@dataclasses.dataclass(frozen=True)
-class RetryPolicy:
-    """How transient errors are retried: delays grow from ``base_delay`` to ``max_delay``, with jitter,
-    until ``deadline`` seconds after the run started."""
-
-    base_delay: float = 0.5
-    max_delay: float = 30.0
-    deadline: float = 900.0
-
-    def delay(self, attempt: int, rng: random.Random) -> float:
-        """The pause after failed attempt number ``attempt`` (1-based): half fixed, half random."""
-        # The exponent is capped so long retry runs cannot overflow a float.
-        ceiling = min(self.max_delay, self.base_delay * 2 ** min(attempt - 1, 60))
-        return ceiling / 2 + rng.uniform(0, ceiling / 2)
+__all__ = ["ExecutionError", "ExecutionRecord", "Executor", "RetriesExhausted", "RetryPolicy", "describe"]
 
 
 #: Called with (event, task label) as a run progresses: "start" from the worker thread, "finish" and "fail"
@@ -83,15 +67,6 @@ class ExecutionRecord:
             self._in_flight -= 1
 
 
-class RetriesExhausted(KopsError):
-    """A transient error that kept coming back until the deadline."""
-
-    def __init__(self, attempts: int, last: BaseException):
-        super().__init__(f"still failing after {attempts} attempts: {describe(last)}")
-        self.attempts = attempts
-        self.last = last
-
-
 class ExecutionError(KopsError):
     """One or more tasks failed permanently; the message names each resource and the reason."""
 
@@ -106,12 +81,6 @@ class ExecutionError(KopsError):
         self.failures = failures
         self.not_started = not_started
         self.record = record
-
-
-def describe(exc: BaseException) -> str:
-    """An error as one line for a user: its message, with the exception type unless it is a KopsError."""
-    text = str(exc).strip() or "no message"
-    return text if isinstance(exc, KopsError) else f"{type(exc).__name__}: {text}"
 
 
 class Executor:
@@ -129,8 +98,7 @@ class Executor:
         self._clock = clock
         self._rng = rng or random.Random()
 
-    def run(self, graph: TaskGraph, work: Callable[[Task], None], *,
-            is_transient: Callable[[BaseException], bool] = never_transient,
+    def run(self, graph: TaskGraph, work: Callable[[Task], None], *, errors: CloudErrors | None = None,
             on_event: EventListener | None = None) -> ExecutionRecord:
         """Call ``work(task)`` for every task, each after its dependencies; raise :class:`ExecutionError`."""
         record = ExecutionRecord()
@@ -140,7 +108,7 @@ class Executor:
             if on_event is not None:
                 on_event(event, key_label(task_key))
 
-        deadline = self._clock() + self.retry.deadline
+        retrier = Retrier(self.retry, errors, sleep=self._sleep, clock=self._clock, rng=self._rng)
         waiting = {task.task_key: len(graph.dependencies(task.task_key)) for task in graph}
         ready = deque(task.task_key for task in graph if waiting[task.task_key] == 0)  # graph order: deterministic
         failures: list[tuple[TaskKey, BaseException]] = []
@@ -151,7 +119,7 @@ class Executor:
                 while ready and not failures and len(running) < self.max_workers:
                     key = ready.popleft()
                     task = graph.tasks[key]
-                    running[pool.submit(self._run_one, task, work, is_transient, deadline, record, note)] = key
+                    running[pool.submit(self._run_one, task, work, retrier, record, note)] = key
                 if not running:
                     break
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -173,25 +141,12 @@ class Executor:
             raise ExecutionError(failures, not_started, record) from failures[0][1]
         return record
 
-    def _run_one(self, task: Task, work: Callable[[Task], None], is_transient: Callable[[BaseException], bool],
-                 deadline: float, record: ExecutionRecord, note: Callable[[str, TaskKey], None]) -> None:
+    @staticmethod
+    def _run_one(task: Task, work: Callable[[Task], None], retrier: Retrier, record: ExecutionRecord,
+                 note: Callable[[str, TaskKey], None]) -> None:
         label = str(task)
         note("start", task.task_key)
         try:
-            attempt = 0
-            while True:
-                attempt += 1
-                record._attempt(label)
-                try:
-                    work(task)
-                    return
-                except Exception as exc:
-                    if not is_transient(exc):
-                        raise
-                    pause = self.retry.delay(attempt, self._rng)
-                    if self._clock() + pause > deadline:
-                        raise RetriesExhausted(attempt, exc) from exc
-                    log.debug("%s: transient error, retrying in %.1fs: %s", label, pause, describe(exc))
-                    self._sleep(pause)
+            retrier.call(lambda: work(task), on_attempt=lambda: record._attempt(label))
         finally:
             record._left()

@@ -11,6 +11,7 @@ inode over one that still exists, so consecutive versions always differ in inode
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import os
@@ -120,7 +121,7 @@ class FileStateStore(StateStore):
                     raise
                 _fsync_dir(target.parent)
             except OSError as exc:
-                raise KopsError(f"state store {self.url}: cannot write {key}: {exc.strerror}") from exc
+                raise self._refused("write", key, exc) from exc
             return _generation(st, data)
 
     def _remove(self, key: str, expect: Any) -> None:
@@ -132,8 +133,13 @@ class FileStateStore(StateStore):
             except IsADirectoryError:
                 return
             except OSError as exc:
-                raise KopsError(f"state store {self.url}: cannot delete {key}: {exc.strerror}") from exc
+                raise self._refused("delete", key, exc) from exc
             _fsync_dir(target.parent)
+
+    def _refused(self, action: str, key: str, exc: OSError) -> KopsError:
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return KopsError(f"state store {self.url} is read-only here: cannot {action} {key} ({exc.strerror})")
+        return KopsError(f"state store {self.url}: cannot {action} {key}: {exc.strerror}")
 
     def _list(self, prefix: str) -> dict[str, int]:
         folder = self.root / prefix.rpartition("/")[0]

@@ -15,7 +15,7 @@ from collections import Counter
 from functools import partial
 from typing import Any
 
-from kops.engine import Block, Context, Executor, Snapshot, Task
+from kops.engine import Block, CloudErrors, Context, Executor, Snapshot, Task
 from kops.engine.targets.terraform import TerraformWriter
 
 CLUSTER = "demo.example.com"
@@ -91,14 +91,15 @@ class FakeCloud:
         return sorted(r["name"] for r in self.resources[kind].values())
 
 
-def is_transient(exc: BaseException) -> bool:
-    return isinstance(exc, Throttled)
+class FakeErrors(CloudErrors):
+    def transient(self, exc: BaseException) -> bool:
+        return isinstance(exc, Throttled)
 
 
 def make_context(cloud: FakeCloud) -> Context:
     """A fresh run against ``cloud``: a new snapshot listing each kind tagged for the cluster."""
     return Context(CLUSTER, cloud=cloud, snapshot=Snapshot({k: partial(cloud.list_tagged, k, CLUSTER) for k in KINDS}),
-                   is_transient=is_transient)
+                   errors=FakeErrors())
 
 
 def executor(max_workers: int = 4) -> Executor:

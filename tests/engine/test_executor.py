@@ -10,7 +10,7 @@ import random
 import threading
 
 import pytest
-from kops.engine import ExecutionError, Executor, RetryPolicy, Task, TaskGraph
+from kops.engine import CloudErrors, ExecutionError, Executor, RetryPolicy, Task, TaskGraph
 from kops.engine.executor import RetriesExhausted
 
 
@@ -22,6 +22,14 @@ class Step(Task):
 
 class Transient(Exception):
     pass
+
+
+class _TransientErrors(CloudErrors):
+    def transient(self, exc: BaseException) -> bool:
+        return isinstance(exc, Transient)
+
+
+TRANSIENT = _TransientErrors()
 
 
 def steps(spec: dict[str, list[str]]) -> list[Step]:
@@ -77,8 +85,7 @@ def test_transient_errors_are_retried_with_growing_jittered_pauses() -> None:
             raise Transient("throttled")
 
     executor = Executor(2, RetryPolicy(base_delay=1.0, max_delay=3.0), sleep=pauses.append, rng=random.Random(7))
-    record = executor.run(TaskGraph(steps({"flaky": [], "fine": []})), work,
-                          is_transient=lambda e: isinstance(e, Transient))
+    record = executor.run(TaskGraph(steps({"flaky": [], "fine": []})), work, errors=TRANSIENT)
     assert record.attempts == {"Step/flaky": 4, "Step/fine": 1}
     assert len(pauses) == 3
     for pause, ceiling in zip(pauses, [1.0, 2.0, 3.0], strict=True):
@@ -97,7 +104,7 @@ def test_transient_errors_give_up_at_the_deadline_naming_the_resource() -> None:
     executor = Executor(1, RetryPolicy(base_delay=1.0, max_delay=8.0, deadline=60.0), sleep=sleep,
                         clock=lambda: now[0])
     with pytest.raises(ExecutionError) as err:
-        executor.run(TaskGraph(steps({"vpc": []})), work, is_transient=lambda e: isinstance(e, Transient))
+        executor.run(TaskGraph(steps({"vpc": []})), work, errors=TRANSIENT)
     assert str(err.value).startswith("Step/vpc: still failing after ")
     assert "Transient: RequestLimitExceeded" in str(err.value)
     (key, exc), = err.value.failures

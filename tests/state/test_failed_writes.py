@@ -39,3 +39,23 @@ def test_a_commit_that_failed_is_undone_and_never_rolled_forward(kops, tmp_path)
     assert "team: platform" not in kops("get", "cluster", "f.example.com", "-o", "yaml").out
     after = {k: v for k, v in snapshot(store).items() if not k.startswith(".kops/")}
     assert after == {k: v for k, v in before.items() if not k.startswith(".kops/")}
+
+
+def test_a_read_only_store_says_so_and_changes_nothing(kops, tmp_path):
+    assert kops("create", "cluster", "r.example.com", "--cloud", "aws", "--zones", "us-east-1a",
+                "--networking", "cni").code == 0
+    store = tmp_path / "store"
+    before = snapshot(store)
+    folders = [p for p in [store, *store.rglob("*")] if p.is_dir()]
+    if not all(_immutable(p, True) for p in folders):
+        for p in folders:
+            _immutable(p, False)
+        pytest.skip("chattr +i is not available here (needs root and a filesystem with the attribute)")
+    try:
+        r = kops("edit", "cluster", "r.example.com", "--set", "spec.kubernetesVersion=1.33.0")
+    finally:
+        for p in folders:
+            _immutable(p, False)
+    assert r.code == 1 and "Traceback" not in r.err and len(r.err.strip().splitlines()) == 1, r.err
+    assert f"state store file://{store} is read-only here" in r.err
+    assert snapshot(store) == before

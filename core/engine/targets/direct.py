@@ -55,6 +55,6 @@ class DirectTarget:
             carry_out(ctx, obs)
             observations.append(obs)
 
-        record = self.executor.run(graph, apply, is_transient=ctx.is_transient)
-        deletion_record = self.executor.run(doomed, delete, is_transient=ctx.is_transient)
+        record = self.executor.run(graph, apply, errors=ctx.errors)
+        deletion_record = self.executor.run(doomed, delete, errors=ctx.errors)
         return ApplyResult(build_plan(observations), record, deletion_record)

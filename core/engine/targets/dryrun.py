@@ -26,7 +26,7 @@ class DryRunTarget:
         ctx = dataclasses.replace(ctx, target=self)
         observations: list[Observation] = []
         self.executor.run(graph, lambda task: observations.append(observe(ctx, task)),
-                          is_transient=ctx.is_transient)
+                          errors=ctx.errors)
         self.executor.run(doomed, lambda task: observations.append(observe_deletion(ctx, task)),
-                          is_transient=ctx.is_transient)
+                          errors=ctx.errors)
         return build_plan(observations)

@@ -175,3 +175,15 @@ def test_an_apply_that_waited_for_the_lease_applies_the_spec_as_it_is_then(lab):
     groups = boto3.client("autoscaling", region_name="us-east-1").describe_auto_scaling_groups()["AutoScalingGroups"]
     assert [g["MaxSize"] for g in groups if g["AutoScalingGroupName"] == f"nodes-us-east-1a.{lab['name']}"] == [4]
     kops(lab, "delete", "cluster", lab["name"], "--yes")
+
+
+@pytest.mark.parametrize("endpoint", ["http://127.0.0.1:9", "http://no-such-host.invalid"])
+def test_an_endpoint_that_cannot_be_reached_is_named_within_a_minute(lab, endpoint):
+    create(lab)
+    started = time.monotonic()
+    p = kops(lab, "update", "cluster", lab["name"], endpoint=endpoint, check=False)
+    took = time.monotonic() - started
+    lines = p.stderr.strip().splitlines()
+    assert p.returncode == 1 and took < 60, (took, p.stderr)
+    assert lines[0].startswith(f"WARNING kops.engine: cannot reach {endpoint}")
+    assert lines[-1].startswith(f"Error: cannot reach {endpoint}") and "internal error" not in p.stderr

@@ -114,12 +114,12 @@ def test_a_changed_group_makes_a_new_template_version_and_updates_its_group(clie
 
 def test_an_instance_profile_auto_scaling_cannot_see_yet_is_waited_for() -> None:
     from botocore.exceptions import ClientError
-    from kops_aws.awsapi import AWSApi, NotYetVisible
+    from kops_aws.awsapi import AWS_ERRORS, NotYetVisible
     from kops_aws.tasks.autoscaling_group import _profile_not_visible
 
     refused = ClientError({"Error": {"Code": "ValidationError", "Message": "You must use a valid fully-formed launch "
                            "template. Invalid IAM Instance Profile name"}}, "CreateAutoScalingGroup")
-    assert _profile_not_visible(refused) and AWSApi.is_transient(NotYetVisible("later"))
+    assert _profile_not_visible(refused) and AWS_ERRORS.transient(NotYetVisible("later"))
     other = ClientError({"Error": {"Code": "ValidationError", "Message": "MinSize must be <= MaxSize"}}, "Op")
     assert not _profile_not_visible(other)
 

@@ -8,7 +8,7 @@ import sys
 import pytest
 from kops.errors import KopsError
 from kops_aws import discovery
-from kops_aws.awsapi import AWSApi
+from kops_aws.awsapi import AWS_ERRORS, AWSApi
 from kops_aws.tags import aws_tags, cluster_tags, from_aws, is_owned, shared_tags
 
 CLUSTER = "foundation.example.com"
@@ -40,16 +40,27 @@ def test_loading_the_plugin_does_not_import_boto3() -> None:
     ("VpcLimitExceeded", 400, False),
 ])
 def test_transient_errors(code: str, status: int, transient: bool) -> None:
-    assert AWSApi.is_transient(client_error(code, status)) is transient
+    assert AWS_ERRORS.transient(client_error(code, status)) is transient
 
 
-def test_connection_errors_are_transient_and_others_are_not() -> None:
-    from botocore.exceptions import EndpointConnectionError
+def test_connection_errors_name_the_endpoint_and_others_are_not_retried() -> None:
+    from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError
     from botocore.parsers import ResponseParserError
 
-    assert AWSApi.is_transient(EndpointConnectionError(endpoint_url="http://x"))
-    assert AWSApi.is_transient(ResponseParserError("<html>500 Internal Server Error</html>"))
-    assert not AWSApi.is_transient(ValueError("bad"))
+    assert AWS_ERRORS.unreachable(EndpointConnectionError(endpoint_url="http://x")) == "http://x"
+    assert AWS_ERRORS.unreachable(ConnectTimeoutError(endpoint_url="https://ec2.us-east-1.amazonaws.com")) == \
+        "https://ec2.us-east-1.amazonaws.com"
+    assert AWS_ERRORS.transient(ResponseParserError("<html>500 Internal Server Error</html>"))
+    assert not AWS_ERRORS.transient(ValueError("bad")) and AWS_ERRORS.unreachable(ValueError("bad")) is None
+
+
+def test_credentials_missing_or_refused_say_how_to_give_them() -> None:
+    from botocore.exceptions import NoCredentialsError
+
+    assert "AWS_ACCESS_KEY_ID" in AWS_ERRORS.explain(NoCredentialsError())
+    refused = AWS_ERRORS.explain(client_error("InvalidClientTokenId", 403))
+    assert refused.startswith("AWS refused the credentials (InvalidClientTokenId") and "AWS_PROFILE" in refused
+    assert AWS_ERRORS.explain(client_error("VpcLimitExceeded", 400)) is None
 
 
 def test_clients_are_made_once_and_calls_are_counted(aws) -> None:

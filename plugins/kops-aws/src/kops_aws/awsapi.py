@@ -11,6 +11,8 @@ import threading
 from collections import Counter
 from typing import Any
 
+from kops.engine.retry import CloudErrors
+
 #: Error codes AWS uses for rate limiting; retried with backoff.
 THROTTLING_CODES = frozenset({
     "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
@@ -75,7 +77,9 @@ class AWSApi:
         if self._session is None:
             self._session = boto3.session.Session()
         # The engine retries transient errors itself with a deadline; boto3's own retries stay modest.
-        config = Config(retries={"mode": "standard", "max_attempts": 3}, max_pool_connections=32)
+        # A short connect timeout: an endpoint that does not answer is named within seconds (kops.engine.retry).
+        config = Config(retries={"mode": "standard", "max_attempts": 3}, max_pool_connections=32,
+                        connect_timeout=5)
         client = self._session.client(SERVICES[service], region_name=self.region, config=config)
 
         def count(model: Any, **_: Any) -> None:
@@ -121,10 +125,23 @@ class AWSApi:
     def sts(self) -> Any:
         return self.client("sts")
 
-    @staticmethod
-    def is_transient(exc: BaseException) -> bool:
-        """Whether retrying ``exc`` later may succeed: throttling, 5xx, connection trouble, and the
-        "not found" errors AWS returns for a resource created moments ago (eventual consistency)."""
+
+#: Error codes that mean the credentials were refused (missing ones raise NoCredentialsError before any call).
+REFUSED_CREDENTIAL_CODES = frozenset({
+    "AuthFailure", "InvalidClientTokenId", "SignatureDoesNotMatch", "UnrecognizedClientException", "ExpiredToken",
+    "ExpiredTokenException", "InvalidAccessKeyId", "InvalidToken", "RequestExpired",
+})
+#: How a user gives kops AWS credentials.
+CREDENTIALS_HELP = ("set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary ones), "
+                    "or AWS_PROFILE, or run 'aws configure'")
+
+
+class AWSErrors(CloudErrors):
+    """How AWS's errors read, for every AWS call a run makes (see :mod:`kops.engine.retry`)."""
+
+    def transient(self, exc: BaseException) -> bool:
+        """Throttling, 5xx, and the "not found" errors AWS returns for a resource created moments ago (eventual
+        consistency); an unparseable response is what an overloaded endpoint's HTML error page becomes."""
         if isinstance(exc, NotYetVisible):
             return True
         code = error_code(exc)
@@ -135,15 +152,34 @@ class AWSApi:
                 return True
             status = getattr(exc, "response", {}).get("ResponseMetadata", {}).get("HTTPStatusCode")
             return isinstance(status, int) and status >= 500
-        try:
-            from botocore.exceptions import ConnectionError as BotoConnectionError
-            from botocore.exceptions import HTTPClientError
-            from botocore.parsers import ResponseParserError
-        except ImportError:  # pragma: no cover - boto3 is a dependency
-            return False
-        # An unparseable response is what an overloaded endpoint's HTML error page becomes.
-        return isinstance(exc, BotoConnectionError | HTTPClientError | ResponseParserError | ConnectionError
-                          | TimeoutError)
+        from botocore.exceptions import HTTPClientError
+        from botocore.parsers import ResponseParserError
+
+        return isinstance(exc, HTTPClientError | ResponseParserError)
+
+    def unreachable(self, exc: BaseException) -> str | None:
+        """The endpoint of a connection that was refused, did not resolve, timed out or was lost."""
+        from botocore.exceptions import ConnectionError as BotoConnectionError
+
+        if isinstance(exc, BotoConnectionError):
+            return str(getattr(exc, "kwargs", {}).get("endpoint_url") or "the AWS endpoint")
+        return None
+
+    def explain(self, exc: BaseException) -> str | None:
+        from botocore.exceptions import NoCredentialsError, PartialCredentialsError, ProfileNotFound
+
+        if isinstance(exc, NoCredentialsError | PartialCredentialsError):
+            return f"no AWS credentials were found: {CREDENTIALS_HELP}"
+        if isinstance(exc, ProfileNotFound):
+            return f"{exc}: {CREDENTIALS_HELP}"
+        code = error_code(exc)
+        if code in REFUSED_CREDENTIAL_CODES:
+            message = getattr(exc, "response", {}).get("Error", {}).get("Message", "")
+            return f"AWS refused the credentials ({code}: {message}): {CREDENTIALS_HELP}"
+        return None
+
+
+AWS_ERRORS = AWSErrors()
 
 
 def error_code(exc: BaseException) -> str | None:

@@ -11,7 +11,7 @@ from typing import Any
 from kops.engine import Context, Snapshot, Task
 from kops.engine.targets.terraform import TerraformWriter
 
-from kops_aws.awsapi import AWSApi
+from kops_aws.awsapi import AWS_ERRORS, AWSApi
 from kops_aws.discovery import deletion_tasks, ec2_tagged, snapshot_for, store_ids
 from kops_aws.model import AWSModel
 from kops_aws.tags import TAG_INSTANCE_GROUP, from_aws
@@ -35,7 +35,7 @@ def engine_context(model: Any) -> Context:
         return Context(model.cluster_name, cloud=None, snapshot=Snapshot())
     api = AWSApi(AWSModel(model).region)
     return Context(model.cluster_name, cloud=api, snapshot=snapshot_for(api, model.cluster_name),
-                   is_transient=AWSApi.is_transient)
+                   errors=AWS_ERRORS)
 
 
 def owned_resources(ctx: Context, model: Any) -> list[Task]:

@@ -65,7 +65,7 @@ class S3StateStore(StateStore):
                     self._client = boto3.session.Session().client(
                         "s3", region_name=region, config=Config(retries={"mode": "standard", "max_attempts": 5},
                                               # an apply writes many boot files at once
-                                              max_pool_connections=32))
+                                              max_pool_connections=32, connect_timeout=5))
         return self._client
 
     def _key(self, key: str) -> str:
@@ -141,7 +141,10 @@ class S3StateStore(StateStore):
         except ClientError as exc:
             self._translate(exc, key, action, expect)
         except BotoCoreError as exc:
-            raise KopsError(f"state store {self.url}: cannot {action} {key}: {exc}") from exc
+            from kops_aws.awsapi import AWS_ERRORS
+
+            raise KopsError(f"state store {self.url}: cannot {action} {key}: "
+                            f"{AWS_ERRORS.explain(exc) or exc}") from exc
 
     def _translate(self, exc: Any, key: str, action: str, expect: Any) -> NoReturn:
         error = exc.response.get("Error", {})
@@ -154,6 +157,11 @@ class S3StateStore(StateStore):
         if code == "NoSuchBucket":
             raise KopsError(f"state store {self.url}: S3 bucket {self.bucket!r} does not exist; create it or fix "
                             "the state store URL") from None
+        from kops_aws.awsapi import AWS_ERRORS
+
+        explained = AWS_ERRORS.explain(exc)
+        if explained:
+            raise KopsError(f"state store {self.url}: {explained}") from None
         if code in _DENIED_CODES or status == 403:
             raise KopsError(f"state store {self.url}: access denied to S3 bucket {self.bucket!r} ({code}); check "
                             "your AWS credentials and the bucket policy") from None
