@@ -126,7 +126,7 @@ class Retrier:
                         raise KopsError(explained) from exc
                     raise
                 pause = self.policy.delay(attempt, self._rng)
-                if endpoint is not None:
+                if endpoint is not None and unreachable_since is not None:
                     pause = min(pause, max(0.0, unreachable_since + self.policy.unreachable_deadline - now))
                 if now + pause > self._deadline:
                     raise RetriesExhausted(attempt, exc) from exc
