@@ -42,18 +42,27 @@ class CloudProvider:
 
     #: Tag (label) key prefixes the cloud keeps for itself (``aws:``); a user's label may not use them.
     reserved_label_prefixes: tuple[str, ...] = ()
+    #: Label keys (and key prefixes) with which kops marks ownership on this cloud, where they are not the generic
+    #: ones of :mod:`kops.ownership` (GCE's ``k8s-io-cluster-name``): a user's label may not become one of them.
+    ownership_label_keys: tuple[str, ...] = ()
+    ownership_label_prefixes: tuple[str, ...] = ()
 
     def label_problems(self, labels: dict[str, str]) -> list[tuple[str, str]]:
         """Why the cloud would refuse some of a user's labels (``spec.cloudLabels``), as ``(key, reason)``; a key
         of ``""`` speaks of the labels as a whole (too many). By default: the ownership tags
-        (:func:`kops.ownership.reserved_tag_reason`) and :attr:`reserved_label_prefixes`. A cloud that rewrites
-        labels before use (GCE) checks what the label becomes, and adds its limits on length and count."""
+        (:func:`kops.ownership.reserved_tag_reason`, :attr:`ownership_label_keys`) and
+        :attr:`reserved_label_prefixes`, each checked on the key as the cloud will have it (:meth:`label_key`).
+        A cloud adds its limits on length and count."""
         from kops.ownership import reserved_tag_reason
 
         found = []
         for key in labels:
-            reason = reserved_tag_reason(self.label_key(key))
-            if reason is None and key.lower().startswith(self.reserved_label_prefixes):
+            reason = reserved_tag_reason(key)
+            cloud_key = self.label_key(key)
+            if reason is None and (cloud_key in self.ownership_label_keys
+                                   or cloud_key.startswith(self.ownership_label_prefixes or ("\0",))):
+                reason = f"{key!r} is, as a {self.name} label ({cloud_key}), one that marks ownership; kops sets it"
+            if reason is None and key.lower().startswith(self.reserved_label_prefixes or ("\0",)):
                 reason = f"the prefix {key.split(':', 1)[0]}: is reserved by {self.name}"
             if reason is not None:
                 found.append((key, reason))

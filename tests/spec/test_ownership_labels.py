@@ -60,3 +60,10 @@ def test_other_labels_are_kept(kops):
     assert kops(*CREATE, "--cloud-labels", "team=platform,cost-center=k8s:42").code == 0
     spec = kops("get", "cluster", "lab.example.com", "-o", "yaml").out
     assert "team: platform" in spec and "cost-center: k8s:42" in spec
+
+
+@pytest.mark.parametrize("label", ["k8s.io/cluster.name=x", "K8s-io-role-master=1", "kops.k8s.io/state-store=x"])
+def test_gce_refuses_labels_that_become_its_ownership_labels(label, kops):
+    r = kops("create", "cluster", "g.example.com", "--cloud", "gce", "--zones", "us-central1-a", "--project", "p",
+             "--networking", "cni", "--cloud-labels", label)
+    assert r.code == 1 and f"spec.cloudLabels[{label.split('=')[0]}]" in r.err, r.err

@@ -34,6 +34,15 @@ class GCECloud(CloudProvider):
     # Groups added later are labelled for the metadata proxy, as upstream's kops create instancegroup does.
     instance_group_node_labels = {"cloud.google.com/metadata-proxy-ready": "true"}
 
+    # Upstream's ownership labels on GCE, and the state store's ID as a GCE label can hold it.
+    ownership_label_keys = ("k8s-io-cluster-name", "k8s-io-instance-group", "kops-k8s-io-state-store")
+    ownership_label_prefixes = ("k8s-io-role-", "k8s-io-etcd-")
+
+    def label_key(self, key: str) -> str:
+        """GCE label keys hold lowercase letters, digits, ``-`` and ``_``: a key is lowercased and anything else
+        becomes ``-``, as kops writes it."""
+        return re.sub(r"[^a-z0-9_-]", "-", key.lower())
+
     def region_for_zone(self, zone: str) -> str:
         region = zone_region(zone)
         if region is None:
