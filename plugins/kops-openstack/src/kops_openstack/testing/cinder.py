@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 
-from kops_openstack.testing.stack import Stack
+from kops_openstack.testing import infrastructure
+from kops_openstack.testing.keystone import admin_connection
+from kops_openstack.testing.stack import CONTROLLER, Stack
 
 FAKE_DRIVER = "cinder.tests.fake_driver.FakeLoggingVolumeDriver"
 
@@ -72,7 +74,7 @@ def configure(stack: Stack) -> None:
     etc, lib = stack.etc("cinder"), stack.lib("cinder")
     (etc / "api-paste.ini").write_text(_PASTE)
     (etc / "resource_filters.json").write_text(json.dumps(RESOURCE_FILTERS, indent=1))
-    zones = sorted({zone for _host, zone in stack.computes})
+    zones = _zones(stack)
     sections: dict = {
         "DEFAULT": {**stack.common("cinder"), "osapi_volume_listen": "127.0.0.1",
                     "osapi_volume_listen_port": stack.ports["cinder"], "osapi_volume_workers": 1,
@@ -91,6 +93,10 @@ def configure(stack: Stack) -> None:
     stack.write(etc / "cinder.conf", sections)
 
 
+def _zones(stack: Stack) -> list[str]:
+    return sorted({zone for _host, zone in stack.computes})
+
+
 def _conf(stack: Stack) -> str:
     return str(stack.etc("cinder") / "cinder.conf")
 
@@ -101,7 +107,14 @@ def sync(stack: Stack) -> None:
 
 def start(stack: Stack) -> None:
     conf = _conf(stack)
-    stack.serve("cinder-scheduler", stack.console("cinder-scheduler", "--config-file", conf))
-    stack.serve("cinder-volume", stack.console("cinder-volume", "--config-file", conf))
+    scheduler = stack.serve("cinder-scheduler", stack.console("cinder-scheduler", "--config-file", conf))
+    volume = stack.serve("cinder-volume", stack.console("cinder-volume", "--config-file", conf))
     api = stack.serve("cinder-api", stack.console("cinder-api", "--config-file", conf))
     stack.supervisor.wait_http(api, stack.url("cinder") + "/", timeout=180)
+    infrastructure.wait_for_rpc(stack, scheduler, "cinder-scheduler")
+    backends = [backend(zone) for zone in _zones(stack)]
+    infrastructure.wait_for_rpc(stack, volume, *(f"cinder-volume.{CONTROLLER}@{b}" for b in backends))
+    # The scheduler places a volume only on a backend whose capabilities it has heard.
+    admin = admin_connection(stack)
+    stack.supervisor.wait_for(scheduler, lambda: len(list(admin.block_storage.backend_pools())) == len(backends),
+                              "knowing every volume backend's pool", 120)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import subprocess
 
-from kops_openstack.testing.processes import listening
+from kops_openstack.testing.processes import Service, listening
 from kops_openstack.testing.stack import Stack
 
 #: Every database the services need (Nova has three: its API's, cell0's and cell1's).
@@ -67,6 +67,24 @@ def start_rabbitmq(stack: Stack) -> None:
                           RABBITMQ_PID_FILE=str(base / "rabbitmq.pid"))
     # RabbitMQ opens its AMQP listener last, once it has booted.
     stack.supervisor.wait_for(service, lambda: listening(ports["rabbitmq"]), "listening for AMQP", 120)
+
+
+def rpc_consumers(stack: Stack) -> set[str]:
+    """The RabbitMQ queues something consumes from: a service's RPC server is up once its queue is here."""
+    result = subprocess.run(
+        ["/usr/lib/rabbitmq/bin/rabbitmqctl", "-n", "rabbit@localhost", "list_queues", "name", "consumers",
+         "--quiet", "--no-table-headers"],
+        env=stack.env(HOME=str(stack.lib("rabbitmq")), ERL_EPMD_PORT=str(stack.ports["epmd"])),
+        capture_output=True, text=True)
+    return {line.split()[0] for line in result.stdout.splitlines()
+            if len(line.split()) == 2 and line.split()[1] != "0"}
+
+
+def wait_for_rpc(stack: Stack, service: Service, *queues: str, timeout: float = 120) -> None:
+    """Wait until ``service`` consumes each of ``queues``: a message cast to a queue nobody has declared yet is
+    dropped, so a service is ready only once its RPC server listens."""
+    stack.supervisor.wait_for(service, lambda: set(queues) <= rpc_consumers(stack),
+                              f"consuming RPC queues {', '.join(queues)}", timeout)
 
 
 def start_memcached(stack: Stack) -> None:

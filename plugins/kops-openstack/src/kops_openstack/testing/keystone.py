@@ -3,6 +3,10 @@ served by uWSGI, then given the catalog (each service's user, service entry and 
 
 from __future__ import annotations
 
+import base64
+import os
+from pathlib import Path
+
 from kops_openstack.testing import launcher
 from kops_openstack.testing.stack import ENDPOINTS, REGION, SERVICE_PROJECT, Stack
 
@@ -26,14 +30,24 @@ def configure(stack: Stack) -> None:
     })
 
 
+def _key_repository(path: Path) -> None:
+    """What ``keystone-manage fernet_setup`` (or ``credential_setup``) writes: a primary key (the highest
+    number) and a staged one (0), each 32 random bytes in URL-safe base64, readable by Keystone alone."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for index in (0, 1):
+        key = path / str(index)
+        key.write_bytes(base64.urlsafe_b64encode(os.urandom(32)))
+        key.chmod(0o600)
+
+
 def _manage(stack: Stack, *args: str) -> list[str]:
     return stack.console("keystone-manage", "--config-file", str(stack.etc("keystone") / "keystone.conf"), *args)
 
 
 def sync(stack: Stack) -> None:
     stack.run("keystone-db-sync", _manage(stack, "db_sync"))
-    for repo in ("fernet_setup", "credential_setup"):
-        stack.run(f"keystone-{repo}", _manage(stack, repo, "--keystone-user", "root", "--keystone-group", "root"))
+    for repo in ("fernet-keys", "credential-keys"):
+        _key_repository(stack.lib("keystone") / repo)
     url = stack.auth_url
     stack.run("keystone-bootstrap", _manage(
         stack, "bootstrap", "--bootstrap-password", stack.password, "--bootstrap-username", "admin",

@@ -107,3 +107,4 @@ def register_agents(stack: Stack) -> None:
 def start(stack: Stack) -> None:
     service = stack.serve("neutron-server", stack.console("neutron-server", *_config_args(stack)))
     stack.supervisor.wait_http(service, stack.url("neutron") + "/", timeout=180)
+    infrastructure.wait_for_rpc(stack, service, "q-plugin")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import subprocess
 
 from kops_openstack.testing import infrastructure, launcher
+from kops_openstack.testing.processes import parallel
 from kops_openstack.testing.stack import Stack
 
 _PASTE = """\
@@ -105,23 +106,34 @@ def _manage(stack: Stack, *args: str) -> list[str]:
 
 
 def sync(stack: Stack) -> None:
-    stack.run("nova-api-db-sync", _manage(stack, "api_db", "sync"))
-    stack.run("nova-map-cell0", _manage(stack, "cell_v2", "map_cell0", "--database_connection",
-                                        stack.db("nova_cell0")))
-    stack.run("nova-create-cell1", _manage(stack, "cell_v2", "create_cell", "--name", "cell1"))
-    stack.run("nova-db-sync", _manage(stack, "db", "sync"))
+    """Nova's three schemas side by side (each migration takes a while): the API database, then cell0's and
+    cell1's mappings in it; and each cell's own database."""
+    cell0 = stack.write(stack.etc("nova") / "nova-cell0.conf", {"database": {"connection": stack.db("nova_cell0")}})
+
+    def api() -> None:
+        stack.run("nova-api-db-sync", _manage(stack, "api_db", "sync"))
+        stack.run("nova-map-cell0", _manage(stack, "cell_v2", "map_cell0", "--database_connection",
+                                            stack.db("nova_cell0")))
+        stack.run("nova-create-cell1", _manage(stack, "cell_v2", "create_cell", "--name", "cell1"))
+
+    parallel(api,
+             lambda: stack.run("nova-db-sync", _manage(stack, "db", "sync", "--local_cell")),
+             lambda: stack.run("nova-cell0-db-sync", stack.console(
+                 "nova-manage", *_config_args(stack), "--config-file", str(cell0), "db", "sync", "--local_cell")))
 
 
 def start(stack: Stack) -> None:
     etc = stack.etc("nova")
-    stack.serve("nova-conductor", stack.console("nova-conductor", *_config_args(stack)))
-    stack.serve("nova-scheduler", stack.console("nova-scheduler", *_config_args(stack)))
+    conductor = stack.serve("nova-conductor", stack.console("nova-conductor", *_config_args(stack)))
+    scheduler = stack.serve("nova-scheduler", stack.console("nova-scheduler", *_config_args(stack)))
     wsgi = launcher.wsgi_file(etc / "nova-api.wsgi", "nova-api-wsgi")
     # Nova's API runs on eventlet, whose hub belongs to one thread: an RPC reply that another uWSGI thread waits
     # for is never read. So several single-threaded processes, as Nova's own deployments run it.
     api = stack.serve("nova-api", launcher.uwsgi(wsgi, stack.ports["nova"], processes=2, threads=1),
                       OS_NOVA_CONFIG_DIR=str(etc), OS_NOVA_CONFIG_FILES="api-paste.ini;nova.conf;nova-db.conf")
     stack.supervisor.wait_http(api, stack.url("nova") + "/v2.1", timeout=180)
+    infrastructure.wait_for_rpc(stack, conductor, "conductor")
+    infrastructure.wait_for_rpc(stack, scheduler, "scheduler")
 
 
 def start_computes(stack: Stack) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import secrets
 
-from kops_openstack.testing import launcher
+from kops_openstack.testing import infrastructure, launcher
 from kops_openstack.testing.certificates import write_octavia_pki
 from kops_openstack.testing.stack import Stack
 
@@ -51,8 +51,10 @@ def sync(stack: Stack) -> None:
 
 def start(stack: Stack) -> None:
     conf = _conf(stack)
-    stack.serve("octavia-worker", stack.console("octavia-worker", "--config-file", conf))
+    worker = stack.serve("octavia-worker", stack.console("octavia-worker", "--config-file", conf))
     wsgi = launcher.wsgi_file(stack.etc("octavia") / "octavia-api.wsgi", "octavia-wsgi",
                               argv=["octavia-api", "--config-file", conf])
     api = stack.serve("octavia-api", launcher.uwsgi(wsgi, stack.ports["octavia"]))
     stack.supervisor.wait_http(api, stack.url("octavia") + "/", timeout=180)
+    # The amphora provider casts to the controller worker on this topic.
+    infrastructure.wait_for_rpc(stack, worker, "octavia_provisioning_v2")

@@ -46,6 +46,8 @@ def install() -> float:
         _POLICY_RC_D.write_text(_DENY_ALL)
         _POLICY_RC_D.chmod(0o755)
     try:
+        # The machine's package lists may be missing or older than the mirror: refresh them first.
+        _apt(["apt-get", "update", "-q"], env)
         _apt(["apt-get", "install", "-y", "-q", "--no-install-recommends",
               "-o", "Dpkg::Options::=--force-confdef", "-o", "Dpkg::Options::=--force-confold", *todo], env)
     finally:
@@ -59,10 +61,6 @@ def install() -> float:
 
 def _apt(cmd: list[str], env: dict[str, str]) -> None:
     result = subprocess.run(cmd, env=env, capture_output=True, text=True)
-    if result.returncode != 0 and "Unable to locate package" in result.stderr + result.stdout:
-        # A fresh machine may have no package lists yet.
-        subprocess.run(["apt-get", "update", "-q"], env=env, capture_output=True, text=True)
-        result = subprocess.run(cmd, env=env, capture_output=True, text=True)
     if result.returncode != 0:
         tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-15:])
         raise KopsError(f"{' '.join(cmd[:3])} failed (exit {result.returncode}):\n{tail}")

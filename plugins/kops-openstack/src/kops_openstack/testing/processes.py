@@ -10,6 +10,8 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +19,25 @@ from kops.errors import KopsError
 
 #: Seconds a service gets to stop on SIGTERM before it is killed.
 STOP_GRACE = 10.0
+
+
+def parallel(*steps: Callable[[], object]) -> None:
+    """Run ``steps`` side by side (most of a start is waiting on other processes); the first failure, in the
+    order given, is raised once all have ended."""
+    with ThreadPoolExecutor(max_workers=len(steps)) as pool:
+        futures = [pool.submit(step) for step in steps]
+    for future in futures:
+        future.result()
+
+
+def then(*steps: Callable[[], object]) -> Callable[[], None]:
+    """One step that runs ``steps`` in order."""
+
+    def run() -> None:
+        for step in steps:
+            step()
+
+    return run
 
 
 def free_port() -> int:

@@ -13,28 +13,14 @@ import shutil
 import sys
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 
 from kops.testing.testbed import Testbed
+
+from kops_openstack.testing.processes import parallel, then
 
 #: Nova's compute hosts, each ``(host, availability zone)``: two zones, and two hosts in each so that a server
 #: group with the anti-affinity policy kops gives instance groups can hold two servers in one zone.
 COMPUTES = [("compute-1", "zone-1"), ("compute-2", "zone-1"), ("compute-3", "zone-2"), ("compute-4", "zone-2")]
-
-
-def _parallel(*steps: Callable[[], object]) -> None:
-    """Run ``steps`` side by side; the first failure (by order given) is raised once all have ended."""
-    with ThreadPoolExecutor(max_workers=len(steps)) as pool:
-        futures = [pool.submit(step) for step in steps]
-    for future in futures:
-        future.result()
-
-
-def _then(*steps: Callable[[], object]) -> Callable[[], None]:
-    def run() -> None:
-        for step in steps:
-            step()
-    return run
 
 
 class OpenStackTestbed(Testbed):
@@ -87,14 +73,14 @@ class OpenStackTestbed(Testbed):
 
         def databases() -> None:
             # Keystone caches in memcached; the rest need RabbitMQ only once they run.
-            _parallel(_then(lambda: infrastructure.start_memcached(stack),
+            parallel(then(lambda: infrastructure.start_memcached(stack),
                             lambda: infrastructure.start_mariadb(stack),
-                            lambda: _parallel(identity, *(lambda s=s: s.sync(stack) for s in apis))),
+                            lambda: parallel(identity, *(lambda s=s: s.sync(stack) for s in apis))),
                       lambda: infrastructure.start_rabbitmq(stack),
                       lambda: swift.build_rings(stack))
 
         def services() -> None:
-            _parallel(*(lambda s=s: s.start(stack) for s in (*apis, swift)))
+            parallel(*(lambda s=s: s.start(stack) for s in (*apis, swift)))
             nova.start_computes(stack)
             stack.supervisor.check()
 
