@@ -16,6 +16,13 @@ private to the bucket owner, and buckets with ACLs disabled accept the requests.
 boto3 is imported when the first request is made, so importing this module (which ``kops --help`` may do
 through the entry point) stays cheap. ``AWS_ENDPOINT_URL`` is honoured by boto3 itself; the region comes
 from ``AWS_REGION`` or ``AWS_DEFAULT_REGION`` and defaults to us-east-1.
+
+This module is public API: a plugin for another S3-compatible service (``do://`` for DigitalOcean Spaces)
+subclasses :class:`S3StateStore` and keeps its conditional writes, layout and error translation. A subclass
+sets :attr:`~S3StateStore.scheme` (the URL scheme it answers to), :attr:`~S3StateStore.service` (what messages
+call the service), :attr:`~S3StateStore.access_help` and :attr:`~S3StateStore.encrypt_private`, and overrides
+:meth:`~S3StateStore.client_args` (endpoint, credentials, region, client settings), :meth:`~S3StateStore.session`
+(to keep AWS's profiles and files out) and :meth:`~S3StateStore.explain` (how its credential errors read).
 """
 
 from __future__ import annotations
@@ -39,17 +46,27 @@ _client_lock = threading.Lock()
 
 
 class S3StateStore(StateStore):
+    #: The URL scheme this store answers to; the store's URL is written with it.
+    scheme = "s3"
+    #: What error messages call the service ("S3 bucket 'name'").
+    service = "S3"
+    #: What an access-denied message tells the user to check.
+    access_help = "check your AWS credentials and the bucket policy"
+    #: Whether secret material is written with SSE-S3 (a service without it would refuse the header).
+    encrypt_private = True
+
     def __init__(self, url: str):
         parts = urlsplit(url)
-        if parts.scheme.lower() != "s3" or not parts.netloc:
-            raise KopsError(f"invalid state store URL {url!r}: expected s3://BUCKET or s3://BUCKET/PREFIX")
+        scheme, service = self.scheme, self.service
+        if parts.scheme.lower() != scheme or not parts.netloc:
+            raise KopsError(f"invalid state store URL {url!r}: expected {scheme}://BUCKET or {scheme}://BUCKET/PREFIX")
         if not _BUCKET.match(parts.netloc) or ".." in parts.netloc:
-            raise KopsError(f"invalid state store URL {url!r}: {parts.netloc!r} is not a valid S3 bucket name")
+            raise KopsError(f"invalid state store URL {url!r}: {parts.netloc!r} is not a valid {service} bucket name")
         if parts.query or parts.fragment:
-            raise KopsError(f"invalid state store URL {url!r}: S3 state store URLs take no query or fragment")
+            raise KopsError(f"invalid state store URL {url!r}: {service} state store URLs take no query or fragment")
         self.bucket = parts.netloc
         self.prefix = parts.path.strip("/")
-        super().__init__(f"s3://{self.bucket}/{self.prefix}" if self.prefix else f"s3://{self.bucket}")
+        super().__init__(f"{scheme}://{self.bucket}/{self.prefix}" if self.prefix else f"{scheme}://{self.bucket}")
         self._client: Any = None
 
     @property
@@ -58,15 +75,31 @@ class S3StateStore(StateStore):
         if self._client is None:
             with _client_lock:
                 if self._client is None:
-                    import boto3
-                    from botocore.config import Config
-
-                    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
-                    self._client = boto3.session.Session().client(
-                        "s3", region_name=region, config=Config(retries={"mode": "standard", "max_attempts": 5},
-                                              # an apply writes many boot files at once
-                                              max_pool_connections=32, connect_timeout=5))
+                    self._client = self.session().client("s3", **self.client_args())
         return self._client
+
+    def session(self) -> Any:
+        """The boto3 session the client is made from: AWS's own, with its profiles, files and credential chain."""
+        import boto3
+
+        return boto3.session.Session()
+
+    def client_args(self) -> dict[str, Any]:
+        """Keyword arguments for boto3's ``client("s3", ...)``: the region and the client's settings. A subclass
+        adds its endpoint and credentials, and may merge more settings into ``config``."""
+        from botocore.config import Config
+
+        region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+        return {"region_name": region,
+                "config": Config(retries={"mode": "standard", "max_attempts": 5},
+                                 # an apply writes many boot files at once
+                                 max_pool_connections=32, connect_timeout=5)}
+
+    def explain(self, exc: BaseException) -> str | None:
+        """A one-line message for credentials that are missing or refused, naming how to give them; else None."""
+        from kops_aws.awsapi import AWS_ERRORS
+
+        return AWS_ERRORS.explain(exc)
 
     def _key(self, key: str) -> str:
         return f"{self.prefix}/{key}" if self.prefix else key
@@ -84,7 +117,7 @@ class S3StateStore(StateStore):
             args["IfNoneMatch"] = "*"
         elif expect is not ANY:
             args["IfMatch"] = expect
-        if private:
+        if private and self.encrypt_private:
             args["ServerSideEncryption"] = "AES256"
         try:
             return self._call(key, "write", self.client.put_object, expect=expect, **args)["ETag"]
@@ -141,10 +174,7 @@ class S3StateStore(StateStore):
         except ClientError as exc:
             self._translate(exc, key, action, expect)
         except BotoCoreError as exc:
-            from kops_aws.awsapi import AWS_ERRORS
-
-            raise KopsError(f"state store {self.url}: cannot {action} {key}: "
-                            f"{AWS_ERRORS.explain(exc) or exc}") from exc
+            raise KopsError(f"state store {self.url}: cannot {action} {key}: {self.explain(exc) or exc}") from exc
 
     def _translate(self, exc: Any, key: str, action: str, expect: Any) -> NoReturn:
         error = exc.response.get("Error", {})
@@ -155,18 +185,16 @@ class S3StateStore(StateStore):
         if code in ("NoSuchKey", "404") and action != "list":
             raise _NoSuchKey()
         if code == "NoSuchBucket":
-            raise KopsError(f"state store {self.url}: S3 bucket {self.bucket!r} does not exist; create it or fix "
-                            "the state store URL") from None
-        from kops_aws.awsapi import AWS_ERRORS
-
-        explained = AWS_ERRORS.explain(exc)
+            raise KopsError(f"state store {self.url}: {self.service} bucket {self.bucket!r} does not exist; create "
+                            "it or fix the state store URL") from None
+        explained = self.explain(exc)
         if explained:
             raise KopsError(f"state store {self.url}: {explained}") from None
         if code in _DENIED_CODES or status == 403:
-            raise KopsError(f"state store {self.url}: access denied to S3 bucket {self.bucket!r} ({code}); check "
-                            "your AWS credentials and the bucket policy") from None
+            raise KopsError(f"state store {self.url}: access denied to {self.service} bucket {self.bucket!r} ({code}); "
+                            f"{self.access_help}") from None
         message = str(error.get("Message") or exc).splitlines()[0]
-        raise KopsError(f"state store {self.url}: cannot {action} {key} in S3 bucket {self.bucket!r}: "
+        raise KopsError(f"state store {self.url}: cannot {action} {key} in {self.service} bucket {self.bucket!r}: "
                         f"{code}: {message}") from None
 
 
