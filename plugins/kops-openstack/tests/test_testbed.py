@@ -62,6 +62,13 @@ def cleanup() -> Iterator[Callable[[Callable[[], object]], None]]:
             pass
 
 
+def _assert_gone(get, resource) -> None:
+    from openstack.exceptions import NotFoundException
+
+    with pytest.raises(NotFoundException):
+        get(resource.id)
+
+
 def _network(conn, name: str, cidr: str, cleanup):
     network = conn.network.create_network(name=name)
     cleanup(lambda: conn.network.delete_network(network))
@@ -72,9 +79,11 @@ def _network(conn, name: str, cidr: str, cleanup):
 
 def test_the_environment_names_what_the_testbed_seeded(env, conn):
     assert env["OS_AUTH_URL"].startswith("http://127.0.0.1:")
-    assert conn.compute.find_flavor(env["KOPS_OS_FLAVOR"]) and conn.compute.find_flavor(env["KOPS_OS_FLAVOR_ALT"])
-    assert conn.image.find_image(env["KOPS_OS_IMAGE"]).status == "active"
-    assert conn.network.find_network(env["KOPS_OS_EXT_NET"]).is_router_external
+    medium, small = (conn.compute.find_flavor(env[v], ignore_missing=False)
+                     for v in ("KOPS_OS_FLAVOR", "KOPS_OS_FLAVOR_ALT"))
+    assert (medium.vcpus, medium.ram) == (2, 4096) and (small.vcpus, small.ram) == (1, 2048)
+    assert conn.image.find_image(env["KOPS_OS_IMAGE"], ignore_missing=False).status == "active"
+    assert conn.network.find_network(env["KOPS_OS_EXT_NET"], ignore_missing=False).is_router_external
     zones = env["KOPS_OS_ZONES"].split(",")
     assert len(zones) >= 2
     assert {z.name for z in conn.compute.availability_zones()} == set(zones)
@@ -85,11 +94,11 @@ def test_the_environment_names_what_the_testbed_seeded(env, conn):
 
 def test_a_server_boots_on_a_routed_network_with_a_floating_ip_and_a_volume(env, conn, name, cleanup):
     network, subnet = _network(conn, name, "10.20.0.0/24", cleanup)
-    ext = conn.network.find_network(env["KOPS_OS_EXT_NET"])
+    ext = conn.network.find_network(env["KOPS_OS_EXT_NET"], ignore_missing=False)
     router = conn.network.create_router(name=name, external_gateway_info={"network_id": ext.id})
     cleanup(lambda: conn.network.delete_router(router))
-    conn.network.add_interface_to_router(router, subnet_id=subnet.id)
-    cleanup(lambda: conn.network.remove_interface_from_router(router, subnet_id=subnet.id))
+    conn.network.add_interface_to_router(router, subnet.id)
+    cleanup(lambda: conn.network.remove_interface_from_router(router, subnet.id))
     assert conn.network.get_router(router.id).external_gateway_info["network_id"] == ext.id
 
     group = conn.network.create_security_group(name=name, description="kops test")
@@ -108,8 +117,8 @@ def test_a_server_boots_on_a_routed_network_with_a_floating_ip_and_a_volume(env,
     server_group = conn.compute.create_server_group(name=name, policy="anti-affinity")
     cleanup(lambda: conn.compute.delete_server_group(server_group))
 
-    image = conn.image.find_image(env["KOPS_OS_IMAGE"])
-    flavor = conn.compute.find_flavor(env["KOPS_OS_FLAVOR"])
+    image = conn.image.find_image(env["KOPS_OS_IMAGE"], ignore_missing=False)
+    flavor = conn.compute.find_flavor(env["KOPS_OS_FLAVOR"], ignore_missing=False)
     zone = env["KOPS_OS_ZONES"].split(",")[0]
     metadata = {"KopsInstanceGroup": "nodes", "KopsRole": "Node", "k8s": "test.example.com"}
     server = conn.compute.create_server(
@@ -134,11 +143,11 @@ def test_a_server_boots_on_a_routed_network_with_a_floating_ip_and_a_volume(env,
     volume = conn.block_storage.create_volume(name=name, size=1, availability_zone=zone)
     cleanup(lambda: conn.block_storage.delete_volume(volume))
     volume = conn.block_storage.wait_for_status(volume, "available", wait=120)
-    attachment = conn.compute.create_volume_attachment(server, volume_id=volume.id)
+    attachment = conn.compute.create_volume_attachment(server, volume)
     assert attachment.volume_id == volume.id
     volume = conn.block_storage.wait_for_status(volume, "in-use", wait=120)
     assert [a["server_id"] for a in volume.attachments] == [server.id]
-    conn.compute.delete_volume_attachment(server, volume.id)
+    conn.compute.delete_volume_attachment(server, volume)
     volume = conn.block_storage.wait_for_status(volume, "available", wait=120)
     assert volume.attachments == []
 
@@ -149,20 +158,18 @@ def test_a_server_boots_on_a_routed_network_with_a_floating_ip_and_a_volume(env,
     conn.block_storage.wait_for_delete(volume, wait=120)
     conn.compute.delete_server_group(server_group)
     conn.network.delete_port(port)
-    conn.network.remove_interface_from_router(router, subnet_id=subnet.id)
+    conn.network.remove_interface_from_router(router, subnet.id)
     conn.network.delete_router(router)
     conn.network.delete_security_group(group)
     conn.network.delete_subnet(subnet)
     conn.network.delete_network(network)
 
-    assert conn.compute.find_server(server.id) is None
-    assert conn.block_storage.find_volume(volume.id) is None
-    assert conn.network.find_ip(floating.id) is None
-    assert conn.compute.find_server_group(server_group.id) is None
-    assert conn.network.find_port(port.id) is None
-    assert conn.network.find_router(router.id) is None
-    assert conn.network.find_security_group(group.id) is None
-    assert conn.network.find_network(network.id) is None
+    for get, resource in ((conn.compute.get_server, server), (conn.block_storage.get_volume, volume),
+                          (conn.network.get_ip, floating), (conn.compute.get_server_group, server_group),
+                          (conn.network.get_port, port), (conn.network.get_router, router),
+                          (conn.network.get_security_group, group), (conn.network.get_subnet, subnet),
+                          (conn.network.get_network, network)):
+        _assert_gone(get, resource)
 
 
 def test_each_zone_holds_two_hosts_for_an_anti_affinity_group(env, conn, name, cleanup):
@@ -171,8 +178,8 @@ def test_each_zone_holds_two_hosts_for_an_anti_affinity_group(env, conn, name, c
     network, _subnet = _network(conn, name, "10.21.0.0/24", cleanup)
     group = conn.compute.create_server_group(name=name, policy="anti-affinity")
     cleanup(lambda: conn.compute.delete_server_group(group))
-    image = conn.image.find_image(env["KOPS_OS_IMAGE"])
-    flavor = conn.compute.find_flavor(env["KOPS_OS_FLAVOR_ALT"])
+    image = conn.image.find_image(env["KOPS_OS_IMAGE"], ignore_missing=False)
+    flavor = conn.compute.find_flavor(env["KOPS_OS_FLAVOR_ALT"], ignore_missing=False)
     zone = env["KOPS_OS_ZONES"].split(",")[-1]
     servers = []
     for i in range(3):
@@ -191,9 +198,9 @@ def test_each_zone_holds_two_hosts_for_an_anti_affinity_group(env, conn, name, c
 def test_nova_refuses_a_metadata_key_a_cloud_refuses(env, conn, name, cleanup):
     from openstack.exceptions import BadRequestException
 
-    image = conn.image.find_image(env["KOPS_OS_IMAGE"])
-    flavor = conn.compute.find_flavor(env["KOPS_OS_FLAVOR_ALT"])
-    ext = conn.network.find_network(env["KOPS_OS_EXT_NET"])
+    image = conn.image.find_image(env["KOPS_OS_IMAGE"], ignore_missing=False)
+    flavor = conn.compute.find_flavor(env["KOPS_OS_FLAVOR_ALT"], ignore_missing=False)
+    ext = conn.network.find_network(env["KOPS_OS_EXT_NET"], ignore_missing=False)
     with pytest.raises(BadRequestException, match="metadata"):
         server = conn.compute.create_server(name=name, image_id=image.id, flavor_id=flavor.id,
                                             networks=[{"uuid": ext.id}], metadata={"kops.k8s.io/instancegroup": "x"})
@@ -222,8 +229,9 @@ def test_a_load_balancer_with_listener_pool_member_and_monitor_reaches_active(en
 
     lbaas.delete_load_balancer(lb, cascade=True)
     lbaas.wait_for_delete(lb, wait=180)
-    assert lbaas.find_load_balancer(lb.id) is None
-    assert lbaas.find_listener(listener.id) is None
+    for get, resource in ((lbaas.get_load_balancer, lb), (lbaas.get_listener, listener), (lbaas.get_pool, pool),
+                          (lbaas.get_health_monitor, monitor)):
+        _assert_gone(get, resource)
 
 
 def test_the_state_store_container_keeps_objects(env, conn, name, cleanup):
@@ -266,7 +274,7 @@ def test_python_m_kops_testing_testbed_openstack_prints_the_environment_then_sto
                                  user_domain_name=env["OS_USER_DOMAIN_NAME"],
                                  project_domain_name=env["OS_PROJECT_DOMAIN_NAME"], region_name=env["OS_REGION_NAME"],
                                  load_yaml_config=False, load_envvars=False)
-        assert conn.compute.find_flavor(env["KOPS_OS_FLAVOR"])
+        assert conn.compute.find_flavor(env["KOPS_OS_FLAVOR"], ignore_missing=False)
         ports = {urlsplit(endpoint["url"]).port for service in conn.service_catalog
                  for endpoint in service["endpoints"]}
         conn.close()
