@@ -4,6 +4,7 @@ with it), its output in a log file, and all of them stopped, newest first, when 
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -40,12 +41,27 @@ def then(*steps: Callable[[], object]) -> Callable[[], None]:
     return run
 
 
-def free_port() -> int:
-    """A TCP port nothing listens on at the moment, on loopback: services get their own ports, so two
-    testbeds (or a developer's own services on the usual ports) never collide."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def free_ports(count: int) -> list[int]:
+    """``count`` distinct TCP ports nothing listens on, for services to bind on loopback. They come from below
+    the kernel's range for outgoing connections: a port taken from that range could be taken again, as the local
+    end of some connection, before the service that was to listen on it starts. Random, so that two testbeds
+    (or a developer's own services on the usual ports) do not collide."""
+    try:
+        first_ephemeral = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        first_ephemeral = 32768
+    candidates = random.sample(range(10000, max(first_ephemeral, 10000 + 4 * count)), 4 * count)
+    ports: list[int] = []
+    for port in candidates:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        ports.append(port)
+        if len(ports) == count:
+            return ports
+    raise KopsError(f"found no {count} free ports on 127.0.0.1 between 10000 and {first_ephemeral}")
 
 
 def listening(port: int) -> bool:

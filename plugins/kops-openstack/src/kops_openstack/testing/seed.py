@@ -3,8 +3,6 @@ flavors, an image, an external network, and the state store's container."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from kops_openstack.testing.keystone import admin_connection
 from kops_openstack.testing.neutron import PHYSNET
 from kops_openstack.testing.stack import REGION, Stack
@@ -12,8 +10,10 @@ from kops_openstack.testing.stack import REGION, Stack
 PROJECT = USER = "kops"
 #: The roles a cloud gives its users: ``member`` (``reader`` comes with it) and Octavia's own.
 USER_ROLES = ("member", "load-balancer_member")
-#: OpenStack's stock sizes: kops' defaults name them (m1.medium for the control plane and nodes).
+#: OpenStack's stock sizes ``(vCPUs, MiB, GB)``: kops' defaults name them (m1.medium for the control plane and
+#: nodes, m1.small for bastions).
 FLAVORS = {"m1.medium": (2, 4096, 40), "m1.small": (1, 2048, 20)}
+FLAVOR, FLAVOR_ALT = "m1.medium", "m1.small"
 IMAGE = "ubuntu-22.04"
 EXTERNAL_NETWORK = "external"
 #: Floating IPs come from a documentation range (RFC 5737): addresses that mean nothing anywhere else.
@@ -21,19 +21,8 @@ EXTERNAL_CIDR = "203.0.113.0/24"
 CONTAINER = "kops-state"
 
 
-@dataclass
-class Seeded:
-    """The names the environment hands on."""
-
-    image: str
-    flavor: str
-    flavor_alt: str
-    external_network: str
-    zones: list[str]
-    container: str
-
-
-def seed(stack: Stack) -> Seeded:
+def seed(stack: Stack) -> dict[str, str]:
+    """Seed the cloud; return the names kops' tests need, as ``KOPS_OS_*`` variables, and the state store."""
     conn = admin_connection(stack)
     _user(stack, conn)
     zones = _zones(stack, conn)
@@ -48,9 +37,9 @@ def seed(stack: Stack) -> Seeded:
                                cidr=EXTERNAL_CIDR, gateway_ip="203.0.113.1", is_dhcp_enabled=False,
                                allocation_pools=[{"start": "203.0.113.10", "end": "203.0.113.250"}])
     user_connection(stack).object_store.create_container(name=CONTAINER)
-    small, medium = "m1.small", "m1.medium"
-    return Seeded(image=IMAGE, flavor=medium, flavor_alt=small, external_network=EXTERNAL_NETWORK, zones=zones,
-                  container=CONTAINER)
+    return {"KOPS_OS_IMAGE": IMAGE, "KOPS_OS_FLAVOR": FLAVOR, "KOPS_OS_FLAVOR_ALT": FLAVOR_ALT,
+            "KOPS_OS_EXT_NET": EXTERNAL_NETWORK, "KOPS_OS_ZONES": ",".join(zones),
+            "KOPS_STATE_STORE": f"swift://{CONTAINER}"}
 
 
 def _user(stack: Stack, conn) -> None:

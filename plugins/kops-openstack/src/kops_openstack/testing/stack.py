@@ -11,7 +11,7 @@ from pathlib import Path
 from kops.errors import KopsError
 
 from kops_openstack.testing import launcher
-from kops_openstack.testing.processes import Service, Supervisor, free_port, log_tail
+from kops_openstack.testing.processes import Service, Supervisor, free_ports, log_tail
 
 REGION = "RegionOne"
 #: The host name the control services (schedulers, conductors, APIs) run as.
@@ -44,7 +44,7 @@ class Stack:
     #: ``(host, zone)`` of each nova-compute: one availability zone, aggregate and Open vSwitch agent per host.
     computes: list[tuple[str, str]]
     password: str = field(default_factory=lambda: secrets.token_hex(12))
-    ports: dict[str, int] = field(default_factory=lambda: {name: free_port() for name in _PORTS})
+    ports: dict[str, int] = field(default_factory=lambda: dict(zip(_PORTS, free_ports(len(_PORTS)), strict=True)))
     supervisor: Supervisor = field(init=False)
 
     def __post_init__(self) -> None:
@@ -138,13 +138,13 @@ class Stack:
         return {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": str(home),
                 "TMPDIR": str(tmp), "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", **extra}
 
-    def run(self, name: str, argv: list[str], timeout: float = 300, env: dict[str, str] | None = None) -> str:
+    def run(self, name: str, argv: list[str], timeout: float = 300) -> str:
         """Run a one-off command (a schema migration, a bootstrap) to completion; its output goes to
         ``log/NAME.log`` and a failure is an error naming it, with the end of that log."""
         self.logs.mkdir(parents=True, exist_ok=True)
         log = self.logs / f"{name}.log"
         try:
-            result = subprocess.run(argv, env=env or self.env(), capture_output=True, text=True, timeout=timeout,
+            result = subprocess.run(argv, env=self.env(), capture_output=True, text=True, timeout=timeout,
                                     stdin=subprocess.DEVNULL)
         except subprocess.TimeoutExpired as exc:
             log.write_text(f"{exc.stdout or ''}{exc.stderr or ''}")

@@ -13,6 +13,7 @@ import shutil
 import sys
 import time
 from collections.abc import Callable
+from typing import TypeVar
 
 from kops.testing.testbed import Testbed
 
@@ -20,6 +21,8 @@ from kops_openstack.testing.processes import parallel, then
 
 #: Nova's compute hosts, each ``(host, availability zone)``: two zones, and two hosts in each so that a server
 #: group with the anti-affinity policy kops gives instance groups can hold two servers in one zone.
+T = TypeVar("T")
+
 COMPUTES = [("compute-1", "zone-1"), ("compute-2", "zone-1"), ("compute-3", "zone-2"), ("compute-4", "zone-2")]
 
 
@@ -32,11 +35,13 @@ class OpenStackTestbed(Testbed):
         #: Seconds each phase of the last start took: install, databases, services, seed.
         self.timings: dict[str, float] = {}
 
-    def _phase(self, name: str, step: Callable[[], object]) -> None:
+    def _phase(self, name: str, step: Callable[[], T]) -> T:
+        """Run one phase of a start, timed: the times go to standard error (a start takes minutes)."""
         began = time.monotonic()
-        step()
+        result = step()
         self.timings[name] = round(time.monotonic() - began, 1)
         print(f"openstack testbed: {name} took {self.timings[name]:.0f} s", file=sys.stderr, flush=True)
+        return result
 
     def start(self) -> dict[str, str]:
         from kops_openstack.testing import (
@@ -58,7 +63,7 @@ class OpenStackTestbed(Testbed):
         # its services must not outlive the interpreter.
         atexit.register(self.stop)
         self._phase("install", packages.install)
-        for leftover in ("etc", "lib", "log"):
+        for leftover in ("bin", "etc", "lib", "log"):
             shutil.rmtree(self.workdir / leftover, ignore_errors=True)
         stack = self.stack = Stack(self.workdir, computes=COMPUTES)
         apis = (glance, placement, nova, neutron, cinder, octavia)
@@ -74,10 +79,10 @@ class OpenStackTestbed(Testbed):
         def databases() -> None:
             # Keystone caches in memcached; the rest need RabbitMQ only once they run.
             parallel(then(lambda: infrastructure.start_memcached(stack),
-                            lambda: infrastructure.start_mariadb(stack),
-                            lambda: parallel(identity, *(lambda s=s: s.sync(stack) for s in apis))),
-                      lambda: infrastructure.start_rabbitmq(stack),
-                      lambda: swift.build_rings(stack))
+                          lambda: infrastructure.start_mariadb(stack),
+                          lambda: parallel(identity, *(lambda s=s: s.sync(stack) for s in apis))),
+                     lambda: infrastructure.start_rabbitmq(stack),
+                     lambda: swift.build_rings(stack))
 
         def services() -> None:
             parallel(*(lambda s=s: s.start(stack) for s in (*apis, swift)))
@@ -86,16 +91,7 @@ class OpenStackTestbed(Testbed):
 
         self._phase("databases and identity", databases)
         self._phase("services", services)
-        seeded = None
-
-        def seeding() -> None:
-            nonlocal seeded
-            seeded = seed.seed(stack)
-
-        self._phase("seed", seeding)
-        return {**seed.environment(stack), "KOPS_OS_IMAGE": seeded.image, "KOPS_OS_FLAVOR": seeded.flavor,
-                "KOPS_OS_FLAVOR_ALT": seeded.flavor_alt, "KOPS_OS_EXT_NET": seeded.external_network,
-                "KOPS_OS_ZONES": ",".join(seeded.zones), "KOPS_STATE_STORE": f"swift://{seeded.container}"}
+        return {**seed.environment(stack), **self._phase("seed", lambda: seed.seed(stack))}
 
     def stop(self) -> None:
         atexit.unregister(self.stop)
