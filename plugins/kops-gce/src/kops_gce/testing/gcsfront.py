@@ -15,8 +15,10 @@ from __future__ import annotations
 import http.client
 import json
 import re
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
 _OBJECT = re.compile(r"^/storage/v1/b/[^/]+/o/[^/].*$")
@@ -48,8 +50,7 @@ class PreconditionFront:
         class Handler(_Handler):
             owner = front
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
+        self.server = _Server(("127.0.0.1", 0), Handler)
         self.port: int = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, name="gcs-front", daemon=True)
 
@@ -63,6 +64,15 @@ class PreconditionFront:
             self.server.shutdown()
             self.thread.join(timeout=10)
         self.server.server_close()
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that goes away with its connection kept open (a process that exits) is no error."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
