@@ -68,7 +68,6 @@ def configure(stack: Stack) -> None:
                     # The fake driver reports 8 CPUs and 8000 MB per host: overcommit so a few clusters fit.
                     "cpu_allocation_ratio": 16.0, "ram_allocation_ratio": 16.0, "disk_allocation_ratio": 16.0,
                     "reserved_host_memory_mb": 0, "allow_resize_to_same_host": True},
-        "api": {"auth_strategy": "keystone"},
         "wsgi": {"api_paste_config": etc / "api-paste.ini"},
         "keystone_authtoken": stack.authtoken("nova"),
         # Nova's calls to Cinder (detaching a volume in particular) must carry a service token.

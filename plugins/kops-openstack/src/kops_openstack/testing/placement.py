@@ -10,7 +10,6 @@ def configure(stack: Stack) -> None:
     stack.write(stack.etc("placement") / "placement.conf", {
         "DEFAULT": {"debug": False, "use_stderr": True},
         "placement_database": {"connection": stack.db("placement")},
-        "api": {"auth_strategy": "keystone"},
         "keystone_authtoken": stack.authtoken("placement"),
     })
 

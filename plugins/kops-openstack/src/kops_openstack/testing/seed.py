@@ -73,7 +73,9 @@ def _zones(stack: Stack, conn) -> list[str]:
 
 
 def environment(stack: Stack) -> dict[str, str]:
-    """The ``OS_*`` variables openstacksdk, the ``openstack`` client and kops read, for the kops user."""
+    """The ``OS_*`` variables openstacksdk, the ``openstack`` client and kops read, for the kops user: a member
+    of its project, as a cloud's users are. (Keystone's ``admin``, in project ``admin``, has the same password,
+    for a test that must look behind a user's back.)"""
     return {"OS_AUTH_URL": stack.auth_url, "OS_AUTH_TYPE": "password", "OS_USERNAME": USER,
             "OS_PASSWORD": stack.password, "OS_PROJECT_NAME": PROJECT, "OS_USER_DOMAIN_NAME": "Default",
             "OS_PROJECT_DOMAIN_NAME": "Default", "OS_REGION_NAME": REGION, "OS_IDENTITY_API_VERSION": "3",
