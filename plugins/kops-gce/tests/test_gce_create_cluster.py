@@ -181,11 +181,15 @@ def test_no_project_anywhere_is_a_warning(kops):
     assert "Warning: spec.project" in r.stderr and "--project" in r.stderr
 
 
-def test_gs_state_store_guesses_gce_and_says_it_is_not_provided_yet(kops):
-    r = kops("create", "cluster", "g.example.com", "--zones", "us-central1-a", "--project", "p", "--state",
+def test_gs_state_store_guesses_gce(kops):
+    flags = ("create", "cluster", "g.example.com", "--zones", "us-central1-a", "--project", "p", "--state",
              "gs://bucket")
-    line = one_line_error(r)
-    assert "'gs'" in line and "kops-gce" in line and "pip install" not in line
+    dry = kops(*flags, "--dry-run", "-o", "yaml")
+    assert dry.returncode == 0, dry.stderr
+    assert "cloudProvider: gce" in dry.stdout
+    # The store is Cloud Storage's: with no Google credentials here (and no metadata server asked), it says so.
+    line = one_line_error(kops(*flags, env={"NO_GCE_CHECK": "true"}))
+    assert "state store gs://bucket: no usable Google credentials" in line
 
 
 def test_zones_of_two_regions_are_refused(kops):
