@@ -157,8 +157,8 @@ def test_missing_provider_plugins_name_the_distribution(kops):
     # Whether or not that distribution is installed yet, the error names it.
     r = kops("create", "cluster", "v.example.com", "--cloud", "vsphere", "--zones", "dc1")
     assert r.code == 1 and "kops-vsphere" in r.err
-    bad_store = kops("get", "clusters", "--state", "gs://bucket")
-    assert bad_store.code == 1 and "kops-gce" in bad_store.err
+    # A state store scheme's distribution is named likewise: tests/state/test_open_store.py (every scheme upstream
+    # knows is served by a plugin of this checkout, gs:// by kops-gce).
 
 
 def test_third_party_networking_plugin_section(kops, tmp_path):
