@@ -106,13 +106,21 @@ def test_generation_is_the_objects_generation_and_changes_with_identical_bytes(s
     assert store.read("c/config").generation == second
 
 
-def test_secret_material_is_written_like_everything_else(store_url, bucket):
+def test_secret_material_is_never_made_public(store_url, bucket):
     # GCS encrypts every object at rest; kops sends no ACL, so a secret is exactly as private as the bucket.
     store = open_store(store_url)
     store.write("c/pki/private/ca/keyset.yaml", b"key", private=True)
-    blob = bucket.get_blob("clusters/c/pki/private/ca/keyset.yaml")
-    assert blob.download_as_bytes() == b"key"
-    assert blob.content_type == "application/octet-stream"
+    store.commit({"c/secrets/admin": b"token"}, private={"c/secrets/admin"})
+    for name in ("clusters/c/pki/private/ca/keyset.yaml", "clusters/c/secrets/admin"):
+        blob = bucket.blob(name)
+        blob.acl.reload()
+        assert not {entry["entity"] for entry in blob.acl} & {"allUsers", "allAuthenticatedUsers"}
+    assert bucket.blob("clusters/c/secrets/admin").download_as_bytes() == b"token"
+    # The stand-in would show a public object as such.
+    public = bucket.blob("public")
+    public.upload_from_string(b"x", predefined_acl="publicRead")
+    public.acl.reload()
+    assert "allUsers" in {entry["entity"] for entry in public.acl}
 
 
 def test_content_digests_come_from_one_listing(store_url):
