@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import yaml
-from test_cli_lifecycle import create, kops, lab  # noqa: F401  (lab is a fixture)
+from cli_kit import create, kops
 
 NTH_FOLDER = "addons/node-termination-handler.aws"
 
