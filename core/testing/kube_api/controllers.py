@@ -354,7 +354,7 @@ class Controllers:
             active = [p for p in self._owned(all_pods, daemon_set) if is_active(p)]
             fits = {_name(n): self._daemon_fit(daemon_set, n) for n in nodes}
             desired = sum(1 for should_run, _ in fits.values() if should_run)
-            placed = {_spec(p).get("nodeName") for p in active}
+            placed = {str(_spec(p).get("nodeName", "")) for p in active}
             ready = sum(1 for p in active if is_ready(p))
             self._write_status(daemon_set, _counts(
                 daemon_set, desiredNumberScheduled=desired,

@@ -24,7 +24,7 @@ STRATEGIC = "application/strategic-merge-patch+json"
 JSON_PATCH = "application/json-patch+json"
 
 #: Lists of a pod spec that merge on a key (the ``patchMergeKey`` of the Kubernetes types), by path from the spec.
-_POD_SPEC_KEYS = {
+_POD_SPEC_KEYS: dict[tuple[str, ...], str] = {
     ("containers",): "name", ("initContainers",): "name", ("ephemeralContainers",): "name",
     ("volumes",): "name", ("imagePullSecrets",): "name", ("hostAliases",): "ip", ("schedulingGates",): "name",
     ("resourceClaims",): "name",

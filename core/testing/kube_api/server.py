@@ -107,7 +107,8 @@ class FakeKubeAPI:
     def start(self) -> FakeKubeAPI:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, name="fake-kube-api", daemon=True).start()
+        # A short poll interval: stopping waits for the serving loop to notice.
+        threading.Thread(target=self._server.serve_forever, args=(0.05,), name="fake-kube-api", daemon=True).start()
         return self
 
     def stop(self) -> None:
@@ -161,7 +162,7 @@ class FakeKubeAPI:
             self._settle()
             return copy.deepcopy(self._find(found, (namespace or "") if found.namespaced else "", name))
 
-    def list(self, api_version: str, kind: str, namespace: str | None = None, label_selector: str = "",
+    def select(self, api_version: str, kind: str, namespace: str | None = None, label_selector: str = "",
              field_selector: str = "") -> list[dict[str, Any]]:
         """The stored objects of a kind, optionally in one namespace and filtered as a list request would be."""
         with self._lock:
@@ -301,11 +302,11 @@ class FakeKubeAPI:
                 continue
             resources.append({"name": k.plural, "singularName": k.kind.lower(), "namespaced": k.namespaced,
                               "kind": k.kind, "verbs": VERBS})
-            for plural, sub, kind, verbs, group, version in SUBRESOURCES:
+            for plural, sub, sub_kind, verbs, group, version in SUBRESOURCES:
                 if plural == k.plural and not k.custom:
                     resources.append({"name": f"{plural}/{sub}", "singularName": "", "namespaced": k.namespaced,
                                       **({"group": group, "version": version} if group else {}),
-                                      "kind": kind or k.kind, "verbs": verbs})
+                                      "kind": sub_kind or k.kind, "verbs": verbs})
         if not resources:
             raise errors.no_such_resource(path)
         return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": group_version, "resources": resources}

@@ -17,23 +17,24 @@ Problem = tuple[str, str, str]
 
 def prepare(kind: Kind, obj: dict[str, Any]) -> None:
     """Defaults of a created object."""
-    spec = obj.setdefault("spec", {}) if kind.kind in (*WORKLOADS, "Pod", "Namespace") else obj.get("spec")
     if kind.kind == "Namespace":
-        spec.setdefault("finalizers", ["kubernetes"])
+        obj.setdefault("spec", {}).setdefault("finalizers", ["kubernetes"])
         obj["status"] = {"phase": "Active"}
     elif kind.kind == "Pod":
         pods.default_pod(obj)
-    elif kind.kind in ("Deployment", "ReplicaSet", "StatefulSet"):
-        spec.setdefault("replicas", 1)
-    if kind.kind == "Deployment":
-        spec.setdefault("strategy", {"type": "RollingUpdate",
-                                     "rollingUpdate": {"maxUnavailable": "25%", "maxSurge": "25%"}})
-        spec.setdefault("revisionHistoryLimit", 10)
-        spec.setdefault("progressDeadlineSeconds", 600)
-    elif kind.kind == "DaemonSet":
-        spec.setdefault("updateStrategy", {"type": "RollingUpdate",
-                                           "rollingUpdate": {"maxUnavailable": 1, "maxSurge": 0}})
-        spec.setdefault("revisionHistoryLimit", 10)
+    elif kind.kind in WORKLOADS:
+        spec = obj.setdefault("spec", {})
+        if kind.kind == "DaemonSet":
+            spec.setdefault("updateStrategy", {"type": "RollingUpdate",
+                                               "rollingUpdate": {"maxUnavailable": 1, "maxSurge": 0}})
+        else:
+            spec.setdefault("replicas", 1)
+        if kind.kind == "Deployment":
+            spec.setdefault("strategy", {"type": "RollingUpdate",
+                                         "rollingUpdate": {"maxUnavailable": "25%", "maxSurge": "25%"}})
+            spec.setdefault("progressDeadlineSeconds", 600)
+        if kind.kind in ("Deployment", "DaemonSet"):
+            spec.setdefault("revisionHistoryLimit", 10)
 
 
 def problems(kind: Kind, obj: dict[str, Any]) -> list[Problem]:
