@@ -90,6 +90,8 @@ def test_creating_a_pod_is_refused_as_a_real_server_refuses_it(core):
     versioned = pod("versioned")
     versioned["metadata"]["resourceVersion"] = "12"
     assert _refusal(core.create_namespaced_pod, "default", versioned)[0] == 400
+    assert _refusal(core.api_client.call_api, "/api/v1/pods", "POST", body=pod("anywhere"),
+                    header_params={"Content-Type": "application/json"})[0] == 405
 
 
 def test_pods_across_namespaces_by_node_phase_name_and_namespace(core, cloud, kubelets):

@@ -195,6 +195,14 @@ def fail(pod: dict[str, Any], reason: str) -> None:
         container["started"] = False
 
 
+def report_ready(node: dict[str, Any], ready: bool) -> None:
+    """A node's kubelet reporting Ready, or no longer reporting at all (the node controller then says Unknown)."""
+    if ready:
+        set_condition(node, "Ready", "True", "KubeletReady", "kubelet is posting ready status")
+    else:
+        set_condition(node, "Ready", "Unknown", "NodeStatusUnknown", "Kubelet stopped posting node status.")
+
+
 def internal_ip(node: dict[str, Any]) -> str:
     return next((a["address"] for a in (node.get("status") or {}).get("addresses") or []
                  if a.get("type") == "InternalIP"), "")

@@ -163,7 +163,7 @@ class FakeKubeAPI:
             return copy.deepcopy(self._find(found, (namespace or "") if found.namespaced else "", name))
 
     def select(self, api_version: str, kind: str, namespace: str | None = None, label_selector: str = "",
-             field_selector: str = "") -> list[dict[str, Any]]:
+               field_selector: str = "") -> list[dict[str, Any]]:
         """The stored objects of a kind, optionally in one namespace and filtered as a list request would be."""
         with self._lock:
             self._settle()
@@ -195,15 +195,8 @@ class FakeKubeAPI:
 
     def set_node_ready(self, name: str, ready: bool = True) -> None:
         """Make a node's kubelet report Ready or stop reporting (``Unknown``), as when it dies."""
-        def change(node: dict[str, Any]) -> None:
-            if ready:
-                pods.set_condition(node, "Ready", "True", "KubeletReady", "kubelet is posting ready status")
-            else:
-                pods.set_condition(node, "Ready", "Unknown", "NodeStatusUnknown", "Kubelet stopped posting node "
-                                                                                  "status.")
-
         with self._lock:
-            self._modify(self.kind("v1", "Node"), "", name, change)
+            self._modify(self.kind("v1", "Node"), "", name, pods.report_ready, ready)
             self._settle()
 
     def add_static_pod(self, node: str, manifest: dict[str, Any]) -> None:
@@ -262,7 +255,7 @@ class FakeKubeAPI:
             return disruption.evict(self, target.namespace, target.name, body)
         if method == "GET":
             return 200, self._read(target) if target.name else self._list(target, query)
-        if method == "POST" and not target.name:
+        if method == "POST" and not target.name and (target.namespace or not target.kind.namespaced):
             return 201, self._create(target, body)
         if method == "PUT" and target.name:
             return 200, self._update(target, body)
@@ -441,7 +434,10 @@ class FakeKubeAPI:
                 raise errors.bad_request(f"continue key is not valid: {exc}") from exc
             keyed = [(key, o) for key, o in keyed if key > after]
         metadata: dict[str, Any] = {"resourceVersion": str(self._revision)}
-        limit = int((query.get("limit") or ["0"])[0] or 0)
+        try:
+            limit = int((query.get("limit") or ["0"])[0] or 0)
+        except ValueError as exc:
+            raise errors.bad_request(f"limit: {exc}") from exc
         if 0 < limit < len(keyed):
             metadata["continue"] = base64.urlsafe_b64encode(json.dumps({"after": keyed[limit - 1][0]}).encode()
                                                             ).decode()
@@ -455,11 +451,11 @@ class FakeKubeAPI:
         kind = target.kind
         if not isinstance(body, dict):
             raise errors.bad_request("the body of the request is not an object")
-        if (body.get("apiVersion"), body.get("kind")) != (kind.group_version, kind.kind):
+        if body.get("apiVersion") != kind.group_version:
             raise errors.bad_request(f"the API version in the data ({body.get('apiVersion')}) does not match the "
-                                     f"expected API version ({kind.group_version})"
-                                     if body.get("apiVersion") != kind.group_version else
-                                     f"the kind in the data ({body.get('kind')}) does not match the expected kind "
+                                     f"expected API version ({kind.group_version})")
+        if body.get("kind") != kind.kind:
+            raise errors.bad_request(f"the kind in the data ({body.get('kind')}) does not match the expected kind "
                                      f"({kind.kind})")
         metadata = body.setdefault("metadata", {})
         if kind.namespaced and metadata.setdefault("namespace", target.namespace) != target.namespace:
@@ -489,6 +485,8 @@ class FakeKubeAPI:
                          "creationTimestamp": pods.rfc3339()})
         if namespace:
             metadata["namespace"] = namespace
+        else:
+            metadata.pop("namespace", None)
         if kind.plural in HAS_GENERATION:
             metadata["generation"] = 1
         if kind.plural in STATUS_SUBRESOURCE and kind.plural != "nodes":
@@ -699,6 +697,9 @@ def _handler(api: FakeKubeAPI) -> type[BaseHTTPRequestHandler]:
                 retry = (exc.details or {}).get("retryAfterSeconds")
                 if retry:
                     headers["Retry-After"] = str(retry)
+            except Exception as exc:  # noqa: BLE001 - a fault in the fake answers 500, as a real server's would
+                error = ApiError(500, "InternalError", f"Internal error occurred: {exc!r}")
+                status, payload = error.status, error.body()
             request.status = status
             with api._lock:
                 api.requests.append(request)
