@@ -14,6 +14,7 @@ from .objects import STRATEGIC, pod
 
 MERGE = "application/merge-patch+json"
 JSON_PATCH = "application/json-patch+json"
+APPLY = "application/apply-patch+yaml"
 
 
 def _refusal(call, *args, **kwargs) -> tuple[int, dict]:
@@ -301,3 +302,16 @@ def test_tests_can_make_a_pod_unready_or_failed(api, core, cloud, kubelets):
     assert [c.ready for c in unready.status.container_statuses] == [False]
     api.fail_pod("default", "web")
     assert core.read_namespaced_pod("web", "default").status.phase == "Failed"
+
+
+def test_a_node_takes_a_server_side_apply_of_its_labels(core, cloud, kubelets):
+    cloud.launch("i-a")
+    kubelets.tick()
+    configuration = {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "i-a", "labels": {"team": "a"}}}
+
+    applied = core.patch_node("i-a", configuration, field_manager="kops", _content_type=APPLY)
+    assert (applied.metadata.labels["team"], applied.metadata.labels["kops.k8s.io/instancegroup"]) == (
+        "a", "nodes-us-east-1a")
+    assert {c.type: c.status for c in applied.status.conditions}["Ready"] == "True"
+    assert [f.manager for f in applied.metadata.managed_fields] == ["kops"]
+    assert _refusal(core.patch_node, "i-a", configuration, _content_type=APPLY)[0] == 400
