@@ -11,12 +11,15 @@ agree byte for byte. Upstream's fixtures are found in ``KOPS_FIXTURES`` or ``../
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import yaml
@@ -25,6 +28,8 @@ KOPS = str(Path(sys.executable).with_name("kops"))
 FIXTURES = Path(os.environ.get("KOPS_FIXTURES") or Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "kops")
 #: The store ID every case is given, instead of a random one.
 STORE_ID = "fixedstoreid"
+#: Where every case's state store is (boot files and policies name it, so it must not vary between runs).
+WORK = Path(tempfile.gettempdir()) / "kops-same-output"
 #: Plans made on the emulator: (cluster name, create-cluster flags).
 PLANNED = [
     ("plain.example.com", ["--zones", "us-east-1a", "--networking", "cni"]),
@@ -51,7 +56,7 @@ def terraform_digests() -> dict[str, str]:
             continue
         docs = [d for d in yaml.safe_load_all(manifest.read_text()) if d]
         cluster = next(d["metadata"]["name"] for d in docs if d.get("kind") == "Cluster")
-        with tempfile.TemporaryDirectory() as tmp:
+        with _workdir() as tmp:
             store = Path(tmp) / "store"
             env = {"PATH": os.environ.get("PATH", ""), "HOME": tmp, "KOPS_STATE_STORE": f"file://{store}"}
             steps = [("create", "-f", str(manifest))]
@@ -76,6 +81,17 @@ def terraform_digests() -> dict[str, str]:
     return out
 
 
+@contextlib.contextmanager
+def _workdir() -> Iterator[str]:
+    """:data:`WORK`, empty, for one case."""
+    shutil.rmtree(WORK, ignore_errors=True)
+    WORK.mkdir(parents=True)
+    try:
+        yield str(WORK)
+    finally:
+        shutil.rmtree(WORK, ignore_errors=True)
+
+
 def plans() -> dict[str, str]:
     """The JSON plan of each :data:`PLANNED` cluster on a fresh AWS emulator (its testbed)."""
     from kops.testing.testbed import _RUNNING
@@ -84,7 +100,7 @@ def plans() -> dict[str, str]:
     try:
         bed = _RUNNING.start("aws")
         for cluster, flags in PLANNED:
-            with tempfile.TemporaryDirectory() as tmp:
+            with _workdir() as tmp:
                 store = Path(tmp) / "store"
                 env = {"PATH": os.environ.get("PATH", ""), "HOME": tmp, **bed, "KOPS_STATE_STORE": f"file://{store}"}
                 p = run(env, "create", "cluster", cluster, "--cloud", "aws", *flags)
@@ -93,10 +109,21 @@ def plans() -> dict[str, str]:
                     continue
                 fix_store_id(store, cluster)
                 p = run(env, "update", "cluster", cluster, "-o", "json")
-                out[cluster] = p.stdout if p.returncode == 0 else "plan failed: " + p.stderr.strip()
+                out[cluster] = _steady(p.stdout) if p.returncode == 0 else "plan failed: " + p.stderr.strip()
     finally:
         _RUNNING.stop_all()
     return out
+
+
+def _steady(plan_json: str) -> str:
+    """A plan without what differs from one cluster to its namesake: the bytes of its boot files (they hold the CA
+    certificates and timestamps a new cluster gets) and the fingerprint over them."""
+    plan = json.loads(plan_json)
+    plan.pop("fingerprint", None)
+    for change in plan["changes"]:
+        if change["type"] == "ManagedFile":
+            change["fields"].pop("content", None)
+    return json.dumps(plan, indent=1, sort_keys=True)
 
 
 def main() -> int:

@@ -7,9 +7,73 @@ may call a cloud API (``kops create cluster`` works offline).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from kops.errors import KopsError
+
+
+@dataclass(frozen=True)
+class EtcdVolumes:
+    """How etcd-manager finds a member's data volume on a cloud: its ``--volume-*`` flags, and the environment the
+    cloud's API needs (``AWS_REGION``)."""
+
+    flags: list[str]
+    env: dict[str, str] = field(default_factory=dict)
+
+
+#: An instance launched from its group's current configuration, or not (a rolling update replaces it).
+UP_TO_DATE, NEEDS_UPDATE = "UpToDate", "NeedsUpdate"
+
+
+@dataclass
+class CloudInstance:
+    """One machine of a running cluster, as its cloud reports it (see :meth:`CloudProvider.cloud_groups`)."""
+
+    #: The cloud's ID of the machine (``i-0abc...``).
+    id: str
+    #: The instance group it belongs to (``metadata.name``).
+    instance_group: str
+    #: The group's role: ``ControlPlane``, ``APIServer``, ``Node`` or ``Bastion``.
+    role: str
+    #: The cloud's word for its state: ``running``, ``pending``, ``stopped``...
+    state: str
+    #: :data:`UP_TO_DATE` or :data:`NEEDS_UPDATE`: whether it was launched from the group's current configuration.
+    status: str = UP_TO_DATE
+    machine_type: str = ""
+    internal_ip: str = ""
+    zone: str = ""
+    #: What a Kubernetes Node of this machine has as ``spec.providerID`` (``aws:///us-east-1a/i-0abc``).
+    provider_id: str = ""
+    #: The name of the Kubernetes Node of this machine, when the API could be asked and it has registered.
+    node_name: str = ""
+    #: The Node object itself (as the Kubernetes client gives it), when there is one.
+    node: Any = None
+    #: Whether it was taken out of its group (so the group replaced it) and is still running.
+    detached: bool = False
+    #: The driver's own handle for acting on it (:meth:`CloudProvider.delete_instance`); opaque to core.
+    handle: Any = None
+
+
+@dataclass
+class CloudInstanceGroup:
+    """One instance group of a running cluster: its sizes as the cloud has them, and its machines."""
+
+    #: The :class:`kops.api.InstanceGroup`.
+    instance_group: Any
+    min_size: int
+    max_size: int
+    #: How many machines the cloud is asked to keep (an Auto Scaling group's desired capacity).
+    target_size: int
+    instances: list[CloudInstance] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return str(self.instance_group.metadata.name)
+
+    @property
+    def needing_update(self) -> list[CloudInstance]:
+        return [i for i in self.instances if i.status == NEEDS_UPDATE]
 
 
 class CloudProvider:
@@ -39,6 +103,25 @@ class CloudProvider:
     encrypt_etcd_by_default: bool = False
     #: Whether several machine types for one group become a mixed-instances policy.
     mixed_instances: bool = False
+    #: State store URL schemes kept in this cloud (``s3``): ``kops create cluster`` without ``--cloud`` guesses
+    #: the cloud from the store, as upstream.
+    state_store_schemes: tuple[str, ...] = ()
+    #: Whether access lists (``sshAccess``...) may name the cloud's managed prefix lists (``pl-...``).
+    supports_prefix_lists: bool = False
+    #: Whether clusters may be IPv6 (``--ipv6``): each subnet then gets an IPv6 block of the network's.
+    supports_ipv6: bool = False
+    #: Whether the cloud can trust the service-account issuer, so pods take on cloud identities of their own
+    #: (IAM roles for service accounts): ``--discovery-store`` then turns it on.
+    service_account_identities: bool = False
+    #: Whether core chooses between DNS and a load balancer for the API when the user chose neither; a cloud that
+    #: decides it itself (OpenStack, by its load balancer service) says no.
+    infers_api_access: bool = True
+    #: Whether every control-plane group's name carries a number, even one per zone (DigitalOcean, upstream).
+    numbered_control_plane_groups: bool = False
+    #: dns-controller's ``--dns`` provider for this cloud's DNS service; empty when dns-controller has none.
+    dns_controller_provider: str = ""
+    #: Whether the cloud has zones to spread replicas over (not a bare-metal "cloud").
+    has_zones: bool = True
 
     #: Tag (label) key prefixes the cloud keeps for itself (``aws:``); a user's label may not use them.
     reserved_label_prefixes: tuple[str, ...] = ()
@@ -81,6 +164,17 @@ class CloudProvider:
         """The region a zone belongs to; raise :class:`KopsError` naming the zone if it is malformed."""
         raise NotImplementedError
 
+    def region(self, cluster: Any) -> str:
+        """The cluster's region, the one place it is computed: where its subnets' zones are (or their region, on
+        clouds whose subnets are regional). Validation has made sure every subnet agrees."""
+        for subnet in cluster.spec.subnets or []:
+            if subnet.zone:
+                return self.region_for_zone(subnet.zone)
+            if subnet.region:
+                return str(subnet.region)
+        raise KopsError(f"cluster {cluster.metadata.name}: no subnet names a zone or a region, so its {self.name} "
+                        "region is unknown")
+
     def default_machine_type(self, role: str, region: str, arch: str = "amd64") -> str:
         key = "Bastion" if role == "Bastion" else "ControlPlane" if role in ("Master", "ControlPlane", "APIServer") else "Node"
         choices = self.default_machine_types.get(f"{key}/{arch}") or self.default_machine_types.get(key) or []
@@ -88,6 +182,12 @@ class CloudProvider:
             raise KopsError(f"cloud {self.name}: no default machine type for role {role}; set one with --node-size "
                             f"or --control-plane-size")
         return choices[0]
+
+    def etcd_volumes(self, cluster: Any, etcd_name: str) -> EtcdVolumes | None:
+        """How etcd-manager finds the volumes of etcd cluster ``etcd_name`` of the completed ``cluster`` by the labels
+        or tags the cloud's model gives them; None where the cloud does not describe its volumes, and then nodeup
+        cannot run etcd on it."""
+        return None
 
     # --- the engine's side: implemented by clouds that can create clusters ----------------------------
 
@@ -120,10 +220,29 @@ class CloudProvider:
         resource. Core refuses to touch resources of another store (see :mod:`kops.ownership`)."""
         return {}
 
-    def instances(self, ctx: Any, model: Any) -> list[dict[str, Any]]:
-        """The cluster's instances for ``kops get instances``: dicts with at least ``id``,
-        ``instanceGroup``, ``role`` and ``state``."""
-        raise KopsError(f"cloud {self.name}: listing instances is not supported yet")
+    # --- running clusters: what day-2 operations (get instances, validate, rolling update) ask ------------
+
+    def cloud_groups(self, cluster: Any, instance_groups: list[Any], nodes: list[Any] | None = None,
+                     ) -> list[CloudInstanceGroup]:
+        """Every instance group's sizes and machines as the cloud has them, in ``instance_groups`` order (a group the
+        cloud has nothing of yet comes with no machines). ``cluster`` is the completed Cluster.
+
+        Each :class:`CloudInstance` says whether it was launched from the group's current configuration (its
+        ``status``): everything a machine boots with (image, machine type, user data, which names the nodeup
+        configuration's hash) is part of that configuration. Machines taken out of their group and still running
+        are listed with ``detached`` set. ``nodes`` are the cluster's Kubernetes Nodes when the API could be
+        reached; core matches them to machines by ``provider_id`` itself, so a driver may ignore them.
+        """
+        raise KopsError(f"cloud {self.name}: listing a cluster's instances is not supported yet")
+
+    def delete_instance(self, instance: CloudInstance) -> None:
+        """Terminate one machine; its group (without being resized) launches a replacement."""
+        raise KopsError(f"cloud {self.name}: deleting instances is not supported yet")
+
+    def detach_instance(self, instance: CloudInstance) -> None:
+        """Take one machine out of its group without stopping it, so the group launches a replacement first (a
+        rolling update's surge); :meth:`delete_instance` ends it later."""
+        raise KopsError(f"cloud {self.name}: detaching instances is not supported yet")
 
     #: Facts about the cloud account that boot files may need but no spec field holds (``aws_account_id``,
     #: in a queue URL). A file writes ``${name}`` where one goes: the direct and dry-run targets fill them

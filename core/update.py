@@ -106,7 +106,9 @@ def prepare(registry: Any, name: str, target: str) -> Prepared:
                         "its resources")
     prepared = Prepared(model, [], registry.store, warnings)
     _account_facts(prepared)
-    prepared.tasks = [task for builder in builders for task in builder.build(model)]
+    for builder in builders:
+        model.add(builder.build(model))  # each builder finds what the builders before it made
+    prepared.tasks = model.tasks
     return prepared
 
 
@@ -261,11 +263,6 @@ def _noted(plan: Any, notes: list[str]) -> Any:
     from kops.engine import Plan
 
     return Plan(plan.changes, [*notes, *plan.warnings], plan.resources) if notes else plan
-
-
-def instances(model: Any) -> list[dict[str, Any]]:
-    ctx = model.cloud.engine_context(model)
-    return with_retries(ctx, lambda: model.cloud.instances(ctx, model))
 
 
 def with_retries(ctx: Any, call: Callable[[], T]) -> T:

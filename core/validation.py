@@ -45,6 +45,13 @@ def cloud_problems(cluster: Any, groups: list[Any]) -> list[FieldError]:
                        for key, reason in cloud.label_problems({**cluster_labels, **own})
                        if (key in own if key else not whole_reported)]
     errors += _region_problems(cluster, cloud, document)
+    if not cloud.supports_prefix_lists:
+        from kops.api.validation import ACCESS_FIELDS, PREFIX_LIST
+
+        errors += [ManifestError(f"spec.{field}[{i}]", f"{value!r}: {cloud.name} has no managed prefix lists; give "
+                                                       "a CIDR", document=document)
+                   for field in ACCESS_FIELDS for i, value in enumerate(getattr(cluster.spec, field) or [])
+                   if PREFIX_LIST.match(value)]
     for group in groups:
         spec = group.spec
         named = [("spec.machineType", t) for t in (spec.machineType or "").split(",") if spec.machineType]

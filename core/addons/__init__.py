@@ -28,14 +28,18 @@ class ServiceAccount:
 
     namespace: str
     name: str
-    #: What the account may do, by cloud name. A string names a permission set the cloud plugin defines
-    #: (kops-aws: ``dns-controller``, ``aws-cloud-controller-manager``, ... see ``kops_aws.iampolicy``); any
-    #: other value is in the cloud plugin's own terms (kops-aws: a list of IAM policy statements).
-    permissions: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    #: What the account may do: the name of a permission set that cloud plugins define (kops-aws:
+    #: ``dns-controller``, ``aws-cloud-controller-manager``, ... see ``kops_aws.iampolicy``), or, by cloud name,
+    #: such a name or a value in that cloud plugin's own terms (kops-aws: a list of IAM policy statements).
+    permissions: str | dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def key(self) -> tuple[str, str]:
         return (self.namespace, self.name)
+
+    def permissions_on(self, cloud: str) -> Any:
+        """What the account may do on ``cloud``, or None when the add-on names nothing for it."""
+        return self.permissions if isinstance(self.permissions, str) else self.permissions.get(cloud)
 
 
 @dataclass

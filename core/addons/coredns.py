@@ -54,6 +54,16 @@ def _values(cluster: Any) -> dict[str, Any]:
         "pod_annotations": dict(dns.podAnnotations or {}),
         "tolerations": [t.to_dict() for t in dns.tolerations] if dns.tolerations else None,
         "affinity": dns.affinity.to_dict() if dns.affinity is not None else None,
-        "zone_spread": spec.cloudProvider != "metal",
+        "zone_spread": _has_zones(cluster),
         "autoscaler_params": {"linear": scaling},
     }
+
+
+def _has_zones(cluster: Any) -> bool:
+    """Whether replicas can spread over zones: on every cloud with zones (not bare metal)."""
+    from kops.plugins import PluginNotInstalled, load_driver
+
+    try:
+        return bool(load_driver("cloud", cluster.spec.cloudProvider).has_zones)
+    except PluginNotInstalled:
+        return True

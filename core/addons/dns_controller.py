@@ -20,16 +20,7 @@ from kops.errors import KopsError
 
 NAME = "dns-controller.addons.k8s.io"
 #: The service account it runs as, and the permission set it needs on the clouds whose plugins define one.
-SERVICE_ACCOUNT = ServiceAccount("kube-system", "dns-controller", {"aws": "dns-controller"})
-
-#: The DNS provider dns-controller drives on each cloud.
-DNS_PROVIDERS = {
-    "aws": "aws-route53",
-    "gce": "google-clouddns",
-    "digitalocean": "digitalocean",
-    "openstack": "openstack-designate",
-    "scaleway": "scaleway",
-}
+SERVICE_ACCOUNT = ServiceAccount("kube-system", "dns-controller", "dns-controller")
 
 
 def applies(cluster: Any) -> bool:
@@ -57,8 +48,10 @@ def argv(cluster: Any) -> list[str]:
     args = [f"--watch-ingress={'true' if external is not None and external.watchIngress else 'false'}"]
     if external is not None and external.watchNamespace:
         args.append(f"--watch-namespace={external.watchNamespace}")
-    provider = DNS_PROVIDERS.get(spec.cloudProvider or "")
-    if provider is None:
+    from kops.plugins import load_driver
+
+    provider = load_driver("cloud", spec.cloudProvider).dns_controller_provider if spec.cloudProvider else ""
+    if not provider:
         raise KopsError(f"spec.cloudProvider: dns-controller has no DNS provider for cloud {spec.cloudProvider!r}; "
                         "use --dns none")
     args.append(f"--dns={provider}")

@@ -32,15 +32,15 @@ TOPOLOGIES = ("public", "private")
 ETCD_CLUSTER_NAMES = ("main", "events", "cilium", "leases")
 # Providers still accepted by the models so old manifests load, but no longer installable.
 REMOVED_NETWORKING = ("classic", "weave", "romana", "lyftvpc")
-# Clouds whose firewall rules can name a managed prefix list (``pl-...``) instead of a CIDR.
-PREFIX_LIST_CLOUDS = ("aws",)
+#: The access lists: CIDRs (or managed prefix lists) allowed to reach SSH, the API and node ports.
+ACCESS_FIELDS = ("sshAccess", "kubernetesApiAccess", "nodePortAccess")
 
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _KUBERNETES_VERSION = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$")
 _VERSION_IN_URL = re.compile(r"/v(\d+)\.(\d+)\.(\d+)")
 _HAS_PREFIX = re.compile(r"/[0-9]{1,3}$")
 _IPV6_ALLOCATION = re.compile(r"^/(\d+)#[0-9a-f]+$")
-_PREFIX_LIST = re.compile(r"^pl-[0-9a-f]+$")
+PREFIX_LIST = re.compile(r"^pl-[0-9a-f]+$")
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -103,7 +103,7 @@ def validate(
     _check_cluster_name(report, cluster)
     _check_kubernetes_version(report, cluster)
     _check_network(report, cluster, cloud)
-    _check_access(report, cluster, cloud)
+    _check_access(report, cluster)
     _check_topology(report, cluster)
     _check_networking(report, cluster)
     _check_etcd(report, cluster, instance_groups)
@@ -266,16 +266,12 @@ def _place_subnet(
             report.add(path, f"{network} overlaps spec.subnets[{j}].cidr {other}")
 
 
-def _check_access(report: _Report, cluster: Cluster, cloud: "CloudProvider | None") -> None:
-    cloud_name = cloud.name if cloud is not None else cluster.spec.cloudProvider
-    for field in ("sshAccess", "kubernetesApiAccess", "nodePortAccess"):
+def _check_access(report: _Report, cluster: Cluster) -> None:
+    """Each access entry is a CIDR or a managed prefix list (whether the cloud has those, kops.validation checks)."""
+    for field in ACCESS_FIELDS:
         for i, value in enumerate(getattr(cluster.spec, field) or []):
-            path = f"spec.{field}[{i}]"
-            if _PREFIX_LIST.match(value):
-                if cloud_name not in PREFIX_LIST_CLOUDS:
-                    report.add(path, f"{value!r}: prefix lists are only supported on {', '.join(PREFIX_LIST_CLOUDS)}")
-            else:
-                report.cidr(path, value)
+            if not PREFIX_LIST.match(value):
+                report.cidr(f"spec.{field}[{i}]", value)
 
 
 def _check_topology(report: _Report, cluster: Cluster) -> None:

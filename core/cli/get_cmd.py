@@ -119,25 +119,29 @@ def get_all(settings: Settings, name: str | None, output: str) -> None:
 
 @get.command("instances")
 @click.argument("name", required=False)
-@click.option("-o", "--output", type=click.Choice(["table", "json"], case_sensitive=False), default="table")
+@click.option("-o", "--output", type=click.Choice(["table", "json", "yaml"], case_sensitive=False), default="table")
 @global_options
 @click.pass_obj
 def get_instances(settings: Settings, name: str | None, output: str) -> None:
-    """List the cluster's running instances (asks the cloud)."""
+    """List the cluster's machines (asks the cloud): whether each runs its group's current configuration."""
     import json
 
-    from kops import update
+    from kops import instances, update
     from kops.cli.specs import registry
     from kops.cli.table import print_table
 
     model, _warnings = update.load_model(registry(settings), settings.cluster_name(name) or "", "direct")
-    found = sorted(update.instances(model), key=lambda i: (i["instanceGroup"], i["id"]))
+    found = [instances.as_dict(i) for g in instances.cloud_groups(model) for i in g.instances]
     if output.lower() == "json":
         click.echo(json.dumps(found, indent=2))
-        return
-    print_table(["ID", "INSTANCEGROUP", "ROLE", "STATE", "MACHINETYPE", "PRIVATEIP"],
-                [[i["id"], i["instanceGroup"], i["role"], i["state"], i.get("machineType", ""), i.get("privateIp", "")]
-                 for i in found])
+    elif output.lower() == "yaml":
+        import yaml
+
+        click.echo(yaml.safe_dump(found, sort_keys=False), nl=False)
+    else:
+        keys = ["id", "nodeName", "status", "role", "state", "internalIP", "instanceGroup", "machineType"]
+        print_table(["ID", "NODE-NAME", "STATUS", "ROLES", "STATE", "INTERNAL-IP", "INSTANCE-GROUP", "MACHINE-TYPE"],
+                    [[i[k] for k in keys] for i in found])
 
 
 @get.command("sshpublickeys")

@@ -8,7 +8,7 @@ returns a :class:`Plan`, a direct apply through the cloud API, or a Terraform co
 """
 
 from kops.engine.context import Context
-from kops.engine.discovery import Snapshot
+from kops.engine.discovery import Discovery, Snapshot
 from kops.engine.executor import ExecutionError, ExecutionRecord, Executor
 from kops.engine.graph import GraphError, TaskGraph
 from kops.engine.hcl import Block, Expr
@@ -19,7 +19,7 @@ from kops.engine.retry import CloudErrors, Retrier, RetryPolicy
 from kops.engine.task import Changes, Task, TaskKey
 
 __all__ = [
-    "Action", "Block", "Change", "Changes", "CloudErrors", "Context", "ExecutionError", "ExecutionRecord", "Executor", "Expr",
+    "Action", "Block", "Change", "Changes", "CloudErrors", "Context", "Discovery", "ExecutionError", "ExecutionRecord", "Executor", "Expr",
     "GraphError", "ImmutableFieldError", "Lifecycle", "Plan", "Retrier", "RetryPolicy", "SharedResourceError", "Snapshot",
     "StalePlanError", "Task", "TaskGraph", "TaskKey", "load_plan", "save_plan", "verify_plan",
 ]

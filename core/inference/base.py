@@ -54,6 +54,10 @@ class InferenceContext:
     def cloud_name(self) -> str:
         return str(self.spec.get("cloudProvider") or "")
 
+    def cloud_has(self, attribute: str) -> bool:
+        """A true/false fact of the cloud driver (:class:`kops.cloud.CloudProvider`); false when none is installed."""
+        return bool(getattr(self.cloud, attribute, False))
+
     def get(self, path: str, fallback: Any = None) -> Any:
         return tree.get(self.cluster, path, fallback)
 

@@ -80,7 +80,7 @@ def service_account_discovery(ctx: InferenceContext) -> None:
     if not store:
         return
     discovery = {"discoveryStore": store.rstrip("/") + "/" + ctx.name}
-    if ctx.cloud_name == "aws":
+    if ctx.cloud_has("service_account_identities"):
         discovery["enableAWSOIDCProvider"] = True
         ctx.spec["iam"]["useServiceAccountExternalPermissions"] = True
     ctx.spec["serviceAccountIssuerDiscovery"] = discovery

@@ -35,7 +35,7 @@ def control_plane_groups(ctx: InferenceContext) -> None:
     for i in range(count):
         zone = zones[i % len(zones)]
         name = zone
-        if ctx.cloud_name == "digitalocean":
+        if ctx.cloud_has("numbered_control_plane_groups"):
             if count >= len(zones):
                 name += f"-{1 + i // len(zones)}"
         elif count > len(zones):

@@ -84,13 +84,14 @@ def bastion(ctx: InferenceContext) -> None:
 
 @rule("create", 43)
 def ipv6(ctx: InferenceContext) -> None:
-    """IPv6 clusters: no masquerading, an external cloud controller, and a /64 per subnet on AWS."""
+    """IPv6 clusters: no masquerading, an external cloud controller, and a /64 per subnet where the cloud supports
+    IPv6."""
     if not ctx.options.ipv6:
         return
     ctx.spec["nonMasqueradeCIDR"] = "::/0"
     ctx.spec.setdefault("cloudControllerManager", {})
-    if ctx.cloud_name == "aws":
+    if ctx.cloud_has("supports_ipv6"):
         for i, s in enumerate(ctx.subnets()):
             s["ipv6CIDR"] = f"/64#{i:x}"
     else:
-        ctx.warnings.append("IPv6 is supported only on AWS")
+        ctx.warnings.append(f"IPv6 is not supported on {ctx.cloud_name}")

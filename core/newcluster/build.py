@@ -20,9 +20,13 @@ class NewCluster:
 
 
 def guess_cloud(state_url: str) -> str:
-    """Upstream guesses the cloud from the state store's scheme when ``--cloud`` is absent."""
+    """Upstream guesses the cloud from the state store's scheme when ``--cloud`` is absent: the installed cloud whose
+    driver keeps its state in that scheme (``state_store_schemes``)."""
+    from kops.plugins import driver_names, load_driver
+
     scheme = state_url.split("://", 1)[0] if "://" in state_url else ""
-    guessed = {"s3": "aws", "gs": "gce", "swift": "openstack", "do": "digitalocean"}.get(scheme)
+    guessed = next((name for name in driver_names("cloud")
+                    if scheme and scheme in load_driver("cloud", name).state_store_schemes), None)
     if not guessed:
         raise KopsError("--cloud: required (it cannot be guessed from a state store of scheme "
                         f"{scheme or 'file'}://); pass e.g. --cloud aws")

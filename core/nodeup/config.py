@@ -12,19 +12,15 @@ import copy
 from typing import Any
 
 from kops.errors import KopsError
+from kops.model import node_labels
 
 CONTROL_PLANE = ("Master", "ControlPlane")
 API_SERVER = "APIServer"
 BASTION = "Bastion"
-#: Control-plane taint and labels, as upstream sets them on every control-plane node.
+#: Control-plane taints, as upstream sets them on every control-plane node (the labels: kops.model.node_labels).
 CONTROL_PLANE_TAINT = "node-role.kubernetes.io/control-plane=:NoSchedule"
 API_SERVER_TAINT = "node-role.kubernetes.io/api-server=:NoSchedule"
 KARPENTER_TAINT = "karpenter.sh/unregistered=:NoExecute"
-CONTROL_PLANE_LABELS = {
-    "node-role.kubernetes.io/control-plane": "",
-    "kops.k8s.io/kops-controller-pki": "",
-    "node.kubernetes.io/exclude-from-external-load-balancers": "",
-}
 #: etcd clusters whose clients share the cluster-wide etcd clients CA.
 SHARED_CLIENT_CA = ("main", "events", "leases")
 
@@ -117,15 +113,7 @@ def kubelet_config(spec: dict[str, Any], group: dict[str, Any]) -> dict[str, Any
     if gspec.get("manager") == "Karpenter":
         # Karpenter removes it once it has taken the node over: a guard against scheduling too early.
         taints.add(KARPENTER_TAINT)
-    labels = dict(kubelet.get("nodeLabels") or {})
-    if gspec.get("role") == API_SERVER:
-        labels["node-role.kubernetes.io/api-server"] = ""
-    elif control_plane:
-        labels.update(CONTROL_PLANE_LABELS)
-    else:
-        labels["node-role.kubernetes.io/node"] = ""
-    labels.update(gspec.get("nodeLabels") or {})
-    kubelet["nodeLabels"] = labels
+    kubelet["nodeLabels"] = node_labels(spec, group)
     if taints:
         kubelet["taints"] = sorted(taints)
     return kubelet

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from kops.cloud import EtcdVolumes
 from kops.errors import KopsError
 from kops.versions import Version
 
@@ -42,7 +43,7 @@ def members_by_group(spec: dict[str, Any]) -> dict[str, list[str]]:
     return out
 
 
-def etcd_manager_pod(cluster: dict[str, Any], etcd: dict[str, Any], region: str) -> dict[str, Any]:
+def etcd_manager_pod(cluster: dict[str, Any], etcd: dict[str, Any], data: EtcdVolumes) -> dict[str, Any]:
     """The etcd-manager pod of one etcd cluster (the same on every member)."""
     name = etcd["name"]
     if name not in PORTS:
@@ -70,7 +71,7 @@ def etcd_manager_pod(cluster: dict[str, Any], etcd: dict[str, Any], region: str)
         f"--peer-urls=https://__name__:{peer}",
         f"--quarantine-client-urls=https://__name__:{quarantine}",
         f"--v={manager.get('logLevel', 6)}",
-        *_volume_flags(cluster, name),
+        *data.flags,
     ]
     if manager.get("backupInterval"):
         flags.append(f"--backup-interval={manager['backupInterval']}")
@@ -95,7 +96,7 @@ def etcd_manager_pod(cluster: dict[str, Any], etcd: dict[str, Any], region: str)
     container = {
         "args": ["--log-file=/var/log/etcd.log", "--also-stdout", "/ko-app/etcd-manager", *sorted(flags)],
         "command": ["/go-runner"],
-        "env": _env(cluster, manager, region),
+        "env": _env(cluster, manager, data.env),
         "image": manager.get("image") or DEFAULT_IMAGE,
         "name": "etcd-manager",
         "resources": {"requests": {"cpu": etcd.get("cpuRequest") or "200m",
@@ -125,24 +126,10 @@ def cluster_spec_file(etcd: dict[str, Any]) -> bytes:
     return json.dumps({"memberCount": members, "etcdVersion": etcd.get("version") or ""}, indent=2).encode()
 
 
-def _volume_flags(cluster: dict[str, Any], etcd_name: str) -> list[str]:
-    """How etcd-manager finds the member's volume: by the tags the cloud model gives it."""
-    cloud = cluster["spec"].get("cloudProvider")
-    if cloud != "aws":
-        raise KopsError(f"spec.cloudProvider: etcd-manager volume discovery is implemented for aws, not {cloud!r}")
-    return [
-        f"--volume-name-tag=k8s.io/etcd/{etcd_name}",
-        "--volume-provider=aws",
-        f"--volume-tag=k8s.io/etcd/{etcd_name}",
-        "--volume-tag=k8s.io/role/control-plane=1",
-        f"--volume-tag=kubernetes.io/cluster/{cluster['metadata']['name']}=owned",
-    ]
-
-
-def _env(cluster: dict[str, Any], manager: dict[str, Any], region: str) -> list[dict[str, str]]:
+def _env(cluster: dict[str, Any], manager: dict[str, Any], cloud_env: dict[str, str]) -> list[dict[str, str]]:
     from kops.nodeup.podspec import proxy_env
 
-    env = [{"name": "AWS_REGION", "value": region}] if region else []
+    env = [{"name": name, "value": value} for name, value in cloud_env.items()]
     env += proxy_env(cluster["spec"].get("egressProxy"))
     if manager.get("backupRetentionDays") is not None:
         env.append({"name": "ETCD_MANAGER_DAILY_BACKUPS_RETENTION", "value": f"{manager['backupRetentionDays']}d"})

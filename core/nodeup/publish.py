@@ -34,7 +34,6 @@ def node_files(model: ModelContext) -> list[BootstrapFile]:
     keysets, strict = _keysets(model)
     members = etcd.members_by_group(spec)
     etcd_clusters = {e["name"]: e for e in spec.get("etcdClusters") or []}
-    region = _region(model, spec)
     files: list[BootstrapFile] = []
     for group in model.instance_groups:
         tree = api.to_dict(group)
@@ -44,7 +43,12 @@ def node_files(model: ModelContext) -> list[BootstrapFile]:
         if is_control_plane(tree):
             for etcd_name in members.get(group.metadata.name, []):
                 path = etcd.manifest_path(etcd_name, group.metadata.name)
-                files.append(BootstrapFile(path, dump(etcd.etcd_manager_pod(cluster, etcd_clusters[etcd_name], region))))
+                volumes = model.cloud.etcd_volumes(model.cluster, etcd_name)
+                if volumes is None:
+                    raise KopsError(f"cloud {model.cloud.name}: its plugin does not say how etcd-manager finds its "
+                                    "volumes, so kops cannot run etcd there")
+                files.append(BootstrapFile(path, dump(etcd.etcd_manager_pod(cluster, etcd_clusters[etcd_name],
+                                                                            volumes))))
                 manifests.append(f"{model.config_base}/{path}")
         config = build_config(cluster, tree, config_base=model.config_base, assets=assets, keysets=keysets,
                               etcd_manifests=manifests, strict=strict)
@@ -71,14 +75,6 @@ def _keysets(model: ModelContext) -> tuple[dict[str, Any], bool]:
         log.warning("previewing nodeup configurations without CA certificates: %s", exc)
         return {}, False
     return found, model.target != "dryrun"
-
-
-def _region(model: ModelContext, spec: dict[str, Any]) -> str:
-    """The cluster's region, for the cloud APIs etcd-manager calls (AWS only names it in the environment)."""
-    if spec.get("cloudProvider") != "aws":
-        return ""
-    zones = [s["zone"] for s in spec.get("subnets") or [] if s.get("zone")]
-    return model.cloud.region_for_zone(zones[0]) if zones else ""
 
 
 def _etcd_cluster_specs(model: ModelContext, etcd_clusters: Any) -> list[BootstrapFile]:

@@ -98,4 +98,4 @@ def test_dns_controller_declares_its_account(completed) -> None:
     from kops.addons import dns_controller
 
     (account,) = dns_controller.addon(completed()).service_accounts
-    assert account.key == ("kube-system", "dns-controller") and account.permissions == {"aws": "dns-controller"}
+    assert account.key == ("kube-system", "dns-controller") and account.permissions_on("aws") == "dns-controller"

@@ -245,12 +245,6 @@ CASES = {
         "spec.kubernetesApiAccess[0]",
         'did you mean "1.2.3.4/32"',
     ),
-    "prefix list off aws": (
-        set_cluster(cloudProvider="gce"),
-        CLUSTER,
-        "spec.kubernetesApiAccess[1]",
-        "prefix lists are only supported on aws",
-    ),
     "etcd name duplicate": (
         set_cluster(etcdClusters__1__name="main"),
         CLUSTER,
@@ -388,3 +382,15 @@ def test_cloud_with_regional_subnets_requires_region():
     for subnet in cluster.spec.subnets:
         subnet.zone, subnet.region = None, "us-east1"
     assert problems(cluster, groups, cloud=RegionalCloud()) == []
+
+
+def test_prefix_lists_only_where_the_cloud_has_them():
+    """Whether an access list may name a managed prefix list is the cloud driver's to say (AWS has them)."""
+    from kops.validation import problems as all_problems
+
+    cluster, groups = load()
+    assert [e for e in all_problems(cluster, groups) if "prefix list" in str(e)] == []
+    cluster.spec.cloudProvider = "gce"
+    found = [str(e) for e in all_problems(cluster, groups) if "prefix list" in str(e)]
+    assert found == ["Cluster/demo.example.com: spec.kubernetesApiAccess[1]: 'pl-0123abcd': gce has no managed "
+                     "prefix lists; give a CIDR"]

@@ -80,3 +80,38 @@ def test_first_and_unknown_types() -> None:
         snapshot.get("other")
     with pytest.raises(ValueError, match="already registered"):
         snapshot.register("thing", list)
+
+
+def test_deletion_tasks_are_linked_wherever_dependencies_are_found():
+    """A placeholder (a task carrying only an ID) in a field, list, tuple, set or dict value becomes the deletion task
+    of that resource, so the engine orders the deletes."""
+    from kops.engine import Discovery, Task
+
+    class Net(Task):
+        id: str | None = None
+
+    class Holder(Task):
+        one: Net | None = None
+        many: list[Net] | None = None
+        pair: tuple[Net, ...] | None = None
+        bag: frozenset[Net] | None = None
+        named: dict[str, Net] | None = None
+        id: str | None = None
+
+    registry = Discovery("tests.engine")
+    registry.load_task_modules = lambda: None  # nothing to import: the factories are registered here
+
+    @registry.register_deletions("nets")
+    def nets(snapshot, cluster):
+        return [Net(name=f"net-{i}", id=f"n-{i}") for i in range(5)]
+
+    @registry.register_deletions("holders")
+    def holders(snapshot, cluster):
+        return [Holder(name="h", id="h-1", one=Net(name="?", id="n-0"), many=[Net(name="?", id="n-1")],
+                       pair=(Net(name="?", id="n-2"),), bag=frozenset({Net(name="?", id="n-3")}),
+                       named={"x": Net(name="?", id="n-4")})]
+
+    tasks = registry.deletion_tasks(Snapshot(), "c.example.com")
+    holder = next(t for t in tasks if t.name == "h")
+    assert {d.name for d in holder.dependencies()} == {f"net-{i}" for i in range(5)}
+    assert all(d in tasks for d in holder.dependencies())

@@ -46,7 +46,7 @@ def api_access(ctx: InferenceContext) -> None:
     """How clients reach the API when the user chose neither DNS nor a load balancer: where the API servers
     (or, without dedicated API-server groups, the control plane) sit decides. Any private subnet needs a
     load balancer; only public subnets can use DNS records pointing at the instances."""
-    if ctx.cloud_name == "openstack":
+    if ctx.cloud is not None and not ctx.cloud.infers_api_access:
         return
     api = ctx.spec.get("api") or {}
     if api.get("dns") is None and api.get("loadBalancer") is None:

@@ -6,6 +6,7 @@ cluster to a real region by rewriting its zones.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 from collections.abc import Callable
 from pathlib import Path
@@ -53,8 +54,9 @@ MODULES = ("network", "firewall")
 
 
 def build(model: ModelContext, modules: tuple[str, ...] = MODULES) -> list:
-    """The tasks of the given model modules, built in order against one shared :class:`AWSModel`."""
-    aws = AWSModel(model)
+    """The tasks of the given model modules, built in order against one shared :class:`AWSModel` (with a task
+    registry of their own: each call is a new run)."""
+    aws = AWSModel(dataclasses.replace(model, _tasks={}))
     tasks: list = []
     for name in modules:
         built = importlib.import_module(f"kops_aws.model.{name}").BUILDER.build(aws)

@@ -46,10 +46,12 @@ def test_apply_converges_and_delete_leaves_nothing(case: str, clients) -> None:
     again = DryRunTarget(executor()).run(run_context(model), build_all(model))
     assert not again.has_changes, again.render_text()
 
-    # Every group's Auto Scaling group launched its instances from its template.
-    instances = model.cloud.instances(run_context(model), model)
-    assert sorted({i["instanceGroup"] for i in instances}) == sorted(g.metadata.name for g in model.instance_groups)
-    assert {i["state"] for i in instances} == {"running"}
+    # Every group's Auto Scaling group launched its instances from its template: all up to date.
+    groups = model.cloud.cloud_groups(model.cluster, model.instance_groups)
+    assert [g.name for g in groups] == [g.metadata.name for g in model.instance_groups]
+    instances = [i for g in groups for i in g.instances]
+    assert {g.name for g in groups if g.instances} == {g.metadata.name for g in model.instance_groups}
+    assert {(i.state, i.status) for i in instances} == {("running", "UpToDate")}
 
     ctx = run_context(model)
     doomed = model.cloud.owned_resources(ctx, model)
@@ -174,3 +176,28 @@ def test_a_warm_pool_and_its_launch_hook_come_and_go_with_the_spec(clients) -> N
     hooks = asg.describe_lifecycle_hooks(AutoScalingGroupName="nodes.minimal-warmpool.example.com")["LifecycleHooks"]
     assert [h["LifecycleHookName"] for h in hooks] == ["nodes-NTHLifecycleHook"]
     assert not DryRunTarget(executor()).run(run_context(model), build_all(model)).has_changes
+
+
+def test_cloud_groups_tell_which_instances_run_their_groups_current_configuration(clients) -> None:
+    """Up to date while launched from the launch template version the group launches from now; a new version
+    (anything an instance boots with changed) makes them need an update; a detached instance stays listed."""
+    model, tasks = prepared("minimal-1.35", clients)
+    DirectTarget(executor()).run(run_context(model), tasks)
+    groups = {g.name: g for g in model.cloud.cloud_groups(model.cluster, model.instance_groups)}
+    nodes = groups["nodes"]
+    assert (nodes.min_size, nodes.max_size, nodes.target_size, len(nodes.instances)) == (1, 1, 1, 1)
+    assert {(i.status, i.role, i.instance_group) for i in nodes.instances} == {("UpToDate", "Node", "nodes")}
+    first = nodes.instances[0]
+    assert first.provider_id == f"aws:///{first.zone}/{first.id}" and first.internal_ip and first.machine_type
+
+    ec2 = clients["ec2"]
+    template = ec2.describe_launch_templates(LaunchTemplateNames=["nodes.minimal.example.com"])["LaunchTemplates"][0]
+    ec2.create_launch_template_version(LaunchTemplateId=template["LaunchTemplateId"], SourceVersion="1",
+                                       LaunchTemplateData={"InstanceType": "t3.large"})
+    again = {g.name: g for g in model.cloud.cloud_groups(model.cluster, model.instance_groups)}
+    assert {i.status for i in again["nodes"].instances} == {"NeedsUpdate"}
+    assert {i.status for g in again.values() if g.name != "nodes" for i in g.instances} == {"UpToDate"}
+
+    model.cloud.detach_instance(again["nodes"].instances[0])
+    detached = {g.name: g for g in model.cloud.cloud_groups(model.cluster, model.instance_groups)}["nodes"]
+    assert [i.id for i in detached.instances if i.detached] == [again["nodes"].instances[0].id]

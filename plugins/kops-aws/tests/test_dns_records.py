@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import hcl2
 import pytest
 from aws_model_kit import delete_owned, executor, model_for
@@ -44,7 +46,7 @@ def fresh(aws):
 
 
 def build(model, *, with_lb: bool = True, lb_lifecycle: Lifecycle = Lifecycle.EXISTS_AND_WARN_IF_CHANGES) -> list[Task]:
-    aws = AWSModel(model)
+    aws = AWSModel(dataclasses.replace(model, _tasks={}))  # each build is a new run
     tasks: list[Task] = []
     for builder in (NetworkBuilder(), FirewallBuilder()):
         built = builder.build(aws)

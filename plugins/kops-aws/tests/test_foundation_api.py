@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+from kops.engine import Discovery
 from kops.errors import KopsError
 from kops_aws import discovery
 from kops_aws.awsapi import AWS_ERRORS, AWSApi
@@ -85,12 +86,11 @@ def test_tags_round_trip_and_ownership() -> None:
     assert not is_owned({}, CLUSTER)
 
 
-def test_a_kind_lists_once_per_snapshot_and_afresh_in_the_next(aws, monkeypatch) -> None:
-    discovery.load_task_modules()  # registered now, so none registers into the stand-in below
-    monkeypatch.setattr(discovery, "_LISTERS", {})
+def test_a_kind_lists_once_per_snapshot_and_afresh_in_the_next(aws) -> None:
+    registry = Discovery("kops_aws.tasks")  # a registry of its own: the plugin's task modules register elsewhere
     seen = []
 
-    @discovery.register("probe")
+    @registry.register("probe")
     def probe(api: AWSApi, cluster_name: str) -> list[dict]:
         seen.append(cluster_name)
         return discovery.ec2_tagged(api, cluster_name, "describe_vpcs", "Vpcs")
@@ -99,17 +99,19 @@ def test_a_kind_lists_once_per_snapshot_and_afresh_in_the_next(aws, monkeypatch)
     tagged = api.ec2.create_vpc(CidrBlock="10.9.0.0/16", TagSpecifications=[
         {"ResourceType": "vpc", "Tags": aws_tags(cluster_tags(CLUSTER))}])["Vpc"]["VpcId"]
     api.ec2.create_vpc(CidrBlock="10.8.0.0/16")
-    snapshot = discovery.snapshot_for(api, CLUSTER)
+    snapshot = registry.snapshot(api, CLUSTER)
     assert [v["VpcId"] for v in snapshot.get("probe")] == [tagged]
     snapshot.get("probe")
     assert seen == [CLUSTER] and api.calls["ec2.DescribeVpcs"] == 1
-    discovery.snapshot_for(api, CLUSTER).get("probe")
+    registry.snapshot(api, CLUSTER).get("probe")
     assert api.calls["ec2.DescribeVpcs"] == 2
     with pytest.raises(ValueError, match="already registered"):
-        discovery.register("probe", lambda api, name: [])
+        registry.register("probe", lambda api, name: [])
 
 
-def test_the_hook_gives_aws_builders_sharing_one_model_per_run() -> None:
+def test_the_hook_gives_aws_builders_sharing_the_runs_task_registry() -> None:
+    import dataclasses
+
     from aws_model_kit import model_for
     from kops_aws import plugin
     from kops_aws.model import AWSModel
@@ -120,5 +122,7 @@ def test_the_hook_gives_aws_builders_sharing_one_model_per_run() -> None:
     vpc = next(t for t in tasks if t.type_name == "VPC")
     masters = next(t for t in tasks if t.type_name == "SecurityGroup" and t.name == "masters.minimal.example.com")
     assert masters.vpc is vpc  # the firewall builder found the network builder's task
-    with pytest.raises(KopsError, match="no SecurityGroup/nodes.minimal.example.com"):
-        AWSModel(model).security_group("Node")
+    assert model.find("SecurityGroup", "masters.minimal.example.com") is masters  # any plugin's builders find it
+    fresh_run = dataclasses.replace(model, _tasks={})
+    with pytest.raises(KopsError, match="no model builder has made SecurityGroup/nodes.minimal.example.com yet"):
+        AWSModel(fresh_run).security_group("Node")

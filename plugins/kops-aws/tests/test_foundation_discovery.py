@@ -56,17 +56,3 @@ def test_owned_resources_leave_out_untagged_shared_and_other_clusters(fresh) -> 
     # Deletion tasks point at each other, so dependents go first (a subnet before its VPC).
     subnet = next(t for t in doomed if t.type_name == "Subnet")
     assert subnet.vpc in doomed
-
-
-def test_instances_are_read_from_their_tags(fresh) -> None:
-    api = AWSApi("us-east-2")
-    image = api.ec2.register_image(Name="img", RootDeviceName="/dev/xvda")["ImageId"]
-    tags = {**cluster_tags("minimal.example.com"), "kops.k8s.io/instancegroup": "nodes", "k8s.io/role/node": "1"}
-    made = api.ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, InstanceType="t3.medium",
-                                 TagSpecifications=[{"ResourceType": "instance", "Tags": aws_tags(tags)}])
-    api.ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1)  # someone else's
-    model = model_for("minimal-1.35", region="us-east-2")
-    found = model.cloud.instances(model.cloud.engine_context(model), model)
-    instance = made["Instances"][0]
-    assert found == [{"id": instance["InstanceId"], "instanceGroup": "nodes", "role": "Node", "state": "running",
-                      "machineType": "t3.medium", "privateIp": instance["PrivateIpAddress"]}]

@@ -9,15 +9,15 @@ import json
 
 import pytest
 import yaml
+from cli_kit import create, kops
 from kops_aws.serviceaccounts import role_name
-from test_cli_lifecycle import create, kops, lab  # noqa: F401  (lab is a fixture)
 
 CONTROLLERS = ("aws-cloud-controller-manager", "aws-node-termination-handler", "dns-controller",
                "ebs-csi-controller-sa")
 
 
 @pytest.fixture
-def clients(lab):  # noqa: F811
+def clients(lab):
     import boto3
 
     session = boto3.session.Session(region_name="us-east-1")
@@ -38,7 +38,7 @@ def env(container: dict) -> dict[str, str]:
     return {e["name"]: e.get("value") for e in container.get("env") or []}
 
 
-def test_a_cluster_with_a_discovery_store_gets_roles_for_its_controllers(lab, clients, s3_bucket, tmp_path):  # noqa: F811
+def test_a_cluster_with_a_discovery_store_gets_roles_for_its_controllers(lab, clients, s3_bucket, tmp_path):
     iam, s3 = clients["iam"], clients["s3"]
     clients["route53"].create_hosted_zone(Name="example.com", CallerReference=lab["name"])
     name = lab["name"]

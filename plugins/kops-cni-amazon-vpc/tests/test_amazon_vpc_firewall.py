@@ -8,10 +8,7 @@ from kops_amazon_vpc.firewall import DESCRIPTION
 
 def test_nodes_reach_the_control_plane_on_every_port(plugin, cluster_doc, to_cluster):
     found = plugin.kops_firewall_rules(cluster=to_cluster(cluster_doc))
-    assert len(found) == 3
-    assert set(found) == {FirewallRule("tcp", "Node", "ControlPlane", 1, 65535, DESCRIPTION),
-                          FirewallRule("udp", "Node", "ControlPlane", 1, 65535, DESCRIPTION),
-                          FirewallRule("icmp", "Node", "ControlPlane", description=DESCRIPTION)}
+    assert found == [FirewallRule("all", "Node", "ControlPlane", description=DESCRIPTION)]
 
 
 def test_no_rules_for_other_networking(plugin, cluster_doc, to_cluster):

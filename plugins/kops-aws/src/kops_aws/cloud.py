@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from kops.cloud import CloudProvider
+from kops.cloud import CloudInstance, CloudInstanceGroup, CloudProvider, EtcdVolumes
 from kops.errors import KopsError
 
 from kops_aws.account import ACCOUNT_FACT
@@ -40,6 +40,11 @@ class AWSCloud(CloudProvider):
     mixed_instances = True
     account_fact_names = (ACCOUNT_FACT,)
     reserved_label_prefixes = ("aws:",)
+    state_store_schemes = ("s3",)
+    supports_prefix_lists = True
+    supports_ipv6 = True
+    service_account_identities = True
+    dns_controller_provider = "aws-route53"
 
     def label_problems(self, labels: dict[str, str]) -> list[tuple[str, str]]:
         """Upstream's ownership rules, then AWS's own: keys of 1 to 128 characters, values of at most 256, the
@@ -64,6 +69,18 @@ class AWSCloud(CloudProvider):
             return f"{machine_type!r} is not an EC2 instance type (a family and a size, such as t3.medium)"
         return None
 
+    def etcd_volumes(self, cluster: Any, etcd_name: str) -> EtcdVolumes:
+        """etcd-manager finds a member's EBS volume by the tags kops-aws gives it, and calls EC2 in the cluster's
+        region."""
+        flags = [
+            f"--volume-name-tag=k8s.io/etcd/{etcd_name}",
+            "--volume-provider=aws",
+            f"--volume-tag=k8s.io/etcd/{etcd_name}",
+            "--volume-tag=k8s.io/role/control-plane=1",
+            f"--volume-tag=kubernetes.io/cluster/{cluster.metadata.name}=owned",
+        ]
+        return EtcdVolumes(flags, {"AWS_REGION": self.region(cluster)})
+
     def region_for_zone(self, zone: str) -> str:
         m = _ZONE.match(zone)
         if not m:
@@ -87,10 +104,22 @@ class AWSCloud(CloudProvider):
 
         return engine.resource_store_ids(ctx, model)
 
-    def instances(self, ctx: Any, model: Any) -> list[dict[str, Any]]:
-        from kops_aws import engine
+    def cloud_groups(self, cluster: Any, instance_groups: list[Any], nodes: list[Any] | None = None,
+                     ) -> list[CloudInstanceGroup]:
+        from kops_aws import cloudgroups
+        from kops_aws.awsapi import AWSApi
 
-        return engine.instances(ctx, model)
+        return cloudgroups.cloud_groups(AWSApi(self.region(cluster)), cluster, instance_groups)
+
+    def delete_instance(self, instance: CloudInstance) -> None:
+        from kops_aws import cloudgroups
+
+        cloudgroups.delete_instance(instance)
+
+    def detach_instance(self, instance: CloudInstance) -> None:
+        from kops_aws import cloudgroups
+
+        cloudgroups.detach_instance(instance)
 
     def account_facts(self, ctx: Any) -> dict[str, str]:
         from kops_aws.account import account_id

@@ -12,18 +12,7 @@ from kops.engine import Context, Snapshot, Task
 from kops.engine.targets.terraform import TerraformWriter
 
 from kops_aws.awsapi import AWS_ERRORS, AWSApi
-from kops_aws.discovery import deletion_tasks, ec2_tagged, snapshot_for, store_ids
-from kops_aws.model import AWSModel
-from kops_aws.tags import TAG_INSTANCE_GROUP, from_aws
-
-#: Upstream's role tags on instances (set through the Auto Scaling group), most specific first.
-_ROLE_TAGS = (
-    ("k8s.io/role/control-plane", "ControlPlane"),
-    ("k8s.io/role/master", "ControlPlane"),
-    ("k8s.io/role/apiserver", "APIServer"),
-    ("k8s.io/role/bastion", "Bastion"),
-    ("k8s.io/role/node", "Node"),
-)
+from kops_aws.discovery import deletion_tasks, snapshot_for, store_ids
 
 #: The Terraform AWS provider version upstream's configurations require.
 TERRAFORM_AWS_PROVIDER = ">= 5.0.0"
@@ -33,7 +22,7 @@ def engine_context(model: Any) -> Context:
     """A run's context. For Terraform no call reaches AWS: no API handle, and a snapshot with no listers."""
     if model.target == "terraform":
         return Context(model.cluster_name, cloud=None, snapshot=Snapshot())
-    api = AWSApi(AWSModel(model).region)
+    api = AWSApi(model.region)
     return Context(model.cluster_name, cloud=api, snapshot=snapshot_for(api, model.cluster_name),
                    errors=AWS_ERRORS)
 
@@ -47,30 +36,11 @@ def resource_store_ids(ctx: Context, model: Any) -> dict[str, str | None]:
     return store_ids(ctx.snapshot, model.cluster_name)
 
 
-def instances(ctx: Context, model: Any) -> list[dict[str, Any]]:
-    """The cluster's instances that are not terminated, sorted by instance group then ID."""
-    states = ["pending", "running", "stopping", "stopped", "shutting-down"]
-    out = []
-    for reservation in ec2_tagged(ctx.cloud, model.cluster_name, "describe_instances", "Reservations",
-                                  Filters=[{"Name": "instance-state-name", "Values": states}]):
-        for inst in reservation.get("Instances", []):
-            tags = from_aws(inst.get("Tags"))
-            out.append({
-                "id": inst["InstanceId"],
-                "instanceGroup": tags.get(TAG_INSTANCE_GROUP, ""),
-                "role": next((role for tag, role in _ROLE_TAGS if tag in tags), ""),
-                "state": inst.get("State", {}).get("Name", ""),
-                "machineType": inst.get("InstanceType", ""),
-                "privateIp": inst.get("PrivateIpAddress", ""),
-            })
-    return sorted(out, key=lambda i: (i["instanceGroup"], i["id"]))
-
-
 def terraform_writer(model: Any) -> TerraformWriter:
     """A writer with the AWS providers (the default one and ``aws.files`` for state-store objects, each with
     the spec's ``target.terraform`` extra settings) and the ``cluster_name`` and ``region`` outputs every
     upstream configuration starts with."""
-    region = AWSModel(model).region
+    region = model.region
     target = model.cluster.spec.target
     extra = target.terraform if target is not None and target.terraform is not None else None
     writer = TerraformWriter()

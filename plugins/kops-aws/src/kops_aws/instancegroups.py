@@ -10,29 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from kops.model import API_SERVER, BASTION, CONTROL_PLANE, INSTANCE_GROUP_LABEL, NODE, role_of
+
 from kops_aws.naming import iam_name
 
-CONTROL_PLANE, API_SERVER, NODE, BASTION = "ControlPlane", "APIServer", "Node", "Bastion"
-
-#: Prefix of the tags that tell the cluster autoscaler a group's node labels and taints before it has nodes.
-AUTOSCALER_LABEL_PREFIX = "k8s.io/cluster-autoscaler/node-template/label/"
-AUTOSCALER_TAINT_PREFIX = "k8s.io/cluster-autoscaler/node-template/taint/"
-#: The tag the cluster autoscaler discovers the groups it may resize by, alongside one naming the cluster.
-AUTOSCALER_DISCOVERY_TAG = "k8s.io/cluster-autoscaler/enabled"
 #: Prefix of the role tags (``k8s.io/role/node: 1``).
 ROLE_TAG_PREFIX = "k8s.io/role/"
-#: Labels every control-plane node carries.
-CONTROL_PLANE_LABELS = {
-    "node-role.kubernetes.io/control-plane": "",
-    "kops.k8s.io/kops-controller-pki": "",
-    "node.kubernetes.io/exclude-from-external-load-balancers": "",
-}
-
-
-def role_of(group: Any) -> str:
-    """The group's role, with upstream's old spelling ``Master`` read as ``ControlPlane``."""
-    role = group.spec.role or NODE
-    return CONTROL_PLANE if role == "Master" else role
 
 
 def role_key(role: str) -> str:
@@ -58,60 +41,24 @@ def custom_profile_name(group: Any) -> str | None:
     return profile.rsplit("/", 1)[-1] if profile else None
 
 
-def node_labels(spec: Any, group: Any) -> dict[str, str]:
-    """The Kubernetes labels the group's nodes get (upstream's ``BuildNodeLabels``)."""
-    role = role_of(group)
-    labels: dict[str, str] = {}
-    kubelet = spec.masterKubelet if role == CONTROL_PLANE else spec.kubelet
-    for source in (kubelet, group.spec.kubelet):
-        if source is not None and source.nodeLabels:
-            labels.update(source.nodeLabels)
-    if role == API_SERVER:
-        labels["node-role.kubernetes.io/api-server"] = ""
-    if role == NODE:
-        labels["node-role.kubernetes.io/node"] = ""
-    if role == CONTROL_PLANE:
-        labels.update(CONTROL_PLANE_LABELS)
-    labels.update(group.spec.nodeLabels or {})
-    return labels
-
-
 def instance_tags(aws: Any, group: Any) -> dict[str, str]:
     """The tags of a group's launch template, Auto Scaling group and instances (upstream's
-    ``CloudTagsForInstanceGroup``): the cluster's and the group's cloud labels under the cluster's own tags, node
-    labels and taints for the cluster autoscaler, the node termination handler's tag, then the role and group
-    tags, which win."""
+    ``CloudTagsForInstanceGroup``): the cluster's and the group's cloud labels under the cluster's own tags, the
+    node termination handler's tag, the cluster autoscaler's tags, then the role and group tags, which win."""
     spec = aws.spec
     tags = aws.tags(asg_name(group, aws.cluster_name), labels=group.spec.cloudLabels)
     nth = spec.nodeTerminationHandler
     if nth_queue_mode(spec) and nth.managedASGTag and nth.managedASGTag not in tags:
         tags[nth.managedASGTag] = ""
-    for key, value in node_labels(spec, group).items():
-        tags[AUTOSCALER_LABEL_PREFIX + key] = value
-    for taint in group.spec.taints or []:
-        head, _, effect = taint.rpartition(":")  # key=value:effect, or key:effect
-        key, _, value = head.partition("=")
-        if key and effect:
-            tags[AUTOSCALER_TAINT_PREFIX + key] = f"{value}:{effect}"
+    tags.update(aws.model.autoscaler_tags(group))
     role = role_of(group)
-    if autoscaled(spec, group):
-        tags[AUTOSCALER_DISCOVERY_TAG] = "1"
-        tags[f"k8s.io/cluster-autoscaler/{aws.cluster_name}"] = "owned"
     if role == CONTROL_PLANE:
         tags[ROLE_TAG_PREFIX + "master"] = "1"
         tags[ROLE_TAG_PREFIX + "control-plane"] = "1"
     else:
         tags[ROLE_TAG_PREFIX + role.lower()] = "1"
-    tags["kops.k8s.io/instancegroup"] = group.metadata.name
+    tags[INSTANCE_GROUP_LABEL] = group.metadata.name
     return tags
-
-
-def autoscaled(spec: Any, group: Any) -> bool:
-    """Whether the cluster autoscaler may resize ``group``: a node group, when the autoscaler is enabled and
-    the group does not opt out with ``autoscale: false`` (upstream's rule for the groups it lists)."""
-    autoscaler = spec.clusterAutoscaler
-    return (bool(autoscaler and autoscaler.enabled) and role_of(group) == NODE
-            and group.spec.autoscale is not False)
 
 
 def nth_queue_mode(spec: Any) -> bool:

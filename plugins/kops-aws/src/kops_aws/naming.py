@@ -1,40 +1,18 @@
 """AWS names with length limits, shortened the way upstream kOps shortens them.
 
 Load balancer and target group names may hold 32 characters, EventBridge rule names are built on a
-40-character cluster prefix, SQS queue names may not contain dots. Upstream cuts a name and appends a
-short hash of the whole name (FNV-1a, base32hex, lowercase), so two long names that share a prefix stay
-distinct. Reproducing the same hash keeps names identical to the ones upstream gives an existing cluster.
+40-character cluster prefix, SQS queue names may not contain dots. The cut and hash are upstream's, from
+:mod:`kops.names`.
 """
 
 from __future__ import annotations
 
-import base64
 import re
+
+from kops.names import truncate
 
 #: Upstream's limit for IAM role and instance profile names.
 MAX_IAM_NAME = 64
-
-
-def fnv32a(data: bytes) -> int:
-    """The 32-bit FNV-1a hash of ``data``."""
-    value = 0x811C9DC5
-    for byte in data:
-        value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
-    return value
-
-
-def hash_string(text: str, length: int = 6) -> str:
-    """The first ``length`` characters of the lowercase base32hex FNV-1a hash of ``text``."""
-    digest = base64.b32hexencode(fnv32a(text.encode()).to_bytes(4, "big")).decode().lower()
-    return digest[:length]
-
-
-def truncate(text: str, max_length: int, *, always_hash: bool = False, hash_length: int = 6) -> str:
-    """``text`` if it fits in ``max_length`` (and no hash is forced); else its start, ``-`` and a hash."""
-    if not always_hash and len(text) <= max_length:
-        return text
-    suffix = hash_string(text, hash_length)
-    return text[:max_length - len(suffix) - 1] + "-" + suffix
 
 
 def name32(cluster_name: str, prefix: str) -> str:

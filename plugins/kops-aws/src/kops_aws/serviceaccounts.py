@@ -115,7 +115,7 @@ def roles(cluster: Any) -> list[AccountRole]:
 
         for addon in collect(cluster):
             for account in addon.service_accounts:
-                permissions = account.permissions.get("aws")
+                permissions = account.permissions_on("aws")
                 if permissions is None or account.key in found:
                     continue
                 found[account.key] = AccountRole(account.namespace, account.name, permissions)
@@ -142,7 +142,7 @@ def identity(cluster: Any, service_account: Any) -> Any:
     roles; None otherwise."""
     from kops.addons import PodIdentity
 
-    if cluster.spec.cloudProvider != "aws" or not enabled(cluster) or "aws" not in service_account.permissions:
+    if cluster.spec.cloudProvider != "aws" or not enabled(cluster) or service_account.permissions_on("aws") is None:
         return None
     return PodIdentity(
         env=[{"name": "AWS_ROLE_ARN", "value": role_arn(cluster, service_account.namespace, service_account.name)},

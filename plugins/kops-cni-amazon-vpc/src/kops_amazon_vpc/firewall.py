@@ -14,6 +14,4 @@ DESCRIPTION = "amazon-vpc: pods on nodes to pods on the control plane"
 def firewall_rules(cluster: Any) -> list[FirewallRule]:
     if amazon_vpc_of(cluster) is None:
         return []
-    return [FirewallRule("tcp", "Node", "ControlPlane", 1, 65535, DESCRIPTION),
-            FirewallRule("udp", "Node", "ControlPlane", 1, 65535, DESCRIPTION),
-            FirewallRule("icmp", "Node", "ControlPlane", description=DESCRIPTION)]
+    return [FirewallRule("all", "Node", "ControlPlane", description=DESCRIPTION)]

@@ -33,6 +33,11 @@ def rules(cluster: Any) -> list[FirewallRule]:
         needs.append(("tcp", TYPHA_PORT, "Calico Typha"))
     if calico.wireguardEnabled:
         needs.append(("udp", WIREGUARD_PORT, "Calico WireGuard"))
-    return [FirewallRule(protocol=protocol, from_role=source, to_role=target, port_from=port, port_to=port,
-                         description=description)
-            for protocol, port, description in needs for source in ROLES for target in ROLES]
+    rules = [FirewallRule(protocol=protocol, from_role=source, to_role=target, port_from=port, port_to=port,
+                          description=description)
+             for protocol, port, description in needs for source in ROLES for target in ROLES]
+    if mode != "ipip":
+        # Upstream opens IP-in-IP from nodes to the control plane for Calico whatever the encapsulation (a mode can
+        # change on a running cluster): kept, so clusters have the same rules as upstream's.
+        rules.append(FirewallRule("ipip", "Node", "ControlPlane", description="Calico IP-in-IP"))
+    return rules

@@ -34,6 +34,8 @@ class GCECloud(CloudProvider):
     # Groups added later are labelled for the metadata proxy, as upstream's kops create instancegroup does.
     instance_group_node_labels = {"cloud.google.com/metadata-proxy-ready": "true"}
 
+    state_store_schemes = ("gs",)
+    dns_controller_provider = "google-clouddns"
     # Upstream's ownership labels on GCE, and the state store's ID as a GCE label can hold it.
     ownership_label_keys = ("k8s-io-cluster-name", "k8s-io-instance-group", "kops-k8s-io-state-store")
     ownership_label_prefixes = ("k8s-io-role-", "k8s-io-etcd-")

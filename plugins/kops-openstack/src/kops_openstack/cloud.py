@@ -26,6 +26,11 @@ class OpenstackCloud(CloudProvider):
     }
     # Subnets live in one zone each and kops carves their CIDRs out of --network-cidr, as on AWS.
     assigns_subnet_cidrs = True
+    state_store_schemes = ("swift",)
+    dns_controller_provider = "openstack-designate"
+    # Whether the API is reached through a load balancer or DNS follows the cloud's load balancer service, which
+    # the plugin's own rules decide.
+    infers_api_access = False
 
     def region_for_zone(self, zone: str) -> str:
         """OpenStack zones do not name their region: it is the one the credentials choose (``OS_REGION_NAME``)."""

@@ -15,7 +15,6 @@ from typing import Any
 
 from kops.addons import Addon, ServiceAccount, facts
 from kops.addons.render import render
-from kops.errors import KopsError
 
 from kops_aws import serviceaccounts
 from kops_aws.cloud import AWSCloud
@@ -72,7 +71,7 @@ def _values(cluster: Any) -> dict[str, Any]:
     return {
         "version": version,
         "image": f"{DRIVER_IMAGE}:{version}",
-        "region": _region(cluster),
+        "region": AWSCloud().region(cluster),
         "cluster_name": cluster.metadata.name,
         "extra_tags": ",".join(sorted(f"{k}={v}" for k, v in tags.items())),
         "ipv6": facts.ipv6_only(cluster),
@@ -89,14 +88,6 @@ def _values(cluster: Any) -> dict[str, Any]:
         "metrics": {name: {"port": port, "port_name": port_name, "service": service}
                     for name, (port, port_name, service) in METRICS.items() if snapshots or name != "csi-snapshotter"},
     }
-
-
-def _region(cluster: Any) -> str:
-    zones = sorted({s.zone for s in cluster.spec.subnets or [] if s.zone})
-    if not zones:
-        raise KopsError(f"cluster {cluster.metadata.name}: no subnet names a zone, so the EBS CSI driver's region "
-                        "is unknown")
-    return AWSCloud().region_for_zone(zones[0])
 
 
 def _controller_sidecars(snapshots: bool, qps: str, burst: int) -> list[dict[str, Any]]:

@@ -2,13 +2,14 @@
 
 Each module of this package listed in :data:`MODULES` has a ``BUILDER`` with ``build(aws: AWSModel) ->
 list[Task]``. :func:`builders` wraps them for the ``kops_model_builders`` hook (which calls
-``build(model)`` with a :class:`kops.model.ModelContext`): the wrappers of one call share one
-:class:`AWSModel`, so a builder can reach the tasks of the builders before it (a launch template finds
-its subnet and security group tasks by object). Builders run in :data:`MODULES` order.
+``build(model)`` with a :class:`kops.model.ModelContext`). The run's task registry is the model's, so a
+builder reaches the tasks of the builders before it (a launch template finds its subnet and security group
+tasks by object), and so can other plugins' builders. Builders run in :data:`MODULES` order.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import ipaddress
 from collections.abc import Iterable
@@ -62,26 +63,22 @@ class AWSModel:
         self.cluster = model.cluster
         self.spec = model.cluster.spec
         self.cluster_name: str = model.cluster_name
-        self._tasks: dict[tuple[str, str], Task] = {}
 
     # --- facts -------------------------------------------------------------------------------------
 
     @property
     def subnets(self) -> list[Any]:
         """The cluster's subnet specs (``spec.subnets``) in spec order."""
-        return list(self.spec.subnets or [])
+        return self.model.subnets
 
     @property
     def zones(self) -> list[str]:
         """Every zone a subnet is in, sorted."""
-        return sorted({s.zone for s in self.subnets if s.zone})
+        return self.model.zones
 
     @property
     def region(self) -> str:
-        """The region of the cluster's zones."""
-        if not self.zones:
-            raise KopsError(f"cluster {self.cluster_name}: no subnet names a zone, so the AWS region is unknown")
-        return self.model.cloud.region_for_zone(self.zones[0])
+        return self.model.region
 
     @property
     def shared_vpc(self) -> bool:
@@ -144,26 +141,16 @@ class AWSModel:
             tags[STORE_TAG] = self.model.store_id
         return tags
 
-    # --- the tasks built so far --------------------------------------------------------------------
+    # --- the tasks built so far (the run's registry, shared with every plugin's builders) ----------
 
     def add(self, tasks: Iterable[Task]) -> None:
-        """Record built tasks so later builders can find them; a second task with the same key is an error."""
-        for task in tasks:
-            if task.task_key in self._tasks and self._tasks[task.task_key] is not task:
-                raise KopsError(f"two AWS builders made {task}")
-            self._tasks[task.task_key] = task
+        self.model.add(tasks)
 
     def find(self, type_name: str, name: str) -> Task | None:
-        """The task of that type and name built so far, or None."""
-        return self._tasks.get((type_name, name))
+        return self.model.find(type_name, name)
 
     def get(self, type_name: str, name: str) -> Task:
-        """Like :meth:`find`, but a missing task is an error naming it (a builder ran out of order)."""
-        task = self.find(type_name, name)
-        if task is None:
-            raise KopsError(f"the AWS model has no {type_name}/{name}; is the builder that makes it listed "
-                            f"before the one asking for it in kops_aws.model.MODULES?")
-        return task
+        return self.model.get(type_name, name)
 
     @property
     def vpc(self) -> Task:
@@ -179,42 +166,27 @@ class AWSModel:
 
 
 class _Bound:
-    """A module's builder, as the hook hands it out: built against the run's shared :class:`AWSModel`."""
+    """A module's builder, as the hook hands it out: it builds against an :class:`AWSModel` of the run's model."""
 
-    def __init__(self, builder: Builder, run: _Run):
+    def __init__(self, builder: Builder):
         self.builder = builder
-        self.run = run
 
     def __repr__(self) -> str:
         return f"<AWS {type(self.builder).__name__}>"
 
     def build(self, model: Any) -> list[Task]:
-        aws = self.run.for_model(model)
-        tasks = list(self.builder.build(aws))
-        aws.add(tasks)
+        tasks = list(self.builder.build(AWSModel(model)))
+        model.add(tasks)  # later builders find them
         return tasks
 
 
-class _Run:
-    """The state the builders of one :func:`builders` call share: one AWSModel per ModelContext."""
-
-    def __init__(self) -> None:
-        self._model: Any = None
-        self._aws: AWSModel | None = None
-
-    def for_model(self, model: Any) -> AWSModel:
-        if self._aws is None or self._model is not model:
-            self._model, self._aws = model, AWSModel(model)
-        return self._aws
-
-
 def builders() -> list[Any]:
-    """The AWS model's builders for one run, in :data:`MODULES` order, sharing one :class:`AWSModel`."""
-    run = _Run()
-    return [_Bound(importlib.import_module(f"{__name__}.{name}").BUILDER, run) for name in MODULES]
-
+    """The AWS model's builders, in :data:`MODULES` order."""
+    return [_Bound(importlib.import_module(f"{__name__}.{name}").BUILDER) for name in MODULES]
 
 
 def build_all(model: Any) -> list[Task]:
-    """Every AWS task for ``model``: what the hook's builders return, called in order."""
-    return [task for builder in builders() for task in builder.build(model)]
+    """Every AWS task for ``model``, as a new run builds them: the hook's builders called in order, with a task
+    registry of their own."""
+    run = dataclasses.replace(model, _tasks={})
+    return [task for builder in builders() for task in builder.build(run)]

@@ -4,10 +4,9 @@
 - Groups ``masters.<cluster>`` and ``nodes.<cluster>`` (plus ``bastion.<cluster>`` when there are
   bastions), each with full egress. Instance groups with a ``securityGroupOverride`` use that group
   instead (named ``<id>-<role>``, only looked up), and rule names then carry suffixes saying which groups.
-- Control plane to anything and node to node: all traffic. Node to control plane: all UDP, and TCP except
-  the etcd ports; protocols other than TCP and UDP that the CNI needs (IP-in-IP for Calico) by number.
-- The CNI's other needs (``model.firewall_rules``) are already covered by those, except node-to-control-
-  plane traffic on a blocked port or another protocol, which gets its own rule.
+- The traffic between roles is core's (:mod:`kops.firewall`: all traffic from the control plane and between
+  nodes, nodes to the control plane around etcd's ports, SSH from bastions, and what the CNI needs beyond
+  that), one security group rule per rule and pair of groups; other protocols (IP-in-IP) by number.
 - SSH from ``sshAccess`` (to the bastion's load balancer when there is a bastion), node ports from
   ``nodePortAccess``, HTTPS from ``kubernetesApiAccess`` (to the API load balancer when there is one).
 - With an API load balancer: its group ``api-elb.<cluster>`` (or its override), HTTPS and PMTU ICMP between
@@ -35,16 +34,16 @@ from typing import Any
 
 from kops.engine import Task
 from kops.errors import KopsError
+from kops.firewall import ALL, ETCD_PORTS, cluster_rules
+from kops.networking import FirewallRule
 
 from kops_aws.model import AWSModel
 from kops_aws.tags import TAG_NAME
 from kops_aws.tasks.security_group import SecurityGroup
 from kops_aws.tasks.security_group_rule import SecurityGroupRule
 
-ETCD_MAIN_CLIENT, ETCD_EVENTS_CLIENT, ETCD_MAIN_PEER, ETCD_EVENTS_PEER = 4001, 4002, 2380, 2381
-ETCD_LEASES_CLIENT, ETCD_LEASES_PEER, ETCD_CILIUM_PEER = 4004, 2383, 2382
 KOPS_CONTROLLER_PORT = 3988
-ETCD_CILIUM_CLIENT = 4003
+ETCD_CILIUM_CLIENT = ETCD_PORTS["cilium"][0]
 DEFAULT_NODE_PORTS = (30000, 32767)
 
 #: IP protocol numbers for protocols other than TCP, UDP and ICMP, as security groups take them.
@@ -218,88 +217,41 @@ class _Build:
 
     def run(self) -> list[Task]:
         spec = self.spec
-        uses_bastion = bool(self.aws.model.groups_with_role("Bastion"))
+        bastions = bool(self.aws.model.groups_with_role("Bastion"))
         api_lb = spec.api.loadBalancer if spec.api else None
-        nodes = self.groups("Node", [[22, 22]] + ([list(self.node_ports())] if spec.nodePortAccess else []))
-        masters = self.groups("ControlPlane", [[22, 22], [443, 443]])
-        for src in nodes:
-            self.egress_everywhere(src.task)
-            for dest in nodes:
-                self.directional(dest.task, source_group=src.task)
-        for src in masters:
-            self.egress_everywhere(src.task)
-            for dest in masters + nodes:
-                self.directional(dest.task, source_group=src.task)
-        self.node_to_master(nodes, masters)
-        self.cni_rules(nodes, masters)
-        self.external_access(nodes, masters, uses_bastion, api_lb is not None)
+        groups = {
+            "Node": self.groups("Node", [[22, 22]] + ([list(self.node_ports())] if spec.nodePortAccess else [])),
+            "ControlPlane": self.groups("ControlPlane", [[22, 22], [443, 443]]),
+            "Bastion": self.groups("Bastion", [[22, 22]]) if bastions else [],
+        }
+        for role_groups in groups.values():
+            for group in role_groups:
+                self.egress_everywhere(group.task)
+        for rule in cluster_rules(self.aws.model):
+            fields = self.rule_fields(rule)
+            for src in groups[rule.from_role]:
+                for dest in groups[rule.to_role]:
+                    self.directional(dest.task, source_group=src.task, **fields)
+        nodes, masters = groups["Node"], groups["ControlPlane"]
+        self.external_access(nodes, masters, bastions, api_lb is not None)
         if api_lb is not None:
             self.api_load_balancer(api_lb, nodes, masters)
-        if uses_bastion:
-            self.bastion(nodes, masters)
+        if bastions:
+            self.bastion_load_balancer(groups["Bastion"])
         self.note_wanted_permissions()
         return [*self.tasks, *self.rules]
 
-    def blocked_tcp_ports(self) -> set[int]:
-        blocked = {ETCD_MAIN_CLIENT, ETCD_EVENTS_CLIENT, ETCD_MAIN_PEER, ETCD_EVENTS_PEER}
-        if any(c.name == "leases" for c in self.spec.etcdClusters or []):
-            blocked |= {ETCD_LEASES_CLIENT, ETCD_LEASES_PEER}
-        cilium = self.spec.networking.cilium if self.spec.networking else None
-        if cilium is not None and getattr(cilium, "etcdManaged", None):
-            blocked.add(ETCD_CILIUM_PEER)
-        return blocked
-
-    def node_to_master(self, nodes: list[Group], masters: list[Group]) -> None:
-        """Nodes reach the control plane on everything but etcd: all UDP, TCP around the etcd ports."""
-        blocked = self.blocked_tcp_ports()
-        ranges: list[list[int]] = []
-        for port in range(1, 65536):
-            if port in blocked:
-                continue
-            if ranges and ranges[-1][1] == port - 1:
-                ranges[-1][1] = port
-            else:
-                ranges.append([port, port])
-        networking = self.spec.networking
-        amazon_vpc = networking is not None and networking.amazonvpc is not None
-        # Upstream opens IP-in-IP for Calico and kube-router whatever their mode; kept for the same resources.
-        ipip = networking is not None and (networking.calico is not None or networking.kuberouter is not None)
-        for master in masters:
-            for node in nodes:
-                self.directional(master.task, source_group=node.task, protocol="udp", from_port=1, to_port=65535)
-                for lo, hi in ranges:
-                    self.directional(master.task, source_group=node.task, protocol="tcp", from_port=lo, to_port=hi)
-                if ipip:
-                    self.directional(master.task, source_group=node.task, protocol=PROTOCOL_NUMBERS["ipip"])
-                if amazon_vpc:  # pods on nodes reach pods on the control plane directly
-                    self.directional(master.task, source_group=node.task)
-
-    def cni_rules(self, nodes: list[Group], masters: list[Group]) -> None:
-        """The CNI's traffic that the rules above do not already allow (see the module docstring)."""
-        networking = self.spec.networking
-        if networking is not None and networking.amazonvpc is not None:
-            return  # nodes already reach the control plane on all traffic
-        blocked = self.blocked_tcp_ports()
-        protocols: dict[str, str] = {}
-        ports: set[tuple[str, int, int, str]] = set()
-        for r in self.aws.model.firewall_rules:
-            if r.from_role != "Node" or r.to_role != "ControlPlane":
-                continue  # control plane to anything, and node to node, allow all traffic already
-            protocol = r.protocol.lower()
-            if protocol in ("tcp", "udp"):
-                lo, hi = r.port_from or 1, r.port_to or r.port_from or 65535
-                if protocol == "tcp" and any(lo <= p <= hi for p in blocked):
-                    ports.add((protocol, lo, hi, r.description))
-                continue
-            protocols.setdefault(PROTOCOL_NUMBERS.get(protocol, protocol), r.description)
-        for master in masters:
-            for node in nodes:
-                for number, description in sorted(protocols.items()):
-                    self.directional(master.task, source_group=node.task, protocol=number,
-                                     description=description or None)
-                for protocol, lo, hi, description in sorted(ports):
-                    self.directional(master.task, source_group=node.task, protocol=protocol, from_port=lo,
-                                     to_port=hi, description=description or None)
+    @staticmethod
+    def rule_fields(rule: FirewallRule) -> dict[str, Any]:
+        """A role-to-role rule of core's as a security group rule's fields: all traffic, TCP or UDP with ports,
+        another protocol (IP-in-IP, ESP...) by its number."""
+        protocol = rule.protocol.lower()
+        if protocol == ALL:
+            return {}
+        if protocol in ("tcp", "udp"):
+            return {"protocol": protocol, "from_port": rule.port_from or 1,
+                    "to_port": rule.port_to or rule.port_from or 65535}
+        return {"protocol": PROTOCOL_NUMBERS.get(protocol, protocol)}
 
     def node_ports(self) -> tuple[int, int]:
         api_server = self.spec.kubeAPIServer
@@ -371,14 +323,8 @@ class _Build:
         topology = self.spec.topology
         return bool(topology and topology.dns and topology.dns.type == "None")
 
-    def bastion(self, nodes: list[Group], masters: list[Group]) -> None:
+    def bastion_load_balancer(self, bastions: list[Group]) -> None:
         aws = self.aws
-        bastions = self.groups("Bastion", [[22, 22]])
-        for src in bastions:
-            self.egress_everywhere(src.task)
-        for src in bastions:
-            for dest in masters + nodes:
-                self.directional(dest.task, source_group=src.task, protocol="tcp", from_port=22, to_port=22)
         name = aws.name_for("security_group", "BastionLoadBalancer")
         lb = SecurityGroup(name=name, vpc=aws.vpc, description="Security group for bastion ELB", tags=aws.tags(name),
                            managed_ports=[[22, 22]], managed_egress=True)

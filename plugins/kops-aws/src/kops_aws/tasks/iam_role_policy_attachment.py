@@ -11,9 +11,9 @@ from typing import Any
 
 from kops.engine import Context, Snapshot, Task
 from kops.engine.targets.terraform import TerraformWriter
+from kops.names import fnv32a
 
 from kops_aws.discovery import paginate, register, register_deletions
-from kops_aws.naming import fnv32a
 from kops_aws.tasks.common import delete_quietly
 from kops_aws.tasks.iam_role import IAMRole, owned_role_names
 
