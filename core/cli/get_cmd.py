@@ -1,28 +1,71 @@
-"""``kops get``: clusters, instance groups, everything, SSH keys; as a table, YAML or JSON."""
+"""``kops get``: clusters, instance groups, everything, SSH keys; as a table, YAML or JSON.
+
+As upstream, a cluster's name where a resource type goes (``kops get my.example.com -o yaml``) shows the whole
+cluster, as ``kops get all`` does, and ``-o`` may come before the resource type (``kops get -o yaml clusters``).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 import click
-from kops.cli.flags import KopsCommandGroup
+from kops.cli.flags import KopsCommandGroup, bool_flag
 from kops.cli.settings import Settings, global_options
 
 OUTPUT = click.option("-o", "--output", type=click.Choice(["table", "yaml", "json"], case_sensitive=False),
                       default="table", help="Output format.")
 
 
-@click.group("get", cls=KopsCommandGroup)
+class _GetGroup(KopsCommandGroup):
+    """Reads ``kops get [-o FORMAT] NAME`` as ``kops get all NAME -o FORMAT``, and ``-o`` before any resource type as
+    that type's own flag, so upstream users' scripts run unchanged."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, self.route(ctx, args))
+
+    def route(self, ctx: click.Context, args: list[str]) -> list[str]:
+        head: list[str] = []  # the group's own options (--state, --name, --help)
+        output: list[str] = []  # -o before the resource type: handed to it
+        i = 0
+        while i < len(args) and args[i].startswith("-") and args[i] != "--":
+            arg = args[i]
+            takes = 2 if arg in ("-o", "--output", "--state", "--name") else 1
+            (output if arg.startswith(("-o", "--output")) else head).extend(args[i:i + takes])
+            i += takes
+        rest = args[i:]
+        if not rest:
+            if not output and not head or {"-h", "--help"} & set(head):
+                return args  # plain ``kops get`` shows the help
+            rest = ["all"]
+        elif rest[0] != "--" and self.get_command(ctx, rest[0]) is None:
+            rest = ["all", *rest]  # a cluster's name where a resource type goes
+        return head + rest[:1] + output + rest[1:]
+
+
+@click.group("get", cls=_GetGroup)
 @global_options
 def get() -> None:
-    """List or show resources."""
+    """List or show resources.
+
+    \b
+    kops get clusters                       # every cluster of the state store
+    kops get my.example.com -o yaml         # the whole cluster as one manifest (as kops get all)
+    kops get cluster my.example.com --full  # the completed spec, every default filled in
+    """
 
 
-def _emit(objs: list[Any], output: str, table: Any) -> None:
+def _emit(objs: list[Any], output: str, table: Any, listing: bool = False) -> None:
+    """``objs`` as a table, YAML or JSON: one object alone, unless ``listing`` (a list, however many there are)."""
     from kops.cli.specs import render
 
     if output.lower() == "table":
         table(objs)
+    elif listing and output.lower() == "json":
+        import json
+
+        from kops import api
+
+        click.echo(json.dumps([api.to_dict(o) for o in objs], indent=2, sort_keys=True))
     elif objs:
         click.echo(render(objs, output), nl=False)
     elif output.lower() == "json":
@@ -50,14 +93,22 @@ def _group_table(groups: list[Any]) -> None:
 @get.command("clusters")
 @click.argument("names", nargs=-1)
 @OUTPUT
+@bool_flag("--full", "Show the completed spec: every default filled in, as the last update stored it.", default=False)
 @global_options
 @click.pass_obj
-def get_clusters(settings: Settings, names: tuple[str, ...], output: str) -> None:
+def get_clusters(settings: Settings, names: tuple[str, ...], output: str, full: bool) -> None:
     """List clusters (all of them, or those named)."""
     from kops.cli.specs import registry
     from kops.errors import KopsError
 
     reg = registry(settings)
+    if full:
+        named = list(names) or ([settings.name] if settings.name else [])
+        chosen = named or reg.list_clusters()
+        click.echo("Warning: a --full spec shows every default; define clusters with only what you set "
+                   "(kops get cluster -o yaml), or later defaults will not reach them", err=True)
+        _emit([_full_spec(reg, n) for n in chosen], output, _cluster_table, listing=len(named) != 1)
+        return
     if names or settings.name:
         _emit([reg.get(n).cluster for n in (list(names) or [settings.name])], output, _cluster_table)
         return
@@ -68,10 +119,26 @@ def get_clusters(settings: Settings, names: tuple[str, ...], output: str) -> Non
             clusters.append(reg.get(name).cluster)
         except KopsError as exc:
             click.echo(f"Warning: cluster {name} cannot be read: {exc}", err=True)
-    _emit(clusters, output, _cluster_table)
+    _emit(clusters, output, _cluster_table, listing=True)
 
 
 get.add_command(get_clusters, "cluster")
+
+
+def _full_spec(reg: Any, name: str) -> Any:
+    """The completed spec the last ``kops update cluster`` stored (``cluster-completed.spec``), as upstream shows it;
+    before the first update, the one the next update will store."""
+    from kops import api
+    from kops.cli.specs import completed_cluster
+    from kops.registry import ClusterNotFound
+
+    if not reg.exists(name):
+        raise ClusterNotFound(f"cluster {name!r} not found in {reg.store.url}")
+    path = f"{name}/cluster-completed.spec"
+    stored = reg.store.read(path)
+    if stored is None:
+        return completed_cluster(reg, name)
+    return api.load_objects(stored.data.decode(errors="replace"), f"{reg.store.url}/{path}")[0]
 
 
 @get.command("instancegroups")
@@ -109,12 +176,14 @@ def get_all(settings: Settings, name: str | None, output: str) -> None:
     from kops.cli.specs import registry
 
     state = registry(settings).get(settings.cluster_name(name))
+    if not state.instance_groups:
+        click.echo("No instance groups found", err=True)
     if output.lower() == "table":
         _cluster_table([state.cluster])
         click.echo()
         _group_table(state.instance_groups)
         return
-    _emit([state.cluster, *state.instance_groups, *state.additional], output, None)
+    _emit([state.cluster, *state.instance_groups, *state.additional], output, None, listing=True)
 
 
 @get.command("instances")

@@ -15,6 +15,27 @@ def registry(settings: Any) -> Any:
     return Registry(settings.state_store())
 
 
+def completed_cluster(reg: Any, name: str) -> Any:
+    """The cluster as the next ``kops update cluster`` completes it (every default filled in), computed offline
+    and stored nowhere."""
+    from kops import api, plugins
+    from kops.channels import load_channel
+    from kops.inference.completion import complete_cluster
+
+    state = reg.get(name)
+    cloud_name = state.cluster.spec.cloudProvider or ""
+    if not cloud_name:
+        raise KopsError(f"Cluster/{name}: spec.cloudProvider: required")
+    cloud = plugins.load_driver("cloud", cloud_name)()
+    groups = sorted(state.instance_groups, key=lambda g: g.metadata.name)
+    tree = api.to_dict(state.cluster)
+    # Where the cluster's files live, as the update derives it for manifests that do not say.
+    tree["spec"].setdefault("configBase", reg.store.url.rstrip("/") + "/" + name)
+    tree = complete_cluster(tree, [api.to_dict(g) for g in groups], cloud,
+                            load_channel(state.cluster.spec.channel or "stable"), [])
+    return api.from_dict(tree, source=f"Cluster/{name} (completed)")
+
+
 def finish(cluster: dict[str, Any], groups: list[dict[str, Any]]) -> tuple[Any, list[Any]]:
     """Turn built spec trees into API objects and validate them together; errors name the field."""
     from kops import api

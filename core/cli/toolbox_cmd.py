@@ -29,10 +29,10 @@ def addons_list(settings: Settings, name: str | None, output: str) -> None:
     import json
 
     from kops.addons.channel import addons as channel_addons
-    from kops.cli.specs import registry
+    from kops.cli.specs import completed_cluster, registry
     from kops.cli.table import print_table
 
-    found = channel_addons(_completed_cluster(registry(settings), settings.cluster_name(name)))
+    found = channel_addons(completed_cluster(registry(settings), settings.cluster_name(name)))
     if output.lower() == "json":
         click.echo(json.dumps([{"name": a.name, "version": a.version, "source": a.source} for a in found], indent=2))
         return
@@ -67,24 +67,6 @@ def addons_apply(settings: Settings, name: str | None, kubeconfig: str | None) -
             click.echo(f"{result.name}: pruned {pruned}", err=True)
     print_table(["NAME", "VERSION", "ACTION", "OBJECTS", "PRUNED"],
                 [[r.name, r.version, r.action, r.objects, len(r.pruned)] for r in results])
-
-
-def _completed_cluster(reg: Any, name: str) -> Any:
-    """The cluster as ``kops update cluster`` completes it, which is what add-ons are built from."""
-    from kops import api, plugins
-    from kops.channels import load_channel
-    from kops.errors import KopsError
-    from kops.inference.completion import complete_cluster
-
-    state = reg.get(name)
-    cloud_name = state.cluster.spec.cloudProvider or ""
-    if not cloud_name:
-        raise KopsError(f"Cluster/{name}: spec.cloudProvider: required")
-    cloud = plugins.load_driver("cloud", cloud_name)()
-    groups = sorted(state.instance_groups, key=lambda g: g.metadata.name)
-    tree = complete_cluster(api.to_dict(state.cluster), [api.to_dict(g) for g in groups], cloud,
-                            load_channel(state.cluster.spec.channel or "stable"), [])
-    return api.from_dict(tree, source=f"Cluster/{name} (completed)")
 
 
 def _api_client(kubeconfig: str | None, cluster: str) -> Any:
