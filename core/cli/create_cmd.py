@@ -56,6 +56,10 @@ def create_instancegroup(settings: Settings, group: str, role: str, subnets: tup
                  zones=list(zones or []))
 
 
+for alias in ("ig", "instancegroups"):
+    create.add_command(create_instancegroup, alias)
+
+
 @create.command("sshpublickey")
 @click.argument("cluster", required=False)
 @click.option("-i", "--ssh-public-key", "key_file", required=True, type=click.Path(dir_okay=False),

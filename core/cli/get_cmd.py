@@ -241,7 +241,8 @@ def get_sshpublickeys(settings: Settings, name: str | None, output: str) -> None
         click.echo("---\n".join(yaml.safe_dump(d, sort_keys=True) for d in docs), nl=False)
 
 
-get.add_command(get_sshpublickeys, "sshpublickey")
+for alias in ("sshpublickey", "ssh"):
+    get.add_command(get_sshpublickeys, alias)
 
 
 from kops.cli.keypair_cmd import get_keypairs  # noqa: E402 - subcommands defined beside their siblings

@@ -1,9 +1,10 @@
-"""Keypair commands for rotating a cluster's CAs: ``create keypair``, ``get keypairs``, ``promote`` and ``distrust``.
+"""Keypair commands for rotating a cluster's CAs: ``create keypair``, ``get keypairs``, ``promote``, ``distrust``
+and ``trust``.
 
 A rotation, as upstream: ``kops create keypair kubernetes-ca`` stages a new CA beside the primary (every
 trust bundle now holds both); once all machines have the bundle, ``kops promote keypair kubernetes-ca``
 makes it the one that signs; once every certificate has been reissued, ``kops distrust keypair
-kubernetes-ca`` drops the old CA from the bundles. ``all`` (or, for promote and distrust, no keyset at
+kubernetes-ca`` drops the old CA from the bundles (``kops trust keypair`` takes one back). ``all`` (or, for promote and distrust, no keyset at
 all) applies a step to every rotatable keyset at once, in one atomic change.
 
 Key material is never printed: listings show IDs, dates and states only.
@@ -286,3 +287,33 @@ def distrust_keypair(settings: Settings, keyset: str | None, keypair_ids: tuple[
         keystore.save(*changed)
     for message in messages:
         click.echo(message)
+
+
+@click.group("trust", cls=KopsCommandGroup)
+@global_options
+def trust() -> None:
+    """Trust a resource."""
+
+
+@trust.command("keypair")
+@click.argument("keyset", metavar="KEYSET")
+@click.argument("keypair_ids", nargs=-1, required=True, metavar="ID...")
+@global_options
+@click.pass_obj
+def trust_keypair(settings: Settings, keyset: str, keypair_ids: tuple[str, ...]) -> None:
+    """Put distrusted keypairs back into the keyset's trust bundles: the reverse of kops distrust keypair.
+
+    \b
+    kops trust keypair kubernetes-ca 6977545226837259959403993899 --name k8s.example.com
+    """
+    from kops.errors import KopsError
+
+    keystore = _keystore(settings)
+    target = keystore.find(keyset)
+    if target is None:
+        raise KopsError(f"keyset {keyset!r} not found in cluster {keystore.cluster!r}")
+    ids = target.trust(list(keypair_ids))
+    if ids:
+        keystore.save(target)
+    for item_id in keypair_ids:
+        click.echo(f"Trusted {keyset} {item_id}" if item_id in ids else f"{keyset} {item_id}: already trusted")

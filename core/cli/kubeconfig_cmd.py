@@ -40,29 +40,42 @@ def export() -> None:
               help="The kubeconfig file to write (default: first path in $KUBECONFIG, else ~/.kube/config).")
 @bool_flag("--internal", "Use the cluster's internal API name (api.internal.CLUSTER).", default=False)
 @click.option("--api-server", "api_server", metavar="URL", help="Override the API server address in the kubeconfig.")
+@click.option("--all/--no-all", "all_clusters", default=False,
+              help="Export every cluster of the state store (the last one exported becomes the current context).")
 @global_options
 @click.pass_obj
 def export_kubeconfig(settings: Settings, cluster: str | None, admin: str | None, user: str | None,
-                      kubeconfig: str | None, internal: bool, api_server: str | None) -> None:
+                      kubeconfig: str | None, internal: bool, api_server: str | None, all_clusters: bool) -> None:
     """Merge a cluster, a user and a context named after the cluster into a kubeconfig, and make it current.
 
     \b
     kops export kubeconfig k8s.example.com --admin          # admin credential valid 18h
     kops export kubeconfig k8s.example.com --admin=2h
     kops export kubeconfig k8s.example.com --user my-oidc-user
+    kops export kubeconfig --all                            # every cluster of the state store
     """
     from kops.pki.kubeconfig import export_kubeconfig as export_entries
 
     if admin is not None and user:
         raise click.UsageError("--admin and --user cannot be used together")
-    name = settings.cluster_name(cluster)
-    assert name is not None  # required
+    if all_clusters and cluster:
+        raise click.UsageError("--all and a CLUSTER argument cannot be used together")
     lifetime = _admin_lifetime(admin)
-    path, warnings = export_entries(settings.state_store(), name, admin_lifetime=lifetime, user=user,
-                                    kubeconfig=kubeconfig, internal=internal, api_server=api_server)
-    for warning in warnings:
-        click.echo(f"Warning: {warning}", err=True)
-    click.echo(f"kops has set your kubectl context to {name} in {path}")
+    store = settings.state_store()
+    if all_clusters:
+        from kops.registry import Registry
+
+        names = Registry(store).list_clusters()
+        if not names:
+            click.echo(f"No clusters found in {store.url}.")
+    else:
+        names = [settings.cluster_name(cluster) or ""]
+    for name in names:
+        path, warnings = export_entries(store, name, admin_lifetime=lifetime, user=user, kubeconfig=kubeconfig,
+                                        internal=internal, api_server=api_server)
+        for warning in warnings:
+            click.echo(f"Warning: {warning}", err=True)
+        click.echo(f"kops has set your kubectl context to {name} in {path}")
 
 
 def _admin_lifetime(value: str | None) -> Any:

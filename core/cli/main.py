@@ -34,6 +34,7 @@ BUILTIN_COMMANDS = {
     "update": "kops.cli.update_cmd:update",
     "promote": "kops.cli.keypair_cmd:promote",
     "distrust": "kops.cli.keypair_cmd:distrust",
+    "trust": "kops.cli.keypair_cmd:trust",
     "export": "kops.cli.kubeconfig_cmd:export",
 }
 
@@ -137,4 +138,8 @@ def cli(ctx: click.Context, state: str | None, name: str | None, verbosity: int,
 
 
 def main() -> None:
+    import os
+
+    if os.environ.get("_KOPS_COMPLETE", "").startswith("powershell"):
+        import kops.cli.completion_cmd  # noqa: F401 - teaches click PowerShell's completion protocol
     cli.main(prog_name="kops")

@@ -1,4 +1,4 @@
-"""``kops create secret encryptionconfig|dockerconfig`` and ``kops get secrets``.
+"""``kops create secret encryptionconfig|dockerconfig|ciliumpassword``, ``kops get secrets`` and ``kops delete secret``.
 
 The files are checked before anything is stored (see :mod:`kops.pki.secret_formats`), so a typo is
 reported now rather than by a kube-apiserver that will not start. Values are never printed.
@@ -16,7 +16,7 @@ from kops.cli.settings import Settings, global_options
 @click.group("secret", cls=KopsCommandGroup)
 @global_options
 def create_secret() -> None:
-    """Create a secret: an encryption config or a Docker config."""
+    """Create a secret: an encryption config, a Docker config or Cilium's IPsec keys."""
 
 
 def _existing_cluster(settings: Settings, arg: str | None, takes_argument: bool) -> tuple[object, str]:
@@ -78,6 +78,25 @@ def create_secret_dockerconfig(settings: Settings, cluster: str | None, filename
     _store_secret(settings, cluster, filename, force, secrets.DOCKER_CONFIG, secret_formats.check_docker_config)
 
 
+@create_secret.command("ciliumpassword", cls=KopsCommand)
+@click.argument("cluster", required=False)
+@_FILENAME
+@_FORCE
+@global_options
+@click.pass_obj
+def create_secret_ciliumpassword(settings: Settings, cluster: str | None, filename: str, force: bool) -> None:
+    """Store Cilium's IPsec keys, with which Cilium encrypts traffic between pods and nodes.
+
+    \b
+    kops create secret ciliumpassword -f ipsec.yaml --name k8s.example.com
+    where ipsec.yaml holds   keys: "3+ rfc4106(gcm(aes)) HEXKEY 128"
+    """
+    from kops.pki import secret_formats, secrets
+
+    _store_secret(settings, cluster, filename, force, secrets.CILIUM_PASSWORD,
+                  secret_formats.check_cilium_ipsec_keys)
+
+
 @click.command("secrets", cls=KopsCommand)
 @click.argument("names", nargs=-1, metavar="[SECRET]...")
 @click.option("-o", "--output", type=click.Choice(["table", "yaml", "json"], case_sensitive=False),
@@ -99,3 +118,25 @@ def get_secrets(settings: Settings, names: tuple[str, ...], output: str) -> None
     if not rows:
         raise KopsError(f"no secrets found in cluster {cluster!r}")
     print_records(rows, output, ["NAME", "TYPE"], lambda r: [r["name"], r["type"]])
+
+
+@click.command("secret", cls=KopsCommand)
+@click.argument("name", metavar="SECRET")
+@global_options
+@click.pass_obj
+def delete_secret(settings: Settings, name: str) -> None:
+    """Delete one of the cluster's secrets.
+
+    \b
+    kops delete secret encryptionconfig --name k8s.example.com
+    """
+    from kops.pki import secrets
+
+    store, cluster = _existing_cluster(settings, None, takes_argument=False)
+    if name == "sshpublickey" and name not in secrets.list_secrets(store, cluster):
+        from kops.cli.delete_cmd import delete_ssh_keys
+
+        delete_ssh_keys(settings, cluster, yes=True)  # upstream's older spelling of kops delete sshpublickey
+        return
+    secrets.delete_secret(store, cluster, name)
+    click.echo(f"Deleted the {name} secret of cluster {cluster}.")

@@ -163,6 +163,22 @@ class Keyset:
                 changed.append(item_id)
         return changed
 
+    def trust(self, item_ids: list[str]) -> list[str]:
+        """Trust distrusted keypairs again (the reverse of :meth:`distrust`); return those changed.
+
+        All IDs are checked before any is changed: unknown IDs are errors, trusted ones are left as they are.
+        """
+        for item_id in item_ids:
+            if item_id not in self.items:
+                raise KopsError(f"keyset {self.name}: keypair {item_id} not found")
+        changed = []
+        for item_id in item_ids:
+            item = self.items[item_id]
+            if item.distrusted:
+                item.distrust_timestamp = None
+                changed.append(item_id)
+        return changed
+
     def check(self) -> None:
         """What upstream requires of a keyset before storing it: a trusted primary with a certificate and key."""
         item = self.items.get(self.primary_id or "")

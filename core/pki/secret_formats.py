@@ -109,6 +109,24 @@ def check_docker_config(data: bytes, source: str) -> None:
             raise KopsError(f"{source}: {where}.auth: must be base64 of USERNAME:PASSWORD")
 
 
+def check_cilium_ipsec_keys(data: bytes, source: str) -> None:
+    """Raise a KopsError naming ``source`` unless ``data`` is Cilium's IPsec configuration: a YAML mapping whose
+    ``keys`` is the key line Cilium reads from its ``cilium-ipsec-keys`` Secret (``SPI ALGORITHM KEY [BITS]``)."""
+    import yaml
+
+    try:
+        doc = yaml.safe_load(data)
+    except (yaml.YAMLError, UnicodeDecodeError):
+        raise KopsError(f"{source}: not valid YAML") from None
+    if not isinstance(doc, dict):
+        raise KopsError(f"{source}: expected a mapping such as keys: \"3+ rfc4106(gcm(aes)) HEXKEY 128\"")
+    keys = doc.get("keys")
+    if not isinstance(keys, str) or not keys.strip():
+        raise KopsError(f"{source}: keys: required, Cilium's IPsec key line (SPI ALGORITHM KEY [BITS])")
+    if "\n" in keys.strip() or len(keys.split()) < 3:
+        raise KopsError(f"{source}: keys: expected one line of at least three fields (SPI ALGORITHM KEY [BITS])")
+
+
 def _nonempty_list(value: Any, source: str, where: str) -> list[Any]:
     if not isinstance(value, list) or not value:
         raise KopsError(f"{source}: {where}: required, a non-empty list")

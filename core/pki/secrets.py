@@ -16,9 +16,11 @@ from kops.state import ANY, ConflictError
 
 ENCRYPTION_CONFIG = "encryptionconfig"
 DOCKER_CONFIG = "dockerconfig"
+CILIUM_PASSWORD = "ciliumpassword"
 
 #: Secret name -> the type ``kops get secrets`` shows; every other secret is a plain ``Secret``.
-SECRET_TYPES = {ENCRYPTION_CONFIG: "EncryptionConfiguration", DOCKER_CONFIG: "DockerConfig"}
+SECRET_TYPES = {ENCRYPTION_CONFIG: "EncryptionConfiguration", DOCKER_CONFIG: "DockerConfig",
+                CILIUM_PASSWORD: "CiliumIPsecKeys"}
 
 
 def secrets_dir(cluster: str) -> str:
@@ -63,3 +65,10 @@ def put_secret(store: Any, cluster: str, name: str, data: bytes, *, replace: boo
         store.write(secret_path(cluster, name), encode_secret(data), expect=ANY if replace else None, private=True)
     except ConflictError:
         raise KopsError(f"secret {name!r} already exists in cluster {cluster!r}; pass --force to replace it") from None
+
+
+def delete_secret(store: Any, cluster: str, name: str) -> None:
+    """Delete a secret; one the cluster does not have is an error naming it."""
+    if name not in list_secrets(store, cluster):
+        raise KopsError(f"secret {name!r} not found in cluster {cluster!r}")
+    store.delete(secret_path(cluster, name))
