@@ -87,6 +87,9 @@ class CloudProvider:
     #: ``Bastion``) and architecture. Upstream asks the cloud which types a region offers; a
     #: preference list answers the same question offline.
     default_machine_types: dict[str, list[str]] = {}
+    #: The image a new group gets when neither the flags nor the release channel name one: upstream falls back to
+    #: a fixed image on clouds its channels do not list (DigitalOcean's ``ubuntu-24-04-x64``). Empty: none.
+    default_image: str = ""
     #: The VPC/network CIDR given to a new cluster that names none (empty: the cloud assigns it).
     default_network_cidr: str = ""
     #: Whether kops carves subnet CIDRs out of the network CIDR (AWS, OpenStack) or the cloud does.
@@ -155,6 +158,12 @@ class CloudProvider:
         """Why ``machine_type`` cannot name one of this cloud's machine types (its shape, not its existence, which
         only the cloud can tell), or None."""
         return None
+
+    def group_name_for_zone(self, zone: str) -> str:
+        """How a zone appears in the names ``kops create cluster`` gives instance groups (``nodes-<zone>``), which are
+        Kubernetes object names (lowercase DNS labels). Most clouds' zone names already are; a cloud whose zones may be
+        named anything (vSphere's compute clusters) says how it shortens them."""
+        return zone
 
     def label_key(self, key: str) -> str:
         """The key a user's label has on this cloud's resources (GCE lowercases it and replaces what it refuses)."""

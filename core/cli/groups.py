@@ -52,7 +52,7 @@ def create_group(settings: Any, group: str, role: str, subnets: list[str], *, ed
         zone = next((known[s].zone for s in subnets if known[s].zone), "")
         spec["machineType"] = cloud.default_machine_type(role_value, cloud.region_for_zone(zone) if zone else "")
         image = load_channel(cluster.spec.channel or "stable").find_image(
-            cloud.channel_provider_id, cluster.spec.kubernetesVersion or "")
+            cloud.channel_provider_id, cluster.spec.kubernetesVersion or "") or cloud.default_image
         if image:
             spec["image"] = image
     doc = {"apiVersion": api.API_VERSION, "kind": "InstanceGroup",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from kops.errors import KopsError
 from kops.inference.base import InferenceContext, rule
 from kops.inference.topology import topology_of
-from kops.inference.zones import zone_subnets
+from kops.inference.zones import zone_in_group_name, zone_subnets
 
 
 def _sizes(ctx: InferenceContext, spec: dict, sizes: list[str]) -> None:
@@ -34,7 +34,7 @@ def control_plane_groups(ctx: InferenceContext) -> None:
     mapping = zone_subnets(ctx)
     for i in range(count):
         zone = zones[i % len(zones)]
-        name = zone
+        name = zone_in_group_name(ctx, zone)
         if ctx.cloud_has("numbered_control_plane_groups"):
             if count >= len(zones):
                 name += f"-{1 + i // len(zones)}"

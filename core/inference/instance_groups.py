@@ -21,6 +21,8 @@ def images_and_machine_types(ctx: InferenceContext) -> None:
                 image = ctx.channel.find_image(ctx.cloud.channel_provider_id, ctx.spec["kubernetesVersion"])
                 if image:
                     spec["image"] = image
+            if not spec.get("image") and ctx.cloud is not None and ctx.cloud.default_image:
+                spec["image"] = ctx.cloud.default_image
         if not spec.get("machineType") and ctx.cloud is not None:
             region = ctx.cloud.region_for_zone(o.zones[0]) if o.zones else ""
             spec["machineType"] = ctx.cloud.default_machine_type(spec["role"], region)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from kops.errors import KopsError
 from kops.inference.base import InferenceContext, rule
 from kops.inference.control_plane import _sizes
-from kops.inference.zones import zone_subnets
+from kops.inference.zones import zone_in_group_name, zone_subnets
 
 
 def _spread(total: int, zones: list[str]) -> list[int]:
@@ -46,7 +46,7 @@ def node_groups(ctx: InferenceContext) -> None:
         _sizes(ctx, spec, o.node_sizes)
         if o.node_image:
             spec["image"] = o.node_image
-        ctx.add_instance_group("nodes-" + zone, spec)
+        ctx.add_instance_group("nodes-" + zone_in_group_name(ctx, zone), spec)
 
 
 @rule("create", 61)
@@ -65,7 +65,7 @@ def api_server_groups(ctx: InferenceContext) -> None:
             spec["zones"] = [zone]
         if o.api_server_sizes:
             spec["machineType"] = o.api_server_sizes[0]
-        ctx.add_instance_group("apiserver-" + zone, spec)
+        ctx.add_instance_group("apiserver-" + zone_in_group_name(ctx, zone), spec)
 
 
 @rule("create", 62)

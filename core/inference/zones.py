@@ -17,6 +17,12 @@ def find_subnet(ctx: InferenceContext, name: str) -> dict[str, Any] | None:
     return next((s for s in ctx.subnets() if s.get("name") == name), None)
 
 
+def zone_in_group_name(ctx: InferenceContext, zone: str) -> str:
+    """The zone as the names of the groups made for it carry it (``nodes-<zone>``): see
+    :meth:`kops.cloud.CloudProvider.group_name_for_zone`."""
+    return ctx.cloud.group_name_for_zone(zone) if ctx.cloud is not None else zone
+
+
 def zone_subnets(ctx: InferenceContext) -> dict[str, list[dict[str, Any]]]:
     """Zone -> the subnets created for it, main subnet first (kept on the context for later rules)."""
     return ctx.__dict__.setdefault("_zone_subnets", {})
