@@ -21,8 +21,20 @@ $(STAMP): pyproject.toml requirements-dev.txt $(addsuffix /pyproject.toml,$(PLUG
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-demo: install
-	$(BIN)/python demo/run.py
+# The demo runs the kops a user installs: kops-core and plugins/ as built distributions (not editable), without the
+# test plugins, in a virtualenv of its own; it is rebuilt when their sources change.
+DEMO_VENV := .venv-demo
+DEMO_SOURCES := $(shell find core $(PLUGIN_DIRS) \( -name build -o -name tests -o -name __pycache__ \) -prune -o \
+                  -type f \( -name '*.py' -o -name '*.j2' -o -name '*.yaml' -o -name '*.go' -o -name pyproject.toml \) -print)
+
+$(DEMO_VENV)/.installed: pyproject.toml $(DEMO_SOURCES)
+	test -x $(DEMO_VENV)/bin/python || $(PYTHON) -m venv $(DEMO_VENV)
+	$(DEMO_VENV)/bin/python -m pip install -q --upgrade pip
+	$(DEMO_VENV)/bin/python -m pip install -q . $(filter-out plugins/kops-aws,$(PLUGIN_DIRS)) './plugins/kops-aws[testing]'
+	touch $@
+
+demo: $(DEMO_VENV)/.installed
+	$(DEMO_VENV)/bin/python demo/run.py
 
 bench: install
 	$(BIN)/python bench/run.py
@@ -63,4 +75,4 @@ checkov: install $(CHECKOV_VENV)/.installed
 	$(BIN)/python bench/checkov_compare.py $(CHECKOV_OUT)/ours.json $(CHECKOV_OUT)/upstream.json
 
 clean:
-	rm -rf $(VENV) $(CHECKOV_VENV) build dist *.egg-info
+	rm -rf $(VENV) $(DEMO_VENV) $(CHECKOV_VENV) build dist *.egg-info
