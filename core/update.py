@@ -60,7 +60,7 @@ def load_model(registry: Any, name: str, target: str) -> tuple[Any, list[str]]:
     tasks: enough to find what the cluster owns). No cloud call happens here."""
     from kops import api, plugins
     from kops.channels import load_channel
-    from kops.inference.completion import complete_cluster
+    from kops.inference.completion import complete_cluster, complete_instance_groups
     from kops.model import ModelContext
     from kops.validation import check
 
@@ -78,6 +78,9 @@ def load_model(registry: Any, name: str, target: str) -> tuple[Any, list[str]]:
     user_tree["spec"].setdefault("configBase", registry.store.url.rstrip("/") + "/" + name)
     tree = complete_cluster(user_tree, [api.to_dict(g) for g in groups], cloud, channel, warnings)
     completed = api.from_dict(tree, source=f"Cluster/{name} (completed)")
+    # Groups stored without a machine type or image get the cloud's and the channel's, as upstream.
+    groups = [api.from_dict(g, source=f"InstanceGroup/{g['metadata']['name']}")
+              for g in complete_instance_groups(tree, [api.to_dict(g) for g in groups], cloud, channel)]
     check(completed, groups)
     model = ModelContext(
         cluster_name=name, cluster=completed, instance_groups=groups, cloud=cloud, state_url=registry.store.url,

@@ -1,0 +1,51 @@
+"""``complete_instance_groups``: what an update fills in on instance groups the user stored without it.
+
+A group written by hand (``kops create -f``) may leave out its machine image and machine type, as upstream
+allows: upstream's update (PopulateInstanceGroupSpec) gives such a group the cloud's default machine type for
+its role and the release channel's image for the cluster's Kubernetes version. The stored groups are never
+changed; the update builds from these completed copies.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from kops.errors import KopsError
+
+
+def complete_instance_groups(cluster: dict[str, Any], groups: list[dict[str, Any]], cloud: Any,
+                             channel: Any) -> list[dict[str, Any]]:
+    """Copies of ``groups`` with ``spec.machineType`` and ``spec.image`` filled where empty, for the completed
+    ``cluster`` tree on ``cloud`` (a :class:`kops.cloud.CloudProvider`) with ``channel``; either may be None,
+    and a value that cannot be found is left empty for validation to name."""
+    completed = copy.deepcopy(groups)
+    if cloud is None:
+        return completed
+    spec = cluster.get("spec") or {}
+    version = spec.get("kubernetesVersion") or ""
+    for group in completed:
+        gspec = group.setdefault("spec", {})
+        name = (group.get("metadata") or {}).get("name", "")
+        if not gspec.get("machineType"):
+            role = gspec.get("role") or "Node"
+            try:
+                gspec["machineType"] = cloud.default_machine_type(role, _region(cloud, spec))
+            except KopsError:
+                raise KopsError(f"InstanceGroup/{name}: spec.machineType: required (the {cloud.name} cloud has no "
+                                f"default machine type for role {role})") from None
+        if not gspec.get("image") and channel is not None and version:
+            image = channel.find_image(cloud.channel_provider_id, version)
+            if image:
+                gspec["image"] = image
+    return completed
+
+
+def _region(cloud: Any, spec: dict[str, Any]) -> str:
+    """The cluster's region from its subnets (validation has made sure they agree), or empty."""
+    for subnet in spec.get("subnets") or []:
+        if subnet.get("zone"):
+            return str(cloud.region_for_zone(subnet["zone"]))
+        if subnet.get("region"):
+            return str(subnet["region"])
+    return ""
