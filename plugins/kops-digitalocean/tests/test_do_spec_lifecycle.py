@@ -1,0 +1,83 @@
+"""A DigitalOcean cluster's spec through the state store: create, read back, edit, replace, add a group; and the
+commands that would need the cloud refusing in one line."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from do_kit import one_line_error
+
+NAME = "life.example.com"
+
+
+@pytest.fixture
+def created(kops):
+    r = kops("create", "cluster", NAME, "--cloud", "digitalocean", "--zones", "nyc1", "--control-plane-count", "3",
+             "--node-count", "2", "--networking", "calico")
+    assert r.returncode == 0, r.stderr
+    return kops
+
+
+def test_round_trip_through_the_state_store(created, tmp_path):
+    kops = created
+    first = kops("get", "all", NAME, "-o", "yaml")
+    assert first.returncode == 0, first.stderr
+    docs = [d for d in yaml.safe_load_all(first.stdout) if d]
+    assert docs[0]["spec"]["subnets"] == [{"name": "nyc1", "region": "nyc1", "zone": "nyc1", "type": "Public"}]
+    assert {d["metadata"]["name"] for d in docs[1:]} == {
+        "control-plane-nyc1-1", "control-plane-nyc1-2", "control-plane-nyc1-3", "nodes-nyc1"}
+    path = tmp_path / "all.yaml"
+    path.write_text(first.stdout)
+    replaced = kops("replace", "-f", str(path))
+    assert replaced.returncode == 0, replaced.stderr
+    assert kops("get", "all", NAME, "-o", "yaml").stdout == first.stdout
+
+
+def test_edit_with_set_is_validated(created):
+    kops = created
+    ok = kops("edit", "cluster", NAME, "--set", "spec.networkCIDR=10.108.0.0/20")
+    assert ok.returncode == 0, ok.stderr
+    spec = yaml.safe_load(kops("get", "cluster", NAME, "-o", "yaml").stdout)["spec"]
+    assert spec["networkCIDR"] == "10.108.0.0/20"
+    public = kops("edit", "cluster", NAME, "--set", "spec.networkCIDR=198.51.100.0/24")
+    assert "spec.networkCIDR" in one_line_error(public) and "private range" in public.stderr
+    private_dns = kops("edit", "cluster", NAME, "--set", "spec.topology.dns.type=Private")
+    assert "spec.topology.dns.type" in one_line_error(private_dns)
+    size = kops("edit", "instancegroup", "nodes-nyc1", "--name", NAME, "--set", "spec.machineType=s-4vcpu-8gb")
+    assert size.returncode == 0, size.stderr
+    bad = kops("edit", "instancegroup", "nodes-nyc1", "--name", NAME, "--set", "spec.machineType=4 vCPUs")
+    assert "spec.machineType" in one_line_error(bad)
+
+
+def test_moving_the_subnet_to_another_region_in_an_editor_is_refused(created, tmp_path):
+    kops = created
+    seen = tmp_path / "seen.yaml"
+    editor = tmp_path / "editor.sh"
+    editor.write_text(f"#!/bin/sh\ncat \"$1\" >> {seen}\nsed -i 's/region: nyc1/region: nyc3/' \"$1\"\n")
+    editor.chmod(0o755)
+    r = kops("edit", "cluster", NAME, env={"EDITOR": str(editor)})
+    assert r.returncode == 1
+    # The editor is shown the file again with the problem, naming the field.
+    assert "spec.subnets[0].zone: on DigitalOcean a subnet's zone is its region (nyc3), not nyc1" in seen.read_text()
+    assert "region: nyc1" in kops("get", "cluster", NAME, "-o", "yaml").stdout  # nothing stored
+
+
+def test_create_instance_group_takes_digitaloceans_defaults(created):
+    kops = created
+    ok = kops("create", "instancegroup", "extra", "--name", NAME, "--edit=false")
+    assert ok.returncode == 0, ok.stderr
+    spec = yaml.safe_load(kops("get", "instancegroup", "extra", "--name", NAME, "-o", "yaml").stdout)["spec"]
+    assert spec["subnets"] == ["nyc1"]
+    assert (spec["machineType"], spec["image"]) == ("s-2vcpu-4gb-amd", "ubuntu-24-04-x64")
+
+
+@pytest.mark.parametrize("flags", [[], ["--yes"]])
+def test_update_cluster_refuses_in_one_line(created, flags):
+    r = created("update", "cluster", NAME, *flags)
+    assert one_line_error(r) == "Error: cloud digitalocean: creating cloud resources is not supported yet"
+
+
+def test_commands_that_need_the_cloud_refuse_in_one_line(created):
+    assert "not supported yet" in one_line_error(created("get", "instances", NAME))
+    assert "not supported yet" in one_line_error(created("delete", "cluster", NAME, "--yes"))
+    assert created("get", "cluster", NAME).returncode == 0  # still there
