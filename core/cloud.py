@@ -116,6 +116,9 @@ class CloudProvider:
     #: Whether the cloud can trust the service-account issuer, so pods take on cloud identities of their own
     #: (IAM roles for service accounts): ``--discovery-store`` then turns it on.
     service_account_identities: bool = False
+    #: Whether the cloud has load balancers to put in front of the API. Without them (vSphere) a new cluster's API is
+    #: reached at the control plane's own addresses (``spec.api.dns``) whatever its DNS type.
+    api_load_balancers: bool = True
     #: Whether core chooses between DNS and a load balancer for the API when the user chose neither; a cloud that
     #: decides it itself (OpenStack, by its load balancer service) says no.
     infers_api_access: bool = True

@@ -42,7 +42,7 @@ FLAGS: list[tuple[tuple[str, ...], str, str, str]] = [
     (("--etcd-size",), "etcd_sizes", "list", "Machine type(s) for etcd nodes."),
     (("--scheduler-size",), "scheduler_sizes", "list", "Machine type(s) for scheduler nodes."),
     (("--kcm-size",), "kcm_sizes", "list", "Machine type(s) for controller-manager nodes."),
-    (("--image",), "image", "str", "Machine image for all instances."),
+    (("--image",), "image", "str", "Machine image for all instances (on vSphere, the VM template to clone)."),
     (("--node-image",), "node_image", "str", "Machine image for worker nodes."),
     (("--control-plane-image", "--master-image"), "control_plane_image", "str", "Machine image for control-plane nodes."),
     (("--bastion-image",), "bastion_image", "str", "Machine image for bastions."),
@@ -70,6 +70,11 @@ FLAGS: list[tuple[tuple[str, ...], str, str, str]] = [
     (("--os-lb-floating-subnet",), "os_lb_floating_subnet", "str", "OpenStack subnet for load balancer floating IPs."),
     (("--os-dns-servers",), "os_dns_servers", "str", "OpenStack DNS servers for the subnets."),
     (("--os-octavia-provider",), "os_octavia_provider", "str", "OpenStack Octavia provider."),
+    (("--vsphere-server",), "vsphere_server", "str", "vCenter server, host[:port] without https:// (default: $VSPHERE_SERVER)."),
+    (("--vsphere-datacenter",), "vsphere_datacenter", "str", "vSphere datacenter (default: $VSPHERE_DATACENTER)."),
+    (("--vsphere-resource-pool",), "vsphere_resource_pool", "str",
+     "vSphere cluster, host or resource pool for the VMs (default: $VSPHERE_RESOURCE_POOL)."),
+    (("--vsphere-datastore",), "vsphere_datastore", "str", "vSphere datastore for the VMs (default: $VSPHERE_DATASTORE)."),
 ]
 
 BOOL_FLAGS: list[tuple[str, str, str, bool | None]] = [

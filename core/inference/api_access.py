@@ -11,9 +11,11 @@ from kops.inference.topology import publishes_dns, topology_of
 def api_endpoint(ctx: InferenceContext) -> None:
     o = ctx.options
     api = ctx.spec.setdefault("api", {})
+    no_load_balancers = ctx.cloud is not None and not ctx.cloud.api_load_balancers
     if o.api_loadbalancer_type or o.api_ssl_certificate:
         api["loadBalancer"] = {}
-    elif topology_of(ctx) == "public" and publishes_dns(ctx):
+    elif no_load_balancers or (topology_of(ctx) == "public" and publishes_dns(ctx)):
+        # DNS records pointing at the control plane or, on a cloud without load balancers, its own addresses.
         api["dns"] = {}
     else:
         # Private topology, or no DNS records to point at the control plane (dns none, or a gossip name

@@ -74,6 +74,11 @@ class CreateClusterOptions:
     os_octavia: bool = False
     os_kubelet_ignore_az: bool = False
     os_octavia_provider: str = ""
+    # vSphere
+    vsphere_server: str = ""
+    vsphere_datacenter: str = ""
+    vsphere_resource_pool: str = ""
+    vsphere_datastore: str = ""
     # Applied after the rules, before CIDR assignment, as upstream does.
     sets: list[str] = field(default_factory=list)
     unsets: list[str] = field(default_factory=list)
