@@ -81,13 +81,24 @@ def list_option(*names: str, help: str, metavar: str = "LIST") -> Any:
 
 
 def split_assignments(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...] | None) -> list[str] | None:
-    """``--set a=1,2,b=3`` -> ``["a=1,2", "b=3"]``: a comma starts a new assignment only before ``PATH=``."""
+    """``--set a=1,2,b=3`` -> ``["a=1,2", "b=3"]``.
+
+    Each flag is read as upstream reads it, as one line of CSV, so a quoted assignment keeps its commas
+    (``--set '"spec.kubelet.taints=a=b:NoSchedule,c=d:NoSchedule"'``); beyond upstream, a piece without ``=`` is a
+    further value of the assignment before it rather than an error.
+    """
+    import csv
+
     if not values:
         return None
     out: list[str] = []
     for value in values:
-        for piece in value.split(","):
-            if out and "=" not in piece and out[-1] != "" and value.find("=") >= 0:
+        try:
+            pieces = next(csv.reader([value]), []) if '"' in value else value.split(",")
+        except csv.Error:  # a line break inside: not CSV, and refused later with the field it is in
+            pieces = value.split(",")
+        for piece in pieces:
+            if out and "=" not in piece:
                 out[-1] += "," + piece
             else:
                 out.append(piece)
