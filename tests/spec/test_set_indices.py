@@ -89,3 +89,16 @@ def test_edit_cluster_and_ig_with_indices(kops, cluster):
     group = yaml.safe_load(kops("get", "ig", "nodes-us-east-1a", "--name", cluster, "-o", "yaml").out)["spec"]
     assert group["additionalUserData"] == [{"name": "a.sh", "type": "text/x-shellscript", "content": "echo hi"}]
     assert group["taints"] == ["x=y:NoSchedule"]
+
+
+def test_template_set_indexes_values_as_helm_does(kops, tmp_path):
+    """``toolbox template --set`` sets template values, not a typed spec: upstream reads it with Helm's strvals,
+    where an index past the end pads the list with nulls and commas separate assignments."""
+    template = tmp_path / "t.yaml"
+    template.write_text("zones: {{ .zones | toJson }}\nfirst: {{ index .env 0 \"name\" }}\n")
+    r = kops("toolbox", "template", "--template", str(template), "--set", "zones[0]=a,zones[2]=c",
+             "--set", "env[0].name=FOO")
+    assert r.code == 0, r.err
+    assert yaml.safe_load(r.out) == {"zones": ["a", None, "c"], "first": "FOO"}
+    bad = kops("toolbox", "template", "--template", str(template), "--set", "zones[-1]=a")
+    assert bad.code == 1 and "negative -1 index not allowed" in bad.err
