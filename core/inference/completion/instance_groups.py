@@ -2,8 +2,8 @@
 
 A group written by hand (``kops create -f``) may leave out its machine image and machine type, as upstream
 allows: upstream's update (PopulateInstanceGroupSpec) gives such a group the cloud's default machine type for
-its role and the release channel's image for the cluster's Kubernetes version. The stored groups are never
-changed; the update builds from these completed copies.
+its role and the release channel's image for the cluster's Kubernetes version (the cloud's fixed image where the
+channel lists none). The stored groups are never changed; the update builds from these completed copies.
 """
 
 from __future__ import annotations
@@ -34,8 +34,9 @@ def complete_instance_groups(cluster: dict[str, Any], groups: list[dict[str, Any
             except KopsError:
                 raise KopsError(f"InstanceGroup/{name}: spec.machineType: required (the {cloud.name} cloud has no "
                                 f"default machine type for role {role})") from None
-        if not gspec.get("image") and channel is not None and version:
-            image = channel.find_image(cloud.channel_provider_id, version)
+        if not gspec.get("image"):
+            image = channel.find_image(cloud.channel_provider_id, version) if channel is not None and version else None
+            image = image or cloud.default_image  # upstream's fixed image where channels list none
             if image:
                 gspec["image"] = image
     return completed
