@@ -53,6 +53,11 @@ def create_group(settings: Any, group: str, role: str, subnets: list[str], *, ed
         spec["machineType"] = cloud.default_machine_type(role_value, cloud.region_for_zone(zone) if zone else "")
         image = load_channel(cluster.spec.channel or "stable").find_image(
             cloud.channel_provider_id, cluster.spec.kubernetesVersion or "") or cloud.default_image
+        if not image:
+            # The cloud's images are the user's own (a vSphere VM template): take the one the cluster's groups of
+            # this role use, else any group's.
+            images = [g.spec.image for g in sorted(state.instance_groups, key=lambda g: g.spec.role != role_value)]
+            image = next((i for i in images if i), None)
         if image:
             spec["image"] = image
     doc = {"apiVersion": api.API_VERSION, "kind": "InstanceGroup",
