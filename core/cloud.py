@@ -42,6 +42,8 @@ class CloudInstance:
     status: str = UP_TO_DATE
     machine_type: str = ""
     internal_ip: str = ""
+    #: Its public address, when it has one (a bastion, a node in a public subnet).
+    external_ip: str = ""
     zone: str = ""
     #: What a Kubernetes Node of this machine has as ``spec.providerID`` (``aws:///us-east-1a/i-0abc``).
     provider_id: str = ""

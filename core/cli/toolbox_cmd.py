@@ -117,4 +117,4 @@ def schema(kind: str) -> None:
     doc = manifest_schema() if kind.lower() == "manifest" else json_schema(
         "Cluster" if kind.lower() == "cluster" else "InstanceGroup")
     click.echo(json.dumps(doc, indent=2, sort_keys=True))
-from kops.cli import template_cmd  # noqa: E402,F401 - registers ``toolbox template`` on the group above
+from kops.cli import dump_cmd, template_cmd  # noqa: E402,F401 - register ``toolbox dump`` and ``toolbox template``

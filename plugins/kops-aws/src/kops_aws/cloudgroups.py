@@ -62,7 +62,8 @@ def _instance(api: AWSApi, group: Any, machine: dict[str, Any], *, status: str, 
         id=instance_id, instance_group=group.metadata.name, role=role_of(group),
         state=(machine.get("State") or {}).get("Name") or str(machine.get("LifecycleState", "pending")).lower(),
         status=status,
-        machine_type=machine.get("InstanceType", ""), internal_ip=machine.get("PrivateIpAddress", ""), zone=zone,
+        machine_type=machine.get("InstanceType", ""), internal_ip=machine.get("PrivateIpAddress", ""),
+        external_ip=machine.get("PublicIpAddress", ""), zone=zone,
         provider_id=f"aws:///{zone}/{instance_id}", detached=detached,
         handle=(api, asg["AutoScalingGroupName"] if asg else None))
 
