@@ -1,0 +1,85 @@
+"""The ``vsphere`` cloud driver: zones, VM sizes and defaults, answered offline.
+
+A zone is a vSphere compute cluster of the datacenter (``--vsphere-datacenter``), which is the cluster's region.
+A machine type names a VM size, its CPUs and memory (``4cpu-8gb``): VMs are clones of a template (``--image``)
+with the group's size.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from typing import Any
+
+from kops.cloud import CloudProvider
+from kops.errors import KopsError
+
+#: A VM size: CPUs and memory in GiB.
+MACHINE_TYPE = re.compile(r"^(?P<cpus>[0-9]+)cpu-(?P<memory>[0-9]+)gb$")
+#: vSphere's limits for one VM (vSphere 7 and 8: 768 vCPUs, 24 TiB of memory).
+MAX_CPUS = 768
+MAX_MEMORY_GB = 24 * 1024
+#: Inventory names are at most 80 characters; ``/`` separates an inventory path's parts.
+MAX_NAME = 80
+#: The variable naming the datacenter, the default of --vsphere-datacenter.
+DATACENTER_VARIABLE = "VSPHERE_DATACENTER"
+
+
+def zone_problem(zone: str) -> str | None:
+    """Why ``zone`` cannot be a compute cluster's name, or None."""
+    if not zone or zone != zone.strip():
+        return "a compute cluster's name, without leading or trailing blanks"
+    if len(zone) > MAX_NAME:
+        return f"a compute cluster's name, at most {MAX_NAME} characters"
+    if "/" in zone or any(ord(c) < 32 for c in zone):
+        return "a compute cluster's name, not an inventory path"
+    return None
+
+
+def machine_type_problem(machine_type: str) -> str | None:
+    """Why ``machine_type`` is not a VM size kops can give a clone, or None."""
+    m = MACHINE_TYPE.match(machine_type)
+    if m is None:
+        return f"{machine_type!r} is not a vSphere VM size: CPUs and memory in GiB, such as 4cpu-8gb"
+    cpus, memory = int(m["cpus"]), int(m["memory"])
+    if not 1 <= cpus <= MAX_CPUS:
+        return f"{machine_type!r}: a VM has from 1 to {MAX_CPUS} CPUs"
+    if not 1 <= memory <= MAX_MEMORY_GB:
+        return f"{machine_type!r}: a VM has from 1 to {MAX_MEMORY_GB} GiB of memory"
+    return None
+
+
+class VSphereCloud(CloudProvider):
+    name = "vsphere"
+    channel_provider_id = "vsphere"
+    # The size of a typical Ubuntu cloud-image template (and the testbed's), enough for either role; upstream's
+    # defaults were placeholders. Name others with --control-plane-size and --node-size.
+    default_machine_types = {
+        "ControlPlane": ["2cpu-4gb"],
+        "Node": ["2cpu-4gb"],
+    }
+    # No load balancer service: the API is reached at the control plane's own addresses.
+    api_load_balancers = False
+
+    def region_for_zone(self, zone: str) -> str:
+        """A compute cluster's region is its datacenter: the one configured (``VSPHERE_DATACENTER``)."""
+        problem = zone_problem(zone)
+        if problem:
+            raise KopsError(f"invalid vSphere zone {zone!r}: expected {problem}")
+        return os.environ.get(DATACENTER_VARIABLE, "")
+
+    def region(self, cluster: Any) -> str:
+        """The datacenter the cluster's spec names (``spec.cloudConfig.vSphereDatacenter``)."""
+        config = cluster.spec.cloudConfig
+        datacenter = config.vSphereDatacenter if config is not None else None
+        return datacenter or super().region(cluster)
+
+    def group_name_for_zone(self, zone: str) -> str:
+        """Compute clusters may be named anything (``DC0_C0``, ``Cluster 01``): in group names their name is
+        lowercased, with every run of other characters than letters and digits one ``-``."""
+        part = re.sub(r"[^a-z0-9]+", "-", zone.lower()).strip("-")
+        return part or "zone-" + hashlib.sha256(zone.encode()).hexdigest()[:8]
+
+    def machine_type_problem(self, machine_type: str) -> str | None:
+        return machine_type_problem(machine_type)

@@ -1,0 +1,21 @@
+"""The vSphere plugin's hook implementations. Kept import-light: it is loaded whenever the CLI starts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kops import hookimpl
+
+
+@hookimpl
+def kops_inference_rules() -> list[Any]:
+    from kops_vsphere import inference
+
+    return inference.rules()
+
+
+@hookimpl
+def kops_validate(cluster: Any, instance_groups: list[Any]) -> list[Any]:
+    from kops_vsphere.validation import validate
+
+    return validate(cluster, instance_groups)
