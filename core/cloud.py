@@ -78,6 +78,26 @@ class CloudInstanceGroup:
         return [i for i in self.instances if i.status == NEEDS_UPDATE]
 
 
+@dataclass(frozen=True)
+class NodeIdentity:
+    """Who a machine proved to be to the node credential service (:meth:`CloudProvider.verify_node_identity`), or
+    which machine a registered Node is (:meth:`CloudProvider.identify_node`)."""
+
+    #: The cloud's ID of the machine (``i-0abc...``).
+    instance_id: str
+    #: The instance group the cloud says it belongs to (for a bootstrap request: the one it asked for, checked).
+    instance_group: str
+    #: The Kubernetes Node name its kubelet certificate is issued for (``system:node:<name>``).
+    node_name: str
+    #: Names and addresses the machine answers to (its private DNS name and IP...), for serving certificates.
+    addresses: tuple[str, ...] = ()
+
+
+class NodeIdentityRefused(KopsError):
+    """A machine's identity proof does not hold; the message says why. The service logs it and tells the machine
+    only that it was refused, as upstream does, so a prober learns nothing."""
+
+
 class CloudProvider:
     """Facts about one cloud that inference and validation need, answered offline."""
 
@@ -257,6 +277,43 @@ class CloudProvider:
         """Take one machine out of its group without stopping it, so the group launches a replacement first (a
         rolling update's surge); :meth:`delete_instance` ends it later."""
         raise KopsError(f"cloud {self.name}: detaching instances is not supported yet")
+
+    # --- nodes joining: how a machine proves who it is to the node credential service -------------------
+    #
+    # A worker has no credentials when it boots. ``kops nodeup`` asks the node credential service on the control
+    # plane (``kops controller serve``, port 3988) for its kubelet and kube-proxy certificates with upstream's
+    # protocol: ``POST /bootstrap`` with a JSON body (``bootstrap.kops.k8s.io/v1alpha1``) and, in the
+    # ``Authorization`` header, a proof made by the cloud that binds the body's SHA-256. These run on machines
+    # (with :mod:`kops.nodeup`'s pure-Python code only): no SDK, no compiled module. What each cloud would use:
+    # AWS a signed STS GetCallerIdentity of the instance role (implemented); GCE a TPM-signed claim or the
+    # metadata server's identity token for the instance's service account; OpenStack and DigitalOcean the
+    # instance's metadata (its ID and a secret the control plane set), checked against the API; vSphere a
+    # per-machine key put in the VM's guest info at creation.
+
+    def node_identity_proof(self, body: bytes) -> str:
+        """On a machine of the cluster: the ``Authorization`` header value proving who the machine is, made with its
+        own cloud credentials and binding the SHA-256 of ``body`` (the request it goes with), so a proof seen in
+        transit cannot carry another request."""
+        raise KopsError(f"cloud {self.name}: machines cannot prove who they are to the node credential service yet")
+
+    def verify_node_identity(self, cluster: dict[str, Any], groups: dict[str, dict[str, Any]], authorization: str,
+                             body: bytes, instance_group: str) -> NodeIdentity:
+        """In the node credential service: check a proof made by :meth:`node_identity_proof` for ``body``, asking the
+        cloud; return who the machine is. ``cluster`` is the completed Cluster and ``groups`` the instance groups by
+        name, as trees; ``instance_group`` is the group the request claims.
+
+        Refuse (:class:`NodeIdentityRefused`, saying why) a proof that is malformed, older than five minutes, made
+        for another body, or by credentials that are not those of the cluster's machines; a machine that is
+        unknown, not running, not tagged as the cluster's, or not in the group it claims; and a group whose role
+        differs from the machine's (a control-plane machine may not ask for a worker's credentials)."""
+        raise NodeIdentityRefused(f"cloud {self.name}: the node credential service cannot check this cloud's "
+                                  "machines yet")
+
+    def identify_node(self, cluster: dict[str, Any], provider_id: str) -> NodeIdentity | None:
+        """In the node credential service: the machine a registered Kubernetes Node is (by its ``spec.providerID``)
+        and its instance group, asked of the cloud; None when it is not a running machine of ``cluster`` (the
+        completed Cluster's tree). Labels of the group are applied from this (as upstream's kops-controller)."""
+        return None
 
     #: Facts about the cloud account that boot files may need but no spec field holds (``aws_account_id``,
     #: in a queue URL). A file writes ``${name}`` where one goes: the direct and dry-run targets fill them
