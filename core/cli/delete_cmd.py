@@ -39,11 +39,11 @@ def delete(ctx: click.Context, filenames: tuple[str, ...], yes: bool) -> None:
     # Every file is read and every document understood before anything is deleted.
     objects = [(f, o) for f in filenames for o in api.load_objects(read_text(f, "-f"), source=f)]
     clusters = {o.metadata.name for _, o in objects if isinstance(o, api.Cluster)}
-    targets = []
+    targets: list[tuple[str, str, str]] = []  # (kind, cluster, name)
     for filename, obj in objects:
         kind = obj.kind
         if isinstance(obj, api.Cluster):
-            targets.append((kind, obj.metadata.name, None))
+            targets.append((kind, obj.metadata.name, obj.metadata.name))
             continue
         if kind not in ("InstanceGroup", "SSHCredential"):
             raise KopsError(f"{filename}: {kind}: kops delete -f deletes Clusters, InstanceGroups and SSHCredentials")
@@ -53,7 +53,7 @@ def delete(ctx: click.Context, filenames: tuple[str, ...], yes: bool) -> None:
         if not owner:
             raise KopsError(f"{filename}: {kind}: metadata.labels: needs the label {CLUSTER_LABEL} naming its cluster")
         if owner not in clusters:  # a deleted cluster takes its groups and keys with it
-            targets.append((kind, owner, obj.to_dict()["metadata"].get("name")))
+            targets.append((kind, owner, str(obj.to_dict()["metadata"].get("name") or "")))
     for kind, cluster, name in targets:
         if kind == "Cluster":
             delete_cluster_resources(settings, cluster, yes, claim=False)
