@@ -3,9 +3,13 @@ commands that would need the cloud refusing in one line."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 import yaml
 from do_kit import one_line_error
+from kops.testing import cli
+from kops.testing.testbed import environment
 
 NAME = "life.example.com"
 
@@ -81,3 +85,29 @@ def test_commands_that_need_the_cloud_refuse_in_one_line(created):
     assert "not supported yet" in one_line_error(created("get", "instances", NAME))
     assert "not supported yet" in one_line_error(created("delete", "cluster", NAME, "--yes"))
     assert created("get", "cluster", NAME).returncode == 0  # still there
+
+
+def test_a_cluster_kept_in_spaces_on_the_testbed(tmp_path):
+    """With the testbed's Spaces variables and a do:// store: the store chooses the cloud, and the spec is kept in
+    Spaces at upstream's keys."""
+    import boto3
+    from botocore.config import Config
+
+    env = environment("digitalocean")
+    bucket = f"kops-do-{uuid.uuid4().hex[:12]}"
+    boto3.client("s3", endpoint_url=env["S3_ENDPOINT"], region_name=env["S3_REGION"],
+                 aws_access_key_id=env["S3_ACCESS_KEY_ID"], aws_secret_access_key=env["S3_SECRET_ACCESS_KEY"],
+                 config=Config(s3={"addressing_style": "path"})).create_bucket(Bucket=bucket)
+    store = f"do://{bucket}/clusters"
+    run = cli.runner({**cli.isolated_env(tmp_path), **env, "KOPS_STATE_STORE": store})
+    name = "spaces.example.com"
+    created = run("create", "cluster", name, "--zones", "ams3", "--control-plane-count", "3")
+    assert created.returncode == 0, created.stderr
+    assert f"created in {store}" in created.stdout
+    listed = run("get", "clusters", name)
+    assert listed.stdout.splitlines()[1].split() == [name, "digitalocean", "ams3"]
+    docs = [d for d in yaml.safe_load_all(run("get", "all", name, "-o", "yaml").stdout) if d]
+    assert docs[0]["spec"]["configBase"] == f"{store}/{name}"
+    assert sorted(d["metadata"]["name"] for d in docs[1:]) == [
+        "control-plane-ams3-1", "control-plane-ams3-2", "control-plane-ams3-3", "nodes-ams3"]
+    assert "not supported yet" in one_line_error(run("update", "cluster", name, "--yes"))
