@@ -18,12 +18,19 @@ return lists are flattened by the caller.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol
 
 import pluggy
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import click
+    from kops.addons import Addon, PodIdentity, ServiceAccount
+    from kops.api import Cluster, InstanceGroup, SpecSection
+    from kops.engine import Task
+    from kops.errors import FieldError
+    from kops.inference import Rule
+    from kops.model import ModelContext
+    from kops.networking import FirewallRule
 
 PROJECT = "kops"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -37,14 +44,19 @@ DRIVER_NAMESPACES = {
     "cloud": "kops.cloud",  # --cloud NAME -> a kops.cloud.CloudProvider subclass
     "networking": "kops.networking",  # --networking NAME -> a kops.networking.NetworkingProvider subclass
     "state_store": "kops.state_store",  # URL scheme -> a kops.state.StateStore subclass
-    "target": "kops.target",  # --target NAME -> an engine target class
 }
+
+
+class ModelBuilder(Protocol):
+    """What ``kops_model_builders`` returns: turns the run's :class:`kops.model.ModelContext` into tasks."""
+
+    def build(self, model: ModelContext) -> list[Task]: ...
 
 
 # --- Cloud providers -------------------------------------------------------------------------------
 
 @hookspec
-def kops_model_builders(cluster: Any, cloud: str) -> list[Any]:  # type: ignore[empty-body]
+def kops_model_builders(cluster: Cluster, cloud: str) -> list[ModelBuilder]:  # type: ignore[empty-body]
     """Return model builders that turn the completed spec into cloud tasks.
 
     Called by ``kops update cluster`` and ``kops delete cluster`` once per run, after inference, with
@@ -58,7 +70,7 @@ def kops_model_builders(cluster: Any, cloud: str) -> list[Any]:  # type: ignore[
 # --- Networking (CNI) providers --------------------------------------------------------------------
 
 @hookspec
-def kops_firewall_rules(cluster: Any) -> list[Any]:  # type: ignore[empty-body]
+def kops_firewall_rules(cluster: Cluster) -> list[FirewallRule]:  # type: ignore[empty-body]
     """Return the extra traffic a networking provider needs between cluster roles.
 
     Called while the cloud model is built, with the completed cluster. Each item is a
@@ -71,7 +83,7 @@ def kops_firewall_rules(cluster: Any) -> list[Any]:  # type: ignore[empty-body]
 # --- Spec sections ---------------------------------------------------------------------------------
 
 @hookspec
-def kops_spec_sections() -> list[Any]:  # type: ignore[empty-body]
+def kops_spec_sections() -> list[SpecSection]:  # type: ignore[empty-body]
     """Return the sections of the Cluster spec this plugin owns (:class:`kops.api.SpecSection`).
 
     Called once per process, the first time a spec with a key the core does not know is loaded or the
@@ -88,7 +100,7 @@ def kops_spec_sections() -> list[Any]:  # type: ignore[empty-body]
 # --- Add-ons ---------------------------------------------------------------------------------------
 
 @hookspec
-def kops_addons(cluster: Any) -> list[Any]:  # type: ignore[empty-body]
+def kops_addons(cluster: Cluster) -> list[Addon]:  # type: ignore[empty-body]
     """Return the add-ons this plugin puts in the cluster's bootstrap channel.
 
     Called when the channel is built (``kops update cluster``, ``kops toolbox addons list``) with
@@ -99,7 +111,7 @@ def kops_addons(cluster: Any) -> list[Any]:  # type: ignore[empty-body]
 
 
 @hookspec(firstresult=True)
-def kops_service_account_identity(cluster: Any, service_account: Any) -> Any:
+def kops_service_account_identity(cluster: Cluster, service_account: ServiceAccount) -> PodIdentity | None:
     """Return how pods running as an add-on's service account take on the cloud identity made for it.
 
     Called while the bootstrap channel is built, with the completed cluster and each
@@ -119,7 +131,7 @@ def kops_service_account_identity(cluster: Any, service_account: Any) -> Any:
 # --- Inference rules -------------------------------------------------------------------------------
 
 @hookspec
-def kops_inference_rules() -> list[Any]:  # type: ignore[empty-body]
+def kops_inference_rules() -> list[Rule]:  # type: ignore[empty-body]
     """Return configuration inference rules (:class:`kops.inference.Rule`).
 
     Called once per process when the rule set is first needed. A rule is a function of an
@@ -133,7 +145,7 @@ def kops_inference_rules() -> list[Any]:  # type: ignore[empty-body]
 # --- Validation ------------------------------------------------------------------------------------
 
 @hookspec
-def kops_validate(cluster: Any, instance_groups: list[Any]) -> list[Any]:  # type: ignore[empty-body]
+def kops_validate(cluster: Cluster, instance_groups: list[InstanceGroup]) -> list[FieldError]:  # type: ignore[empty-body]
     """Return validation errors (:class:`kops.errors.FieldError`) for a cluster.
 
     Called after the built-in checks whenever a spec is stored or used, with the cluster and its

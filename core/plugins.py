@@ -52,11 +52,9 @@ KNOWN_DISTRIBUTIONS = {
         "swift": "kops-openstack",
         "do": "kops-digitalocean",
     },
-    "target": {},
 }
 
-WHAT = {"cloud": "cloud provider", "networking": "networking provider", "state_store": "state store scheme",
-        "target": "target"}
+WHAT = {"cloud": "cloud provider", "networking": "networking provider", "state_store": "state store scheme"}
 
 
 class PluginNotInstalled(KopsError):

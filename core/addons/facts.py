@@ -76,3 +76,15 @@ def proxy_env(cluster: Any) -> list[tuple[str, str]]:
         env += [("no_proxy", proxy.excludes), ("NO_PROXY", proxy.excludes)]
     return env
 
+
+
+def section_enabled(section: Any) -> bool:
+    """Whether an add-on's spec section is present with ``enabled: true`` (upstream's opt-in rule)."""
+    return section is not None and bool(section.enabled)
+
+
+def region(cluster: Any) -> str:
+    """The cluster's region, as its cloud driver computes it (:meth:`kops.cloud.CloudProvider.region`)."""
+    from kops.plugins import load_driver
+
+    return str(load_driver("cloud", cluster.spec.cloudProvider)().region(cluster))

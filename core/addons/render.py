@@ -1,6 +1,7 @@
 """Rendering add-on manifests from Jinja2 templates shipped inside a package.
 
-Core's add-ons and cloud plugins' add-ons are templates next to the code that fills them in; values are
+Core's add-ons and cloud plugins' add-ons are templates next to the code that fills them in (and may include core's
+shared pieces, such as ``_crd.j2`` for a CustomResourceDefinition); values are
 passed in whole (never read from globals), undefined names are errors, and strings or structures that
 could be misread as YAML are written with ``tojson``, which YAML reads back unchanged.
 """
@@ -17,8 +18,11 @@ def _environment(package: str, trim: bool) -> Any:
 
     import jinja2
 
-    env = jinja2.Environment(loader=jinja2.PackageLoader(package, "templates"), undefined=jinja2.StrictUndefined,
-                             keep_trailing_newline=True, trim_blocks=trim, lstrip_blocks=trim)
+    # A package's own templates first, then core's, which holds pieces any add-on may include (``_crd.j2``).
+    loader = jinja2.ChoiceLoader([jinja2.PackageLoader(package, "templates"),
+                                  jinja2.PackageLoader("kops.addons", "templates")])
+    env = jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+                             trim_blocks=trim, lstrip_blocks=trim)
     # ``q``: a value as JSON, unsorted and unescaped, which YAML reads back as the same string or structure.
     env.filters["q"] = json.dumps
     return env

@@ -1,4 +1,5 @@
-"""Targets: what a run does with its tasks. Chosen by ``--target`` through the ``kops.target`` entry points.
+"""Targets: what a run does with its tasks (``kops update cluster`` plans, ``--yes`` applies, ``--target terraform``
+writes Terraform). They are core's, not plugins': a cloud plugin renders its tasks for each of them.
 
 ``dryrun`` computes a :class:`~kops.engine.plan.Plan`, ``direct`` applies the tasks through the cloud API,
 ``terraform`` writes a Terraform configuration. Every target has the same ``run(ctx, tasks, deletions)``.

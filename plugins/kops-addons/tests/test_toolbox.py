@@ -1,4 +1,4 @@
-"""``kops toolbox addons list`` names this plugin as the source of the add-ons it contributes."""
+"""``kops toolbox addons list`` names the plugin each add-on comes from (this one, core, a cloud plugin)."""
 
 from __future__ import annotations
 
@@ -20,5 +20,5 @@ def test_enabled_addons_are_listed_with_source_addons(kops):
     assert sources["metrics-server.addons.k8s.io"] == "addons"
     assert sources["certmanager.io"] == "addons"
     assert sources["snapshot-controller.addons.k8s.io"] == "addons"
-    assert sources["aws-load-balancer-controller.addons.k8s.io"] == "addons"
+    assert sources["aws-load-balancer-controller.addons.k8s.io"] == "aws"  # an AWS-only add-on, in kops-aws
     assert sources["coredns.addons.k8s.io"] == "core"

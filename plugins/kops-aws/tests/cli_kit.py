@@ -33,11 +33,19 @@ def owned_vpcs(name: str) -> list[dict]:
     return ec2.describe_vpcs(Filters=[{"Name": f"tag:kubernetes.io/cluster/{name}", "Values": ["owned"]}])["Vpcs"]
 
 
-def owned_anything(name: str) -> list[str]:
-    """Every live resource the emulator still has tagged as owned by the cluster, type by type."""
+def owned_anything(name: str, env: dict[str, str] | None = None) -> list[str]:
+    """Every live resource the emulator still has tagged as owned by the cluster, type by type (the emulator the
+    environment ``env`` points at, else this process's)."""
     import boto3
 
-    ec2 = boto3.client("ec2", region_name="us-east-1")
+    session = boto3.session.Session(region_name="us-east-1")
+    where = {"endpoint_url": env["AWS_ENDPOINT_URL"], "aws_access_key_id": env["AWS_ACCESS_KEY_ID"],
+             "aws_secret_access_key": env["AWS_SECRET_ACCESS_KEY"]} if env else {}
+
+    def client(service: str):  # noqa: ANN202 - a boto3 client
+        return session.client(service, **where)
+
+    ec2 = client("ec2")
     owned = [{"Name": f"tag:kubernetes.io/cluster/{name}", "Values": ["owned"]}]
     left = [v["VpcId"] for v in ec2.describe_vpcs(Filters=owned)["Vpcs"]]
     left += [s["SubnetId"] for s in ec2.describe_subnets(Filters=owned)["Subnets"]]
@@ -51,10 +59,10 @@ def owned_anything(name: str) -> list[str]:
     left += [v["VolumeId"] for v in ec2.describe_volumes(Filters=owned)["Volumes"] if v["State"] != "deleted"]
     left += [d["DhcpOptionsId"] for d in ec2.describe_dhcp_options(Filters=owned)["DhcpOptions"]]
     tag = f"kubernetes.io/cluster/{name}"
-    asg = boto3.client("autoscaling", region_name="us-east-1")
+    asg = client("autoscaling")
     left += [g["AutoScalingGroupName"] for g in asg.describe_auto_scaling_groups()["AutoScalingGroups"]
              if any(t["Key"] == tag for t in g.get("Tags", []))]
-    elb = boto3.client("elbv2", region_name="us-east-1")
+    elb = client("elbv2")
     lbs = elb.describe_load_balancers()["LoadBalancers"]
     if lbs:
         described = elb.describe_tags(ResourceArns=[lb["LoadBalancerArn"] for lb in lbs])["TagDescriptions"]

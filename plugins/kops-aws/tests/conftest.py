@@ -10,6 +10,9 @@ import os
 import uuid
 
 import pytest
+from kops.testing.addons import *  # noqa: F403 - the shared add-on fixtures, for kops-aws' own add-ons
+from kops.testing.cloud import *  # noqa: F403 - the shared cloud fixtures (kops.testing.cloud)
+from kops.testing.cloud import CloudCase
 from kops_aws.testing.moto_server import MotoServer
 
 
@@ -56,3 +59,21 @@ def lab(aws, tmp_path):
     env.update(HOME=str(tmp_path), KOPS_STATE_STORE=f"file://{tmp_path}/state", AWS_REGION="us-east-1",
                AWS_DEFAULT_REGION="us-east-1")
     return {"env": env, "image": image, "name": f"c{uuid.uuid4().hex[:8]}.example.com", "aws": aws}
+
+
+@pytest.fixture
+def addons_plugin() -> str:
+    """The plugin whose add-on hooks the shared add-on fixtures call (:mod:`kops.testing.addons`)."""
+    return "aws"
+
+
+@pytest.fixture(scope="session")
+def cloud_case() -> CloudCase:
+    """AWS for the shared lifecycle tests (:mod:`kops.testing.cloud`): a private HA cluster with a bastion on the
+    emulator's testbed."""
+    from cli_kit import owned_anything
+
+    return CloudCase(cloud="aws", zones="us-east-1a,us-east-1b", testbed="aws", leftovers=lambda env, name:
+                     owned_anything(name, env),
+                     create_flags=("--control-plane-zones", "us-east-1a,us-east-1b,us-east-1c", "--topology",
+                                   "private", "--bastion", "--networking", "calico"))

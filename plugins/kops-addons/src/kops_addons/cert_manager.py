@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from kops.addons import Addon, ServiceAccount
+from kops.addons.facts import region
 from kops.addons.render import render
 from kops.errors import FieldError
 
@@ -49,7 +50,7 @@ def addon(cluster: Any) -> Addon:
         "version": CERT_MANAGER_VERSION,
         "nameservers": list(config.nameservers or []),
         "controller_args": _controller_args(config),
-        "region": _region(cluster) if cluster.spec.cloudProvider == "aws" else "",
+        "region": region(cluster) if cluster.spec.cloudProvider == "aws" else "",
     }
     return Addon(name=NAME, version=CERT_MANAGER_VERSION,
                  manifest=render("kops_addons", "cert-manager.yaml.j2", values),
@@ -64,10 +65,3 @@ def _controller_args(config: Any) -> list[str]:
                  "--default-issuer-group=cert-manager.io"]
     args += [f"--feature-gates={gate}={str(on).lower()}" for gate, on in sorted((config.featureGates or {}).items())]
     return args
-
-
-def _region(cluster: Any) -> str:
-    from kops_aws.cloud import AWSCloud
-
-    zones = sorted({s.zone for s in cluster.spec.subnets or [] if s.zone})
-    return AWSCloud().region_for_zone(zones[0]) if zones else ""

@@ -14,10 +14,10 @@ from __future__ import annotations
 from typing import Any
 
 from kops.addons import Addon, ServiceAccount, facts
+from kops.addons.facts import region
+from kops.addons.facts import section_enabled as is_enabled
 from kops.addons.render import render
 from kops.errors import FieldError
-
-from kops_addons.common import aws_region, is_enabled
 
 NAME = "cluster-autoscaler.addons.k8s.io"
 PATH = "spec.clusterAutoscaler"
@@ -26,7 +26,7 @@ EXPANDERS = ("least-waste", "random", "most-pods", "price", "priority")
 
 #: The manifest configures the autoscaler's AWS provider; other clouds' providers are not written yet.
 CLOUDS = ("aws",)
-SERVICE_ACCOUNT = ServiceAccount("kube-system", "cluster-autoscaler", {"aws": "cluster-autoscaler"})
+SERVICE_ACCOUNT = ServiceAccount("kube-system", "cluster-autoscaler", "cluster-autoscaler")
 
 
 def enabled(cluster: Any) -> bool:
@@ -53,12 +53,12 @@ def validate(cluster: Any) -> list[FieldError]:
 
 
 def addon(cluster: Any) -> Addon:
-    from kops_aws import serviceaccounts
+    from kops.addons.channel import identity_lookup
 
     config = cluster.spec.clusterAutoscaler
     values = {
         "image": config.image,
-        "region": aws_region(cluster),
+        "region": region(cluster),
         "args": _args(cluster, config),
         "pod_annotations": dict(config.podAnnotations or {}),
         "cpu_request": str(config.cpuRequest or "100m"),
@@ -66,7 +66,8 @@ def addon(cluster: Any) -> Addon:
         # Leader election lets a second replica wait on another control-plane machine.
         "replicas": 2 if facts.control_plane_count(cluster) > 1 else 1,
         "priorities": _priorities(config) if config.expander == "priority" else None,
-        "service_account_role": serviceaccounts.enabled(cluster),
+        # With a cloud identity of its own (IAM roles for service accounts) it runs on any node.
+        "service_account_role": identity_lookup(cluster)(SERVICE_ACCOUNT) is not None,
     }
     return Addon(name=NAME, version=config.image.rpartition(":")[2],
                  manifest=render("kops_addons", "cluster-autoscaler.yaml.j2", values),

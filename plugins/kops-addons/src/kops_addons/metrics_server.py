@@ -12,10 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from kops.addons import Addon, facts
+from kops.addons.facts import section_enabled as is_enabled
 from kops.addons.render import render
 from kops.errors import FieldError
 
-from kops_addons.common import cert_manager_enabled, is_enabled
+from kops_addons.common import cert_manager_enabled
 from kops_addons.versions import METRICS_SERVER_IMAGE
 
 NAME = "metrics-server.addons.k8s.io"

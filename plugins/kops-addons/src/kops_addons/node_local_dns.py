@@ -15,10 +15,9 @@ import ipaddress
 from typing import Any
 
 from kops.addons import Addon, facts
+from kops.addons.facts import section_enabled as is_enabled
 from kops.addons.render import render
 from kops.errors import FieldError
-
-from kops_addons.common import is_enabled
 
 NAME = "nodelocaldns.addons.k8s.io"
 PATH = "spec.kubeDNS.nodeLocalDNS"

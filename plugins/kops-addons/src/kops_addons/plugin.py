@@ -8,8 +8,7 @@ from typing import Any
 from kops import hookimpl
 
 #: The add-on modules, in the order their checks are reported.
-MODULES = ("metrics_server", "cluster_autoscaler", "node_local_dns", "cert_manager", "snapshot_controller",
-           "aws_load_balancer_controller", "node_termination_handler")
+MODULES = ("metrics_server", "cluster_autoscaler", "node_local_dns", "cert_manager", "snapshot_controller")
 
 
 def _modules() -> list[Any]:

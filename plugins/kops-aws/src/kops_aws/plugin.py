@@ -15,8 +15,10 @@ def kops_inference_rules() -> list:
 @hookimpl
 def kops_validate(cluster, instance_groups) -> list:
     from kops_aws import validation
+    from kops_aws.addons import aws_load_balancer_controller, node_termination_handler
 
-    return validation.validate(cluster)
+    return [*validation.validate(cluster), *aws_load_balancer_controller.validate(cluster),
+            *node_termination_handler.validate(cluster)]
 
 
 @hookimpl

@@ -38,3 +38,22 @@ def write_channel_amis(path: Path, channels: tuple[str, ...] = ("stable", "alpha
             }
     path.write_text(json.dumps(list(amis.values()), indent=1))
     return path
+
+
+def seed_channel_amis(channels: tuple[str, ...] = ("stable", "alpha")) -> None:
+    """Give the emulator running in this process the channels' images, whenever its EC2 backends were made: the
+    ones made already get them now, the ones made later load them with the rest of moto's catalogue."""
+    import tempfile
+
+    from moto.ec2.models import amis as moto_amis
+    from moto.ec2.models import ec2_backends
+
+    with tempfile.TemporaryDirectory() as tmp:
+        wanted = json.loads(write_channel_amis(Path(tmp) / "amis.json", channels).read_text())
+    known = {ami["ami_id"] for ami in moto_amis.AMIS}
+    moto_amis.AMIS.extend(ami for ami in wanted if ami["ami_id"] not in known)
+    for regions in ec2_backends.values():
+        for backend in regions.values():
+            for ami in wanted:
+                if ami["ami_id"] not in backend.amis:
+                    backend.amis[ami["ami_id"]] = moto_amis.Ami(backend, **{**ami, "owner_alias": "amazon"})

@@ -3,8 +3,6 @@ filled, with an S3 bucket for the state store (``python -m kops.testing.testbed 
 
 from __future__ import annotations
 
-import os
-
 from kops.testing.testbed import Testbed
 
 #: The state store's bucket in the emulator.
@@ -17,13 +15,11 @@ class AWSTestbed(Testbed):
         self.server = None
 
     def start(self) -> dict[str, str]:
-        from kops_aws.testing.amis import write_channel_amis
-
-        # moto reads its image catalogue when its EC2 backend is first imported: set it before anything loads.
-        os.environ.setdefault("MOTO_AMIS_PATH", str(write_channel_amis(self.workdir / "amis.json")))
         from kops_aws.testing import moto_gaps
+        from kops_aws.testing.amis import seed_channel_amis
         from kops_aws.testing.moto_server import MotoServer
 
+        seed_channel_amis()
         moto_gaps.fill()
         self.server = MotoServer()
         self.server.start()

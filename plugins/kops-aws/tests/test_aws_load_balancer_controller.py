@@ -4,7 +4,7 @@ Kubernetes, refused without cert-manager, told its region and (when known) its V
 from __future__ import annotations
 
 import pytest
-from kops_addons.versions import AWS_LOAD_BALANCER_CONTROLLER_VERSION
+from kops_aws.component_versions import AWS_LOAD_BALANCER_CONTROLLER_VERSION
 
 NAME = "aws-load-balancer-controller.addons.k8s.io"
 CLUSTER = "addons.example.com"

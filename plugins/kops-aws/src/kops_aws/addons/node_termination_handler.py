@@ -22,25 +22,23 @@ from __future__ import annotations
 from typing import Any
 
 from kops.addons import Addon, ServiceAccount, facts
+from kops.addons.facts import region, section_enabled
 from kops.addons.render import render
 from kops.errors import FieldError
 from kops.ownership import reserved_tag_reason
 
-from kops_addons.common import aws_region, is_enabled
-from kops_addons.versions import NODE_TERMINATION_HANDLER_IMAGE
+from kops_aws.component_versions import NODE_TERMINATION_HANDLER_IMAGE
 
 NAME = "node-termination-handler.aws"
 PATH = "spec.nodeTerminationHandler"
 
-#: The handler watches EC2 instances only.
-CLOUDS = ("aws",)
 #: The handler's service account, which reads the queue and completes lifecycle actions (in both modes, as
 #: upstream grants it).
-SERVICE_ACCOUNT = ServiceAccount("kube-system", "aws-node-termination-handler", {"aws": "node-termination-handler"})
+SERVICE_ACCOUNT = ServiceAccount("kube-system", "aws-node-termination-handler", "node-termination-handler")
 
 
 def enabled(cluster: Any) -> bool:
-    return is_enabled(cluster.spec.nodeTerminationHandler)
+    return section_enabled(cluster.spec.nodeTerminationHandler)
 
 
 def validate(cluster: Any) -> list[FieldError]:
@@ -92,7 +90,7 @@ def addon(cluster: Any) -> Addon:
         "selinux": bool(cluster.spec.containerd and cluster.spec.containerd.selinuxEnabled),
         "service_account_role": serviceaccounts.enabled(cluster),
     }
-    return Addon(name=NAME, version=version, manifest=render("kops_addons", "node-termination-handler.yaml.j2", values),
+    return Addon(name=NAME, version=version, manifest=render("kops_aws.addons", "node-termination-handler.yaml.j2", values),
                  service_accounts=[SERVICE_ACCOUNT])
 
 
@@ -101,9 +99,9 @@ def queue_url(cluster: Any) -> str:
     from kops_aws.account import ACCOUNT_PLACEHOLDER
     from kops_aws.naming import queue_name_prefix
 
-    region = aws_region(cluster)
-    suffix = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
-    return f"https://sqs.{region}.{suffix}/{ACCOUNT_PLACEHOLDER}/{queue_name_prefix(cluster.metadata.name)}-nth"
+    where = region(cluster)
+    suffix = "amazonaws.com.cn" if where.startswith("cn-") else "amazonaws.com"
+    return f"https://sqs.{where}.{suffix}/{ACCOUNT_PLACEHOLDER}/{queue_name_prefix(cluster.metadata.name)}-nth"
 
 
 def _settings(config: Any) -> dict[str, Any]:

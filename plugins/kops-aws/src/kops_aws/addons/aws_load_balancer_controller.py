@@ -13,26 +13,24 @@ from __future__ import annotations
 from typing import Any
 
 from kops.addons import Addon, ServiceAccount
+from kops.addons.facts import region, section_enabled
 from kops.addons.render import render
 from kops.errors import FieldError
 
-from kops_addons.common import aws_region, cert_manager_enabled, is_enabled
-from kops_addons.versions import AWS_LOAD_BALANCER_CONTROLLER_IMAGE, AWS_LOAD_BALANCER_CONTROLLER_VERSION
+from kops_aws.component_versions import AWS_LOAD_BALANCER_CONTROLLER_IMAGE, AWS_LOAD_BALANCER_CONTROLLER_VERSION
 
 NAME = "aws-load-balancer-controller.addons.k8s.io"
 PATH = "spec.awsLoadBalancerController"
 
-#: The controller drives AWS load balancers only.
-CLOUDS = ("aws",)
-SERVICE_ACCOUNT = ServiceAccount("kube-system", "aws-load-balancer-controller", {"aws": "aws-load-balancer-controller"})
+SERVICE_ACCOUNT = ServiceAccount("kube-system", "aws-load-balancer-controller", "aws-load-balancer-controller")
 
 
 def enabled(cluster: Any) -> bool:
-    return is_enabled(cluster.spec.awsLoadBalancerController)
+    return section_enabled(cluster.spec.awsLoadBalancerController)
 
 
 def validate(cluster: Any) -> list[FieldError]:
-    if enabled(cluster) and not cert_manager_enabled(cluster):
+    if enabled(cluster) and not section_enabled(cluster.spec.certManager):
         return [FieldError(f"{PATH}.enabled", "the AWS load balancer controller needs cert-manager: set "
                                               "spec.certManager.enabled to true")]
     return []
@@ -53,16 +51,16 @@ def addon(cluster: Any) -> Addon:
         "service_account_role": serviceaccounts.enabled(cluster),
     }
     return Addon(name=NAME, version=version,
-                 manifest=render("kops_addons", "aws-load-balancer-controller.yaml.j2", values),
+                 manifest=render("kops_aws.addons", "aws-load-balancer-controller.yaml.j2", values),
                  service_accounts=[SERVICE_ACCOUNT])
 
 
 def _args(cluster: Any, config: Any) -> list[str]:
     name = cluster.metadata.name
     args = [f"--cluster-name={name}", "--ingress-class=alb"]
-    region = aws_region(cluster)
-    if region:
-        args.append(f"--aws-region={region}")
+    where = region(cluster)
+    if where:
+        args.append(f"--aws-region={where}")
     if cluster.spec.networkID:
         args.append(f"--aws-vpc-id={cluster.spec.networkID}")
     return args + [
