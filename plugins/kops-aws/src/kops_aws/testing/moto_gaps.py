@@ -3,7 +3,9 @@
 moto accepts ``ModifySubnetAttribute`` with ``PrivateDnsHostnameTypeOnLaunch``,
 and ``EnableResourceNameDnsAAAARecordOnLaunch`` but silently drops them, so a subnet never
 reports resource-based hostnames and every plan would want to set them again. :func:`fill` makes moto keep
-them. It changes the emulator only (moto's own classes, in the process running the server).
+them. Launch template versions and the Auto Scaling instances launched from them have two more gaps, which a
+rolling update meets (:func:`_fill_launch_templates`). Every fix changes the emulator only (moto's own classes, in
+the process running the server).
 """
 
 from __future__ import annotations
@@ -52,4 +54,55 @@ def fill() -> None:
     Subnet.ipv6_cidr_block_association_set = property(ipv6_cidr_block_association_set)
     Subnets.modify_subnet_attribute = modify_subnet_attribute
     SubnetBackend.modify_subnet_attribute = backend_modify
+    _fill_launch_templates()
     _FILLED = True
+
+
+def _fill_launch_templates() -> None:
+    """Launch template versions as AWS keeps them, and instances reported at the version they launched from.
+
+    AWS stores a version's user data as the base64 text the caller sent, whichever call made the version.
+    moto decodes it into its own type for ``CreateLaunchTemplate`` only and keeps ``CreateLaunchTemplateVersion``'s
+    as a plain string, so a group launching from such a version fails an assertion and answers 500. Both calls now
+    keep it alike (and refuse malformed base64 alike, ``InvalidUserData.Malformed``).
+
+    AWS reports each instance of a group (``DescribeAutoScalingGroups``' ``Instances[].LaunchTemplate`` and
+    ``DescribeAutoScalingInstances``) at the version number it was launched from, ``$Latest`` and ``$Default``
+    resolved at launch, and tags the machine ``aws:ec2launchtemplate:version`` with it. moto reports every
+    instance at the template's current default version and tags it so, which would make an instance launched
+    before a new version look as current as one launched after it.
+    """
+    from moto.autoscaling.models import FakeAutoScalingGroup, InstanceState
+    from moto.ec2.models.launch_templates import LaunchTemplate
+    from moto.ec2.utils import parse_user_data
+
+    original_create_version = LaunchTemplate.create_version
+    original_launch = FakeAutoScalingGroup.replace_autoscaling_group_instances
+    original_launch_template = InstanceState.launch_template
+
+    def create_version(self: Any, data: dict[str, Any], description: str) -> Any:
+        if isinstance(data.get("UserData"), str):
+            data = {**data, "UserData": parse_user_data(data["UserData"])}
+        return original_create_version(self, data, description)
+
+    def replace_autoscaling_group_instances(self: Any, count_needed: int, propagated_tags: dict[str, str]) -> None:
+        template = self.ec2_launch_template
+        before = len(self.instance_states)
+        original_launch(self, count_needed, propagated_tags)
+        if template is None:
+            return
+        number = template.get_version(self.launch_template_version).number
+        for state in self.instance_states[before:]:
+            state.instance.launched_from_template = (template.id, number)
+            state.instance.add_tag("aws:ec2launchtemplate:version", str(number))
+
+    def launch_template(self: Any) -> dict[str, Any] | None:
+        reported = original_launch_template.fget(self)
+        launched = getattr(self.instance, "launched_from_template", None)
+        if reported is not None and launched is not None and launched[0] == reported["LaunchTemplateId"]:
+            reported["Version"] = str(launched[1])
+        return reported
+
+    LaunchTemplate.create_version = create_version
+    FakeAutoScalingGroup.replace_autoscaling_group_instances = replace_autoscaling_group_instances
+    InstanceState.launch_template = property(launch_template)
