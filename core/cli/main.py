@@ -32,6 +32,7 @@ BUILTIN_COMMANDS = {
     "toolbox": "kops.cli.toolbox_cmd:toolbox",
     "nodeup": "kops.cli.nodeup_cmd:nodeup",
     "update": "kops.cli.update_cmd:update",
+    "upgrade": "kops.cli.upgrade_cmd:upgrade",
     "promote": "kops.cli.keypair_cmd:promote",
     "distrust": "kops.cli.keypair_cmd:distrust",
     "trust": "kops.cli.keypair_cmd:trust",
