@@ -1,18 +1,29 @@
 """What a new instance boots with: its user data, and the files it reads from the state store.
 
-Every instance runs the same small script: install kops, then ``kops nodeup --config URL`` with the
-URL of its instance group's nodeup configuration in the state store. Everything else a node needs
-(certificates, component configuration, static pods) nodeup reads from there, so user data stays
-small and the same across clusters.
+Every instance runs the same small script: install the node bundle (:mod:`kops.nodeup.bundle`: the exact kops
+that wrote its configuration) from the state store with the image's ``python3``, every file checked against the
+SHA-256 the script pins, then ``kops nodeup --config URL`` with the URL of its instance group's nodeup
+configuration. Everything else a node needs (component configuration, static pods, the control plane's
+certificates) nodeup reads from there, and workers get their credentials from the node credential service.
+
+Outside an instance (a test root, a machine of another cloud), environment variables stand in for the instance
+metadata: the state store's reader takes its credentials, region and endpoints as the cloud's SDK would
+(on AWS: ``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``, ``AWS_SESSION_TOKEN``, ``AWS_REGION``,
+``AWS_ENDPOINT_URL``), and ``KOPS_BOOTSTRAP_SERVER`` replaces the node credential service's URL.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from kops.errors import KopsError
 from kops.model import BootstrapFile, ModelContext
 
 CONTROL_PLANE_ROLES = ("Master", "ControlPlane", "APIServer")
+#: Where machines install the node bundle (``/opt/kops/lib``, and the ``kops`` command in ``/opt/kops/bin``).
+INSTALL_PREFIX = "/opt/kops"
+#: The line that ends the boot program in the user data.
+_END = "KOPS_BOOT_PROGRAM"
 
 
 def role_folder(group: Any) -> str:
@@ -26,34 +37,79 @@ def nodeup_config_path(group: Any) -> str:
 
 def user_data(model: ModelContext, group: Any) -> str:
     """The boot script of a group's instances; bastions are plain SSH hosts and run no nodeup."""
-    from kops import __version__
+    from kops.nodeup.bundle import node_bundle
 
     if group.spec.role == "Bastion":
         return ""
-
-    config_url = f"{model.config_base}/{nodeup_config_path(group)}"
+    bundle = node_bundle(type(model.cloud).__module__)
     return (
         "#!/bin/bash\n"
-        "# kops bootstrap: install kops, then let nodeup configure this machine from the state store.\n"
+        f"# kops bootstrap: install kops {bundle.version} from the state store, each file checked against the\n"
+        "# manifest pinned here, then let nodeup configure this machine as a node of its instance group.\n"
         "set -o errexit -o nounset -o pipefail\n"
         f"export KOPS_CLUSTER_NAME={model.cluster_name}\n"
-        f"NODEUP_CONFIG={config_url}\n"
-        "python3 -m venv /opt/kops\n"
-        f"/opt/kops/bin/pip install --quiet 'kops-core=={__version__}' "
-        f"'kops-{model.cloud.name}=={__version__}'\n"
-        'exec /opt/kops/bin/kops nodeup --config "$NODEUP_CONFIG"\n'
+        f"NODEUP_CONFIG={model.config_base}/{nodeup_config_path(group)}\n"
+        f"KOPS_BUNDLE={model.config_base}/{bundle.manifest_path}\n"
+        f"KOPS_BUNDLE_SHA256={bundle.digest}\n"
+        f"python3 - \"$KOPS_BUNDLE\" \"$KOPS_BUNDLE_SHA256\" {INSTALL_PREFIX} <<'{_END}'\n"
+        f"{boot_program(model.state_url)}"
+        f"{_END}\n"
+        f"exec {INSTALL_PREFIX}/bin/kops nodeup --config \"$NODEUP_CONFIG\""
+        ' ${KOPS_BOOTSTRAP_SERVER:+--bootstrap-server "$KOPS_BOOTSTRAP_SERVER"}\n'
     )
+
+
+def boot_program(state_url: str) -> str:
+    """The Python program the user data runs to install the bundle: the state store's reader
+    (:meth:`kops.state.StateStore.boot_reader`), then :mod:`kops.nodeup.install`."""
+    import inspect
+    import re
+
+    from kops.nodeup import install
+    from kops.plugins import load_driver
+
+    scheme = state_url.split("://", 1)[0].lower()
+    reader = load_driver("state_store", scheme).boot_reader() or (
+        f"def read(url):\n    raise OSError('machines cannot read {scheme}:// state stores')\n")
+    future = re.compile(r"^from __future__ import annotations\n", re.MULTILINE)
+    program = "from __future__ import annotations\n" + future.sub("", _compact(reader)) + "\n\n" + \
+        future.sub("", _compact(inspect.getsource(install))) + "\n\nmain(read, sys.argv[1:])\n"
+    if f"\n{_END}\n" in program:
+        raise KopsError(f"the boot program holds the line {_END}, which ends it in the user data")
+    return program
+
+
+def _compact(source: str) -> str:
+    """``source`` without its docstrings, comment lines and blank lines: AWS allows 16 KiB of user data. Whole lines
+    are dropped from the text as written, so the result is the same on every Python version (and so is the user
+    data, whose changes replace instances)."""
+    import ast
+
+    drop: set[int] = set()
+    for node in ast.walk(ast.parse(source)):
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and len(body) > 1 and isinstance(body[0], ast.Expr) \
+                and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
+            drop.update(range(body[0].lineno, (body[0].end_lineno or body[0].lineno) + 1))
+    lines = source.splitlines()
+    return "".join(line + "\n" for n, line in enumerate(lines, 1)
+                   if n not in drop and line.strip() and not line.lstrip().startswith("#"))
 
 
 def bootstrap_files(model: ModelContext, completed_yaml: str) -> list[BootstrapFile]:
     """The files ``kops update cluster`` writes to the state store for nodes and add-ons to read."""
     from kops import __version__
     from kops.addons.channel import channel_files
+    from kops.nodeup.bundle import node_bundle
     from kops.nodeup.publish import node_files
 
+    bundle = node_bundle(type(model.cloud).__module__)
     return [
         BootstrapFile("cluster-completed.spec", completed_yaml.encode()),
         BootstrapFile("kops-version.txt", __version__.encode()),
+        # The node bundle machines install at boot (the user data pins its manifest).
+        BootstrapFile(bundle.manifest_path, bundle.manifest),
+        BootstrapFile(bundle.archive_path, bundle.archive),
         # The bootstrap channel: every add-on's manifest, and the channel that lists them.
         *(BootstrapFile(path, data) for path, data in channel_files(model.cluster).items()),
         # What each group's machines read at boot: nodeup configurations and the etcd-manager pods.

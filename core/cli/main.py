@@ -31,6 +31,7 @@ BUILTIN_COMMANDS = {
     "delete": "kops.cli.delete_cmd:delete",
     "toolbox": "kops.cli.toolbox_cmd:toolbox",
     "nodeup": "kops.cli.nodeup_cmd:nodeup",
+    "controller": "kops.cli.controller_cmd:controller",
     "update": "kops.cli.update_cmd:update",
     "upgrade": "kops.cli.upgrade_cmd:upgrade",
     "promote": "kops.cli.keypair_cmd:promote",

@@ -14,12 +14,17 @@ from kops.cli.flags import KopsCommand
               help="Write everything under this directory instead of / and start nothing.")
 @click.option("--arch", type=click.Choice(["amd64", "arm64"]), default=None,
               help="Install the binaries of this architecture (default: this machine's).")
-def nodeup(location: str, root: str | None, arch: str | None) -> None:
+@click.option("--bootstrap-server", default=None, metavar="URL",
+              help="The node credential service a worker gets its credentials from (default: the configuration's, "
+                   "https://kops-controller.internal.CLUSTER:3988); trusted only with a certificate from the cluster "
+                   "CA.")
+def nodeup(location: str, root: str | None, arch: str | None, bootstrap_server: str | None) -> None:
     """Install and configure kubelet, containerd and, on the control plane, its components.
 
     Every download is checked against the sha256 in the configuration before anything is written; a
-    mismatch stops the run with nothing installed. Without --root, services are then started (as root,
-    on a machine running systemd).
+    mismatch stops the run with nothing installed. A worker gets its kubelet's and kube-proxy's credentials
+    from the node credential service first, proving who it is with its cloud identity. Without --root,
+    services are then started (as root, on a machine running systemd).
 
     \b
     kops nodeup --config s3://state/my.example.com/igconfig/node/nodes/nodeupconfig.yaml
@@ -29,7 +34,7 @@ def nodeup(location: str, root: str | None, arch: str | None) -> None:
 
     from kops.nodeup.run import nodeup as run
 
-    result = run(location, Path(root) if root else None, arch)
+    result = run(location, Path(root) if root else None, arch, bootstrap_server)
     for warning in result.warnings:
         click.echo(f"Warning: {warning}", err=True)
     click.echo(f"nodeup: wrote {len(result.written)} files under {result.root}")

@@ -2,7 +2,8 @@
 
 The keys follow upstream's nodeup ``Config`` so the file reads familiarly, with two differences: assets are
 listed as mappings (``name``, ``version``, ``url``, ``sha256``) rather than ``hash@url`` strings, and worker
-nodes keep the cluster CA in ``CAs`` (upstream hands it to them through kops-controller). It never holds a
+nodes keep the cluster CA in ``CAs`` (upstream hands it to them through kops-controller), with the node credential
+service's URL (``BootstrapServer``) they get their credentials from. It never holds a
 private key: the control plane reads those from the keystore when it boots (``configStore.keypairs``).
 """
 
@@ -76,6 +77,11 @@ def build_config(cluster: dict[str, Any], group: dict[str, Any], *, config_base:
     sysctls = _sysctls(gspec, "instance group") + _sysctls(spec, "cluster")
     if sysctls:
         config["SysctlParameters"] = sysctls
+    if not runs_api_server(group):
+        from kops.nodeup.credentials import service_url
+
+        # Where the machine gets its kubelet's and kube-proxy's credentials (kops-controller's address).
+        config["BootstrapServer"] = service_url(cluster["metadata"]["name"])
     if runs_api_server(group):
         if spec.get("egressProxy"):
             config["Networking"]["egressProxy"] = copy.deepcopy(spec["egressProxy"])

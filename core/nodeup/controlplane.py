@@ -89,6 +89,16 @@ def add_etcd_manager(files: NodeFiles, config: dict[str, Any], pki: NodePKI, sto
         files.add(f"{MANIFESTS}/{name}.manifest", obj.data)
 
 
+def add_credential_service(files: NodeFiles, config: dict[str, Any], store_url: str) -> None:
+    """The node credential service's unit: it issues workers' credentials on port 3988, as kops-controller."""
+    from kops.bootstrap import INSTALL_PREFIX
+    from kops.nodeup.credentials import PORT
+    from kops.nodeup.units import credential_service_unit
+
+    files.unit("kops-controller.service", credential_service_unit(f"{INSTALL_PREFIX}/bin/kops",
+                                                                  str(config["ClusterName"]), store_url, PORT))
+
+
 def _issued(files: NodeFiles, pki: NodePKI, folder: str, name: str, signer: str, subject: str,
             usage: str = "client", sans: list[str] | None = None) -> None:
     cert, key = pki.issue(signer, subject, usage, sans)

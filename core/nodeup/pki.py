@@ -3,8 +3,9 @@
 The nodeup configuration names, per CA, the keypair ID that was primary at update time; certificates are
 signed by exactly that keypair (so a rotation staged since then does not change what a booting control
 plane trusts) and the CA's private key is read only when a component needs it (the controller manager's
-signing key, etcd-manager's CAs). Worker nodes never get here: upstream gives them credentials through
-kops-controller.
+signing key, etcd-manager's CAs). Keys and certificates are made with the image's ``openssl``
+(:mod:`kops.nodeup.openssl`). Worker nodes never get here: the node credential service issues theirs
+(:mod:`kops.nodeup.credentials`).
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from kops.errors import KopsError
 
 
 class NodePKI:
-    def __init__(self, config: dict[str, Any], keystore: Any):
+    def __init__(self, config: dict[str, Any], store: Any):
         self.config = config
-        self.keystore = keystore
+        self.store = store
         self._keysets: dict[str, Any] = {}
 
     def ca_bundle(self, name: str) -> bytes:
@@ -30,52 +31,45 @@ class NodePKI:
 
     def private_key(self, name: str) -> bytes:
         """PEM of the configured keypair's private key of keyset ``name`` (a CA, or the service-account key)."""
-        from kops.pki import certs
-
-        item = self._item(name)
-        if item.private_key is None:
-            raise KopsError(f"keyset {name}: keypair {item.id} has no private key")
-        return certs.private_key_pem(item.private_key)
+        return self._item(name).private_key
 
     def certificate(self, name: str) -> bytes:
-        from kops.pki import certs
-
-        return certs.certificate_pem(self._item(name).certificate)
+        return self._item(name).certificate
 
     def issue(self, signer: str, subject: str, usage: str = "client", sans: list[str] | None = None
               ) -> tuple[bytes, bytes]:
         """A new key and a certificate for it signed by ``signer``'s configured keypair: (cert PEM, key PEM)."""
-        from kops.pki import Keyset, issue_certificate
+        from kops.nodeup import openssl
 
         item = self._item(signer)
-        issued = issue_certificate(Keyset(signer, {item.id: item}, item.id), subject, usage, sans=sans)
-        return issued.certificate_pem, issued.private_key_pem
+        return openssl.issue(item.certificate, item.private_key, subject, usage, sans)
 
     def kubeconfig(self, user: str, subject: str, server: str) -> bytes:
         """A kubeconfig for ``user`` with a new client certificate (CN/O from ``subject``) embedded."""
-        from kops.nodeup.yamlio import dump
-
         cert, key = self.issue("kubernetes-ca", subject)
-        return dump({
-            "apiVersion": "v1",
-            "kind": "Config",
-            "clusters": [{"name": "local", "cluster": {
-                "certificate-authority-data": _b64(self.ca_bundle("kubernetes-ca")), "server": server}}],
-            "users": [{"name": user, "user": {"client-certificate-data": _b64(cert), "client-key-data": _b64(key)}}],
-            "contexts": [{"name": "service-account-context", "context": {"cluster": "local", "user": user}}],
-            "current-context": "service-account-context",
-        })
+        return credentials_kubeconfig(self.ca_bundle("kubernetes-ca"), server, user, cert, key)
 
     def _item(self, name: str) -> Any:
+        from kops.nodeup.keysets import read_keyset
+
         keyset = self._keysets.get(name)
         if keyset is None:
-            keyset = self._keysets[name] = self.keystore.get(name)
-        wanted = (self.config.get("KeypairIDs") or {}).get(name) or keyset.primary_id
-        item = keyset.items.get(str(wanted))
-        if item is None or item.certificate is None:
-            raise KopsError(f"keyset {name}: keypair {wanted} named by the nodeup configuration is not in the "
-                            "keystore; run kops update cluster again")
-        return item
+            keyset = self._keysets[name] = read_keyset(self.store, str(self.config["ClusterName"]), name)
+        return keyset.keypair((self.config.get("KeypairIDs") or {}).get(name))
+
+
+def credentials_kubeconfig(ca_bundle: bytes, server: str, user: str, cert: bytes, key: bytes) -> bytes:
+    """A kubeconfig for ``user`` with its client certificate and key embedded."""
+    from kops.nodeup.yamlio import dump
+
+    return dump({
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [{"name": "local", "cluster": {"certificate-authority-data": _b64(ca_bundle), "server": server}}],
+        "users": [{"name": user, "user": {"client-certificate-data": _b64(cert), "client-key-data": _b64(key)}}],
+        "contexts": [{"name": "service-account-context", "context": {"cluster": "local", "user": user}}],
+        "current-context": "service-account-context",
+    })
 
 
 def unauthenticated_kubeconfig(ca_bundle: bytes, server: str, user: str) -> bytes:

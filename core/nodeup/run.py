@@ -5,16 +5,19 @@ The run has three phases, so that a failure leaves the machine as it was: downlo
 the keystore here), then write them all. Only then, and only on a systemd machine as root without
 ``--root``, are the units started.
 
-Worker nodes get everything but credentials: upstream's nodes obtain their kubelet and kube-proxy
-certificates from kops-controller, which this release does not run. Their kubeconfigs are written trusting
-the cluster CA but without credentials, and only where none exists, so credentials put in place by other
-means are kept.
+The control plane issues its components' certificates from the keystore and runs the node credential service
+(``kops controller serve``, upstream's kops-controller). Workers ask that service for their kubelet's and
+kube-proxy's client certificates (:mod:`kops.nodeup.credentials`) before anything is written, and their kubelet
+registers under the name the certificate was issued for. Writing under ``--root`` is for inspection: a service
+that cannot be reached is then said in a warning, and the kubeconfigs are written without credentials (and only
+where none exists).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import copy
 import logging
 import os
 import platform
@@ -27,12 +30,13 @@ from pathlib import Path
 from typing import Any
 
 from kops.errors import KopsError
-from kops.nodeup import controlplane, kubelet
+from kops.nodeup import controlplane, credentials, kubelet
 from kops.nodeup.archives import unpack
 from kops.nodeup.containerd import add_containerd
+from kops.nodeup.credentials import NodeCredentials
 from kops.nodeup.fetch import download_assets, read_config
 from kops.nodeup.files import NodeFiles, write
-from kops.nodeup.pki import NodePKI, unauthenticated_kubeconfig
+from kops.nodeup.pki import NodePKI, credentials_kubeconfig, unauthenticated_kubeconfig
 from kops.nodeup.units import hook_units, kubelet_unit
 from kops.nodeup.yamlio import dump
 
@@ -42,6 +46,9 @@ BIN_DIR = "/usr/local/bin"
 CNI_BIN_DIR = "/opt/cni/bin"
 FILE_ASSETS_DIR = "/srv/kubernetes/assets"
 MACHINES = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}
+#: Tries of a booting worker to reach the node credential service (about half an hour while the control plane
+#: comes up: waits double from 1s up to 30s).
+WORKER_ATTEMPTS = 64
 
 
 @dataclass
@@ -53,9 +60,10 @@ class Result:
     warnings: list[str] = field(default_factory=list)
 
 
-def nodeup(location: str, root: Path | None = None, arch: str | None = None) -> Result:
+def nodeup(location: str, root: Path | None = None, arch: str | None = None,
+           bootstrap_server: str | None = None) -> Result:
     """Configure this machine (or the tree under ``root``, starting nothing) from the configuration at
-    ``location``."""
+    ``location``; a worker asks ``bootstrap_server`` (default: the configuration's) for its credentials."""
     config = read_config(location)
     arch = arch or machine_architecture()
     assets = (config.get("Assets") or {}).get(arch)
@@ -69,7 +77,12 @@ def nodeup(location: str, root: Path | None = None, arch: str | None = None) -> 
         unreachable: list[str] | None = [] if root is not None else None
         downloads = download_assets(assets, work / "downloads", unreachable)
         result.warnings += [f"not installed (unreachable): {u}" for u in unreachable or []]
-        files = build(config, downloads, work, result.warnings)
+        issued = None
+        if "APIServerConfig" not in config:
+            issued = worker_credentials(config, bootstrap_server, root is not None, result.warnings)
+            if issued is not None:
+                config = with_node_name(config, issued.node_name)
+        files = build(config, downloads, work, result.warnings, issued)
         result.written = write(result.root, files)
     result.units = list(files.units)
     if root is None:
@@ -77,8 +90,35 @@ def nodeup(location: str, root: Path | None = None, arch: str | None = None) -> 
     return result
 
 
-def build(config: dict[str, Any], downloads: dict[str, Path], work: Path, warnings: list[str]) -> NodeFiles:
-    """Every file of this node, in memory."""
+def worker_credentials(config: dict[str, Any], server: str | None, inspecting: bool,
+                       warnings: list[str]) -> NodeCredentials | None:
+    """The worker's kubelet (and kube-proxy) credentials from the node credential service. A machine keeps trying
+    while the control plane comes up; under ``--root`` one try, and a failure is a warning."""
+    names = (credentials.KUBELET, credentials.KUBE_PROXY) if "KubeProxy" in config else (credentials.KUBELET,)
+    server = server or str(config.get("BootstrapServer") or credentials.service_url(str(config["ClusterName"])))
+    try:
+        return credentials.request(config, server, names, attempts=1 if inspecting else WORKER_ATTEMPTS)
+    except KopsError as exc:
+        if not inspecting:
+            raise
+        kubeconfigs = [kubelet.KUBECONFIG] + (["/var/lib/kube-proxy/kubeconfig"] if "KubeProxy" in config else [])
+        warnings.append(f"worker node: {' and '.join(kubeconfigs)} carry no credentials: {exc}")
+        return None
+
+
+def with_node_name(config: dict[str, Any], node_name: str) -> dict[str, Any]:
+    """The configuration with the kubelet (and kube-proxy) registering as ``node_name``, the name the node's
+    certificate is issued for, unless the spec overrides the hostname itself."""
+    config = copy.deepcopy(config)
+    config.setdefault("KubeletConfig", {}).setdefault("hostnameOverride", node_name)
+    if "KubeProxy" in config:
+        config["KubeProxy"].setdefault("hostnameOverride", node_name)
+    return config
+
+
+def build(config: dict[str, Any], downloads: dict[str, Path], work: Path, warnings: list[str],
+          issued: NodeCredentials | None = None) -> NodeFiles:
+    """Every file of this node, in memory (a worker's credentials as ``issued`` by the node credential service)."""
     files = NodeFiles()
     for binary in ("kubelet", "kubectl"):
         if binary in downloads:
@@ -91,9 +131,9 @@ def build(config: dict[str, Any], downloads: dict[str, Path], work: Path, warnin
     add_containerd(files, config, downloads, work)
     files.add(f"{kubelet.SRV}/ca.crt", _ca(config))
     pki = _pki(config) if "APIServerConfig" in config else None
-    _add_kubelet(files, config, pki, warnings)
+    _add_kubelet(files, config, pki, issued)
     if "KubeProxy" in config:
-        _add_kube_proxy(files, config, pki)
+        _add_kube_proxy(files, config, pki, issued)
     if pki is not None:
         controlplane.add_api_server(files, config, pki)
         if "ControlPlaneConfig" in config:
@@ -101,6 +141,7 @@ def build(config: dict[str, Any], downloads: dict[str, Path], work: Path, warnin
             controlplane.add_scheduler(files, config, pki)
             store_url, store = _store(config)
             controlplane.add_etcd_manager(files, config, pki, store, store_url)
+            controlplane.add_credential_service(files, config, store_url)
     for name, definition in hook_units(config.get("Hooks") or [], f"{BIN_DIR}/ctr"):
         if definition is not None:
             files.unit(name, definition)
@@ -110,7 +151,8 @@ def build(config: dict[str, Any], downloads: dict[str, Path], work: Path, warnin
     return files
 
 
-def _add_kubelet(files: NodeFiles, config: dict[str, Any], pki: NodePKI | None, warnings: list[str]) -> None:
+def _add_kubelet(files: NodeFiles, config: dict[str, Any], pki: NodePKI | None,
+                 issued: NodeCredentials | None) -> None:
     settings = kubelet.kubelet_settings(config)
     node = socket.gethostname()
     for path, content in kubelet.kubelet_files(settings, kubelet.CONTAINERD_SOCKET, pki is not None).items():
@@ -121,23 +163,28 @@ def _add_kubelet(files: NodeFiles, config: dict[str, Any], pki: NodePKI | None, 
         files.private(kubelet.SERVING_KEY, key)
         files.private(kubelet.KUBECONFIG, pki.kubeconfig("kubelet", f"cn=system:node:{node},o=system:nodes",
                                                          controlplane.LOCAL_API))
+    elif issued is not None:
+        cert, key = issued.issued[credentials.KUBELET]
+        files.private(kubelet.KUBECONFIG, credentials_kubeconfig(_ca(config), _api_url(config), "kubelet", cert, key))
     else:
         files.add(kubelet.KUBECONFIG, unauthenticated_kubeconfig(_ca(config), _api_url(config), "kubelet"),
                   0o600, keep_existing=True)
-        kubeconfigs = [kubelet.KUBECONFIG] + (["/var/lib/kube-proxy/kubeconfig"] if "KubeProxy" in config else [])
-        warnings.append(f"worker node: {' and '.join(kubeconfigs)} carry no credentials (upstream issues them "
-                        "through kops-controller); put credentials there")
     files.directory(settings.get("podManifestPath") or controlplane.MANIFESTS)
     files.unit("kubelet.service", kubelet_unit(kubelet.BINARY))
 
 
-def _add_kube_proxy(files: NodeFiles, config: dict[str, Any], pki: NodePKI | None) -> None:
+def _add_kube_proxy(files: NodeFiles, config: dict[str, Any], pki: NodePKI | None,
+                    issued: NodeCredentials | None) -> None:
     from kops.nodeup.pods import kube_proxy
 
     server = controlplane.LOCAL_API if pki is not None else _api_url(config)
     files.add(f"{controlplane.MANIFESTS}/kube-proxy.manifest", dump(kube_proxy(config, server)))
     if pki is not None:
         files.private("/var/lib/kube-proxy/kubeconfig", pki.kubeconfig("kube-proxy", "cn=system:kube-proxy", server))
+    elif issued is not None:
+        cert, key = issued.issued[credentials.KUBE_PROXY]
+        files.private("/var/lib/kube-proxy/kubeconfig", credentials_kubeconfig(_ca(config), server, "kube-proxy",
+                                                                               cert, key))
     else:
         files.add("/var/lib/kube-proxy/kubeconfig", unauthenticated_kubeconfig(_ca(config), server, "kube-proxy"),
                   0o600, keep_existing=True)
@@ -193,10 +240,8 @@ def _store(config: dict[str, Any]) -> tuple[str, Any]:
 
 
 def _pki(config: dict[str, Any]) -> NodePKI:
-    from kops.pki import Keystore
-
     _, store = _store(config)
-    return NodePKI(config, Keystore(store, str(config["ClusterName"])))
+    return NodePKI(config, store)
 
 
 def machine_architecture() -> str:

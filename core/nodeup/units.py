@@ -58,6 +58,19 @@ def containerd_unit(binary: str, config_path: str) -> str:
     ])
 
 
+def credential_service_unit(kops: str, cluster_name: str, state_url: str, port: int) -> str:
+    """The node credential service on a control-plane machine (upstream runs kops-controller as a pod; here it is
+    kops itself, from the node bundle, so it runs before the cluster does)."""
+    return render([
+        ("Unit", [("Description", "kops node credential service (kops-controller)"),
+                  ("Documentation", "https://kops.sigs.k8s.io/"),
+                  ("After", "network-online.target"), ("Wants", "network-online.target")]),
+        ("Service", [("ExecStart", f"{kops} controller serve {cluster_name} --state {state_url} --listen :{port}"),
+                     ("Restart", "always"), ("RestartSec", "5s"), ("User", "root")]),
+        ("Install", [("WantedBy", "multi-user.target")]),
+    ])
+
+
 def hook_units(hooks: list[list[dict[str, Any]]], ctr: str) -> list[tuple[str, str | None]]:
     """(unit name, definition) per hook; definition None for a disabled hook (nothing to start)."""
     seen: set[str] = set()

@@ -13,6 +13,7 @@ import logging
 from typing import Any
 
 from kops.errors import KopsError
+from kops.nodeup.keysets import keyset_path
 from kops.pki.keyset import Keyset
 
 log = logging.getLogger(__name__)
@@ -20,10 +21,6 @@ log = logging.getLogger(__name__)
 
 def pki_dir(cluster: str) -> str:
     return f"{cluster}/pki"
-
-
-def keyset_path(cluster: str, name: str) -> str:
-    return f"{pki_dir(cluster)}/private/{name}/keyset.yaml"
 
 
 class Keystore:

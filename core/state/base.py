@@ -151,6 +151,13 @@ class StateStore(ABC):
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.url!r})"
 
+    @classmethod
+    def boot_reader(cls) -> str:
+        """Python source (the standard library only, nothing from kops) defining ``read(url) -> bytes`` for objects
+        of this kind of store, fetched with the machine's own credentials: the user data embeds it to install the
+        node bundle (:mod:`kops.nodeup.install`) before kops is on the machine. Empty: machines cannot read it."""
+        return ""
+
     # --- primitives each backend implements -------------------------------------------------------
 
     @abstractmethod

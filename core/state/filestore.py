@@ -71,6 +71,14 @@ _LOCKS_GUARD = threading.Lock()
 class FileStateStore(StateStore):
     serializes_writers: ClassVar[bool] = True
 
+    @classmethod
+    def boot_reader(cls) -> str:
+        """A machine reads a ``file://`` store where it is mounted at the same path."""
+        return ("def read(url):\n"
+                "    import urllib.parse\n"
+                "    with open(urllib.parse.unquote(urllib.parse.urlsplit(url).path), 'rb') as f:\n"
+                "        return f.read()\n")
+
     def __init__(self, url: str):
         parts = urlsplit(url)
         path = unquote(parts.path)

@@ -105,10 +105,12 @@ def test_tampered_download_is_refused_and_nothing_installed(lab, cluster, tmp_pa
     assert not (tmp_path / "root").exists()
 
 
-def test_worker_gets_no_control_plane_and_no_credentials(lab, cluster, tmp_path):
+def test_worker_gets_no_control_plane_and_for_inspection_no_credentials_without_the_service(lab, cluster, tmp_path):
+    """Under --root, a worker that cannot prove who it is (no cloud here) says so and writes no credentials."""
     r = lab.nodeup(cluster, NODES, tmp_path)
     assert r.code == 0, r.err
-    assert "/var/lib/kubelet/kubeconfig and /var/lib/kube-proxy/kubeconfig carry no credentials" in r.err
+    assert "/var/lib/kubelet/kubeconfig and /var/lib/kube-proxy/kubeconfig carry no credentials: cannot prove " \
+        "who this machine is to the node credential service" in r.err
     files = _files(tmp_path)
     assert {p.stem for p in (tmp_path / "etc/kubernetes/manifests").iterdir()} == {"kube-proxy"}
     assert not [p for p, f in files.items() if b"PRIVATE KEY" in f.read_bytes()]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from kops.cloud import CloudInstance, CloudInstanceGroup, CloudProvider, EtcdVolumes
+from kops.cloud import CloudInstance, CloudInstanceGroup, CloudProvider, EtcdVolumes, NodeIdentity
 from kops.errors import KopsError
 
 from kops_aws.account import ACCOUNT_FACT
@@ -120,6 +120,34 @@ class AWSCloud(CloudProvider):
         from kops_aws import cloudgroups
 
         cloudgroups.detach_instance(instance)
+
+    # --- nodes joining (kops_aws.nodeidentity; the standard library only, as on machines) ------------------
+
+    def node_identity_proof(self, body: bytes) -> str:
+        """An STS GetCallerIdentity signed with the instance role, binding the body's SHA-256 (upstream's token)."""
+        from kops_aws import nodeidentity
+
+        return nodeidentity.proof(body)
+
+    def verify_node_identity(self, cluster: dict[str, Any], groups: dict[str, dict[str, Any]], authorization: str,
+                             body: bytes, instance_group: str) -> NodeIdentity:
+        from kops_aws import nodeidentity
+
+        return nodeidentity.verify(cluster, groups, authorization, body, instance_group, self._tree_region(cluster))
+
+    def identify_node(self, cluster: dict[str, Any], provider_id: str) -> NodeIdentity | None:
+        from kops_aws import nodeidentity
+
+        return nodeidentity.identify(cluster, provider_id, self._tree_region(cluster))
+
+    def _tree_region(self, cluster: dict[str, Any]) -> str:
+        """The region of a completed cluster given as a tree (its first subnet's)."""
+        for subnet in cluster["spec"].get("subnets") or []:
+            if subnet.get("zone"):
+                return self.region_for_zone(subnet["zone"])
+            if subnet.get("region"):
+                return str(subnet["region"])
+        raise KopsError(f"cluster {cluster['metadata']['name']}: no subnet names a zone, so its AWS region is unknown")
 
     def account_facts(self, ctx: Any) -> dict[str, str]:
         from kops_aws.account import account_id

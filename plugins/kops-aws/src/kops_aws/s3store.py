@@ -69,13 +69,30 @@ class S3StateStore(StateStore):
         super().__init__(f"{scheme}://{self.bucket}/{self.prefix}" if self.prefix else f"{scheme}://{self.bucket}")
         self._client: Any = None
 
+    @classmethod
+    def boot_reader(cls) -> str:
+        """Machines read AWS's S3 with :mod:`kops_aws.nodeaws` (the instance role's credentials, SigV4 from the
+        standard library); a subclass for another service says how its machines read it, or that they cannot."""
+        if cls.scheme != "s3":
+            return ""
+        import inspect
+
+        from kops_aws import nodeaws
+
+        return inspect.getsource(nodeaws) + (
+            "\n\ndef read(url):\n"
+            "    bucket, _, key = url.split('://', 1)[1].partition('/')\n"
+            "    return s3_get(bucket, key)[0]\n")
+
     @property
     def client(self) -> Any:
-        """The boto3 S3 client, created on first use (boto3 sessions are not thread-safe; clients are)."""
+        """The boto3 S3 client, created on first use (boto3 sessions are not thread-safe; clients are). On a machine,
+        where there is no boto3, one of the standard library (:class:`kops_aws.nodecalls.NodeS3Client`) stands in."""
         if self._client is None:
             with _client_lock:
                 if self._client is None:
-                    self._client = self.session().client("s3", **self.client_args())
+                    self._client = self.session().client("s3", **self.client_args()) if _have_boto3() \
+                        else _node_client(self.bucket)
         return self._client
 
     def session(self) -> Any:
@@ -97,6 +114,12 @@ class S3StateStore(StateStore):
 
     def explain(self, exc: BaseException) -> str | None:
         """A one-line message for credentials that are missing or refused, naming how to give them; else None."""
+        from kops_aws.nodeaws import AWSError
+
+        if isinstance(exc, AWSError):  # a machine's own client: its credentials are the instance role's
+            from kops_aws.awsapi import REFUSED_CREDENTIAL_CODES
+
+            return f"AWS refused the machine's credentials ({exc})" if exc.code in REFUSED_CREDENTIAL_CODES else None
         from kops_aws.awsapi import AWS_ERRORS
 
         return AWS_ERRORS.explain(exc)
@@ -167,13 +190,21 @@ class S3StateStore(StateStore):
 
     def _call(self, key: str, action: str, operation: Any, expect: Any = ANY, **args: Any) -> Any:
         """Run one S3 request, turning AWS errors into one-line KopsErrors that name the bucket."""
-        from botocore.exceptions import BotoCoreError, ClientError
+        from kops_aws.nodeaws import AWSError
 
         try:
             return operation(**args)
-        except ClientError as exc:
-            self._translate(exc, key, action, expect)
-        except BotoCoreError as exc:
+        except AWSError as exc:
+            if exc.status:
+                self._translate(exc, key, action, expect)
+            raise KopsError(f"state store {self.url}: cannot {action} {key}: {exc}") from None
+        except Exception as exc:
+            if not type(exc).__module__.startswith("botocore"):
+                raise
+            from botocore.exceptions import ClientError
+
+            if isinstance(exc, ClientError):
+                self._translate(exc, key, action, expect)
             raise KopsError(f"state store {self.url}: cannot {action} {key}: {self.explain(exc) or exc}") from exc
 
     def _translate(self, exc: Any, key: str, action: str, expect: Any) -> NoReturn:
@@ -200,3 +231,16 @@ class S3StateStore(StateStore):
 
 class _NoSuchKey(Exception):
     """The object is absent; callers decide whether that is normal (read) or a conflict (If-Match)."""
+
+
+
+def _have_boto3() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("boto3") is not None
+
+
+def _node_client(bucket: str) -> Any:
+    from kops_aws.nodecalls import NodeS3Client
+
+    return NodeS3Client(bucket)

@@ -1,0 +1,132 @@
+"""The node bundle: the exact kops that wrote a cluster's nodeup configurations, as machines install it at boot.
+
+Machines boot from the state store alone. ``kops update cluster`` publishes, as two boot files under
+``nodeup/bundle/kops-<version>-<digest>/``:
+
+- ``files.json``: every file of kops-core, of the cluster's cloud plugin and of the pure-Python packages they
+  need on a machine (click, pluggy, stevedore, PyYAML without its C extension), with ``.dist-info`` metadata
+  so entry points resolve as on a workstation. Text only, so one bundle serves every architecture and Python
+  version (3.11 and later) and Terraform stores it like any other boot file.
+- ``manifest.json``: kops's version, each distribution's version, the SHA-256 of ``files.json`` and of every
+  file in it.
+
+The user data names the manifest's SHA-256, so a new kops version (or any change to its files) is a new
+launch configuration: instances become NeedsUpdate. Why pure Python: pydantic-core and cryptography are
+compiled, and publishing wheels per architecture and Python version would tie every update to a package
+index; on a machine, nodeup and the node credential service use the image's ``openssl`` instead
+(:mod:`kops.nodeup.openssl`) and need nothing compiled. The bundle is built from the installed packages'
+files, byte for byte, so it is the same wherever the same versions are installed.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from kops.errors import KopsError
+
+#: Pure-Python distributions a machine needs besides kops: name -> the top-level packages taken from it.
+DEPENDENCIES = {"click": ("click",), "pluggy": ("pluggy",), "stevedore": ("stevedore",), "PyYAML": ("yaml",)}
+#: Folders inside packages that machines never use (test kits and fixtures).
+SKIPPED_FOLDERS = frozenset({"__pycache__", "tests", "testing"})
+#: Compiled modules: never in the bundle (machines run the pure-Python form).
+COMPILED_SUFFIXES = (".so", ".pyd", ".pyc", ".pyo", ".dylib")
+FOLDER = "nodeup/bundle"
+MANIFEST, ARCHIVE = "manifest.json", "files.json"
+KIND = "NodeBundle"
+
+
+@dataclass(frozen=True)
+class NodeBundle:
+    version: str
+    manifest: bytes
+    archive: bytes
+
+    @property
+    def digest(self) -> str:
+        """The manifest's SHA-256: what the user data pins."""
+        return hashlib.sha256(self.manifest).hexdigest()
+
+    @property
+    def folder(self) -> str:
+        """Where it is stored, relative to the cluster's folder."""
+        return f"{FOLDER}/kops-{self.version}-{self.digest[:12]}"
+
+    @property
+    def manifest_path(self) -> str:
+        return f"{self.folder}/{MANIFEST}"
+
+    @property
+    def archive_path(self) -> str:
+        return f"{self.folder}/{ARCHIVE}"
+
+
+def node_bundle(cloud_module: str) -> NodeBundle:
+    """The bundle for a cluster whose cloud driver lives in module ``cloud_module`` (``kops_aws.cloud``)."""
+    top = cloud_module.split(".")[0]
+    owners = metadata.packages_distributions().get(top) or []
+    if not owners:
+        raise KopsError(f"the cloud driver's package {top!r} belongs to no installed distribution, so machines "
+                        "cannot be given it; install its plugin with pip")
+    return _build(owners[0], top)
+
+
+@functools.cache
+def _build(cloud_distribution: str, cloud_package: str) -> NodeBundle:
+    from kops import __version__
+
+    sources = {"kops-core": ("kops",), cloud_distribution: (cloud_package,), **DEPENDENCIES}
+    files: dict[str, str] = {}
+    versions: dict[str, str] = {}
+    for name, packages in sources.items():
+        dist = _distribution(name)
+        versions[dist.metadata["Name"]] = dist.version
+        for package in packages:
+            files.update(_package_files(package))
+        info = f"{dist.metadata['Name'].replace('-', '_')}-{dist.version}.dist-info"
+        files[f"{info}/METADATA"] = f"Metadata-Version: 2.1\nName: {dist.metadata['Name']}\nVersion: {dist.version}\n"
+        entry_points = dist.read_text("entry_points.txt")
+        if entry_points:
+            files[f"{info}/entry_points.txt"] = entry_points
+    archive = json.dumps({"files": files}, sort_keys=True, ensure_ascii=False).encode()
+    manifest = json.dumps({
+        "kind": KIND,
+        "kopsVersion": __version__,
+        "requiresPython": ">=3.11",
+        "distributions": versions,
+        "archive": {"path": ARCHIVE, "sha256": hashlib.sha256(archive).hexdigest()},
+        "files": {path: hashlib.sha256(text.encode()).hexdigest() for path, text in sorted(files.items())},
+    }, indent=1, sort_keys=True).encode()
+    return NodeBundle(__version__, manifest, archive)
+
+
+def _distribution(name: str) -> metadata.Distribution:
+    try:
+        return metadata.distribution(name)
+    except metadata.PackageNotFoundError:
+        raise KopsError(f"machines need the {name} distribution, which is not installed here: pip install "
+                        f"{name}") from None
+
+
+def _package_files(package: str) -> dict[str, str]:
+    """Every text file of an importable package, by its path from the package's parent folder."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise KopsError(f"package {package} is not installed as a folder, so machines cannot be given it")
+    root = Path(next(iter(spec.submodule_search_locations)))
+    found: dict[str, str] = {}
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        if not path.is_file() or SKIPPED_FOLDERS & set(relative.parts[:-1]) or path.suffix in COMPILED_SUFFIXES:
+            continue
+        try:
+            found[f"{package}/{relative.as_posix()}"] = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise KopsError(f"{path}: machines are given text files only, and this one is not") from None
+    return found

@@ -1,0 +1,123 @@
+"""Helpers for tests of machines joining a cluster on the AWS emulator: a cluster updated with an ``s3://`` store,
+the node credential service run as machines run it (``kops controller serve``), and the emulator's STS making
+the instance roles' sessions that machines sign with."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cli_kit import KOPS, ZONES
+
+ACCOUNT = "123456789012"
+
+
+@dataclass
+class Joined:
+    """A cluster updated on the emulator, with its state store in the emulator's S3."""
+
+    env: dict[str, str]
+    name: str
+    bucket: str
+    #: Instance group -> the ID of its running instance.
+    instances: dict[str, str]
+    service_url: str = ""
+    service_log: list[str] = field(default_factory=list)
+
+    @property
+    def store(self) -> str:
+        return f"s3://{self.bucket}"
+
+    def config_url(self, group: str) -> str:
+        role = "control-plane" if group.startswith("control-plane") else "node"
+        return f"{self.store}/{self.name}/igconfig/{role}/{group}/nodeupconfig.yaml"
+
+    def kops(self, *args: str, env: dict[str, str] | None = None, check: bool = True) -> subprocess.CompletedProcess:
+        p = subprocess.run([KOPS, *args], env={**self.env, **(env or {})}, capture_output=True, text=True, timeout=600)
+        if check:
+            assert p.returncode == 0, f"kops {' '.join(args)}: {p.stderr}"
+        return p
+
+    def logged(self, text: str, timeout: float = 10) -> str:
+        """The service's first log line holding ``text`` (waiting for it to be written)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = [line for line in list(self.service_log) if text in line]
+            if found:
+                return found[0]
+            time.sleep(0.05)
+        raise AssertionError(f"the service logged no line with {text!r}:\n" + "".join(self.service_log))
+
+
+def update_cluster(moto_server, home: Path, *extra: str, env: dict[str, str] | None = None) -> Joined:
+    """Create a cluster (a control plane and one node group in one zone) with an ``s3://`` store, and apply it."""
+    import boto3
+    from kops_aws.testing import moto_gaps
+
+    moto_gaps.fill()
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("KOPS_", "AWS_"))}
+    base.update(moto_server.environ(), HOME=str(home), **(env or {}))
+    bucket = f"kops-state-{uuid.uuid4().hex[:12]}"
+    s3 = boto3.client("s3", endpoint_url=moto_server.endpoint_url, region_name="us-east-1",
+                      aws_access_key_id="testing", aws_secret_access_key="testing")
+    s3.create_bucket(Bucket=bucket)
+    ec2 = client(moto_server, "ec2")
+    image = ec2.register_image(Name=f"kops-test-{uuid.uuid4().hex[:8]}", RootDeviceName="/dev/sda1",
+                               Architecture="x86_64")["ImageId"]
+    joined = Joined({**base, "KOPS_STATE_STORE": f"s3://{bucket}"}, f"c{uuid.uuid4().hex[:8]}.example.com", bucket,
+                    {})
+    joined.kops("create", "cluster", joined.name, "--cloud", "aws", "--zones", ZONES.split(",")[0],
+                "--networking", "calico", "--image", image, *extra)
+    joined.kops("update", "cluster", joined.name, "--yes")
+    owned = [{"Name": f"tag:kubernetes.io/cluster/{joined.name}", "Values": ["owned"]},
+             {"Name": "instance-state-name", "Values": ["running"]}]
+    for reservation in ec2.describe_instances(Filters=owned)["Reservations"]:
+        for instance in reservation["Instances"]:
+            tags = {t["Key"]: t["Value"] for t in instance["Tags"]}
+            joined.instances[tags["kops.k8s.io/instancegroup"]] = instance["InstanceId"]
+    return joined
+
+
+def client(moto_server, service: str):
+    import boto3
+
+    return boto3.client(service, endpoint_url=moto_server.endpoint_url, region_name="us-east-1",
+                        aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+def role_session(moto_server, role: str, session: str) -> dict[str, str]:
+    """The credentials of an instance role's session (what the instance metadata gives an instance), as the
+    environment variables a machine's code reads."""
+    creds = client(moto_server, "sts").assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/{role}",
+                                                   RoleSessionName=session)["Credentials"]
+    return {"AWS_ACCESS_KEY_ID": creds["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": creds["SecretAccessKey"],
+            "AWS_SESSION_TOKEN": creds["SessionToken"]}
+
+
+class Service:
+    """``kops controller serve`` in a child process on a free port of 127.0.0.1, its log collected."""
+
+    def __init__(self, joined: Joined):
+        self.joined = joined
+        self.process = subprocess.Popen([KOPS, "controller", "serve", joined.name, "--listen", "127.0.0.1:0"],
+                                        env=joined.env, stderr=subprocess.PIPE, text=True)
+        first = self.process.stderr.readline()
+        found = re.search(r"listening on 127\.0\.0\.1:(\d+)", first)
+        assert found, first + self.process.stderr.read()
+        joined.service_url = f"https://127.0.0.1:{found.group(1)}"
+        joined.service_log.append(first)
+        threading.Thread(target=self._collect, daemon=True).start()
+
+    def _collect(self) -> None:
+        for line in self.process.stderr:
+            self.joined.service_log.append(line)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
