@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from kops.testing import upstream
 from kops.testing.cli import KOPS, isolated_env, runner
 
 __all__ = ["FIXTURES", "KOPS", "Result"]
-FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "kops"
+#: Upstream kOps's fixtures (``KOPS_FIXTURES``); tests that compare with them see :mod:`kops.testing.upstream`.
+FIXTURES = upstream.root()
 
 
 @dataclass

@@ -13,6 +13,7 @@ import yaml
 from kops.addons import Addon
 from kops.addons.apply import apply_channel
 from kops.addons.channel import CHANNEL_PATH, PRUNE_KINDS, Entry, channel_document, channel_files, finish
+from kops.testing import upstream
 
 from ..conftest import FIXTURES
 
@@ -92,8 +93,8 @@ def _names(api, api_version: str, kind: str, namespace: str | None = None) -> se
 
 
 def _upstream_entries() -> list[Any]:
-    if not UPSTREAM.is_dir():
-        return [pytest.param(None, marks=pytest.mark.skip(reason=f"upstream fixtures not found at {UPSTREAM}"))]
+    if not upstream.available():
+        return upstream.cases("")  # one case, skipped with the reason
     channel = yaml.safe_load((UPSTREAM / f"{UPSTREAM_PREFIX}bootstrap_content").read_text())
     return [pytest.param(entry, id=entry["name"]) for entry in channel["spec"]["addons"] if "prune" in entry]
 

@@ -3,10 +3,11 @@
 import pytest
 import yaml
 from kops.api import AdditionalObject, Cluster, InstanceGroup, dump_yaml, load_objects
+from kops.testing import upstream
 from upstream_fixtures import UPSTREAM, manifest_id, upstream_manifests
 
 MANIFESTS = upstream_manifests()
-pytestmark = pytest.mark.skipif(not UPSTREAM.is_dir(), reason=f"upstream fixtures not found at {UPSTREAM}")
+pytestmark = upstream.needed
 
 
 def test_fixture_set_is_complete():

@@ -7,13 +7,12 @@ import pytest
 import yaml
 from kops.api.schema import json_schema, manifest_schema
 from kops.errors import KopsError
-from upstream_fixtures import UPSTREAM, manifest_id, upstream_manifests
-
-pytestmark = pytest.mark.skipif(not UPSTREAM.is_dir(), reason=f"upstream fixtures not found at {UPSTREAM}")
+from kops.testing import upstream
+from upstream_fixtures import manifest_id, upstream_manifests
 
 
 def documents(case: str) -> list[dict]:
-    text = (UPSTREAM / "update_cluster" / case / "in-v1alpha2.yaml").read_text()
+    text = (upstream.require() / "update_cluster" / case / "in-v1alpha2.yaml").read_text()
     return [doc for doc in yaml.safe_load_all(text) if doc]
 
 

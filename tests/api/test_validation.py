@@ -5,7 +5,7 @@ from kops.api import Cluster, InstanceGroup, load_objects
 from kops.api.validation import MAX_KUBERNETES_VERSION, MIN_KUBERNETES_VERSION, validate
 from kops.cloud import CloudProvider
 from kops.errors import FieldError
-from upstream_fixtures import UPSTREAM, manifest_id
+from upstream_fixtures import manifest_id, upstream_manifests
 
 MANIFEST = """\
 apiVersion: kops.k8s.io/v1alpha2
@@ -76,13 +76,7 @@ def test_consistent_manifest_passes():
     assert problems(*load()) == []
 
 
-@pytest.mark.parametrize(
-    "path",
-    sorted(
-        [*UPSTREAM.glob("update_cluster/*/in-v1alpha2.yaml"), *UPSTREAM.glob("create_cluster/*/expected-v1alpha2.yaml")]
-    ),
-    ids=manifest_id,
-)
+@pytest.mark.parametrize("path", upstream_manifests(completed=False), ids=manifest_id)
 def test_upstream_manifests_pass(path):
     objects = load_objects(path.read_text())
     cluster = next(obj for obj in objects if isinstance(obj, Cluster))

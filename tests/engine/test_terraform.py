@@ -12,10 +12,11 @@ import pytest
 from kops.engine import Block, Expr, Lifecycle, Task
 from kops.engine.hcl import quote, resource_name
 from kops.engine.targets.terraform import TerraformError, TerraformTarget, TerraformWriter
+from kops.testing import upstream
 
 from .fake_cloud import FakeCloud, KeyPair, Network, Subnet, make_context, model
 
-UPSTREAM_TF = Path(__file__).resolve().parents[3] / "shared/fixtures/kops/update_cluster/minimal-1.32/kubernetes.tf"
+UPSTREAM_TF = upstream.root() / "update_cluster" / "minimal-1.32" / "kubernetes.tf"
 
 
 def render(tasks: list[Task], out_dir: Path | None = None, cloud: FakeCloud | None = None) -> dict[str, bytes]:
@@ -182,7 +183,7 @@ def test_collisions_are_errors_but_shared_lookups_are_not() -> None:
         writer.add_output_item("ids", "y")
 
 
-@pytest.mark.skipif(not UPSTREAM_TF.exists(), reason="upstream kOps fixtures are not available")
+@upstream.needed
 def test_blocks_are_laid_out_exactly_as_upstream_kops_writes_them() -> None:
     vpc = "minimal.example.com"
     tags = {"KubernetesCluster": vpc, "Name": vpc, f"kubernetes.io/cluster/{vpc}": "owned"}

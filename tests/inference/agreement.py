@@ -15,30 +15,24 @@ Run ``python -m tests.inference.agreement [-v]`` for a report.
 
 from __future__ import annotations
 
-import os
 import sys
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import yaml
+from kops.testing import upstream
 
-UPDATE_CLUSTER = Path(
-    os.environ.get("KOPS_UPSTREAM_FIXTURES", Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "kops")
-) / "update_cluster"
+UPDATE_CLUSTER = upstream.root() / "update_cluster"
 COMPLETED = "data/aws_s3_object_cluster-completed.spec_content"
 CORE_NETWORKING = ("kubenet", "cni", "external")
 IGNORED = ("metadata.creationTimestamp", "spec.configBase", "spec.keyStore", "spec.secretStore")
 
 
-def aws_cases() -> list[str]:
-    """Cases whose input is an AWS cluster and for which upstream stored a completed spec."""
-    cases = []
-    for case in sorted(p.name for p in UPDATE_CLUSTER.iterdir() if (p / COMPLETED).is_file()):
-        cluster, _ = load_input(case)
-        if cluster["spec"].get("cloudProvider") == "aws":
-            cases.append(case)
-    return cases
+def aws_cases() -> list[Any]:
+    """Cases whose input is an AWS cluster and for which upstream stored a completed spec (for ``parametrize``:
+    one skipped case where the fixtures are missing)."""
+    return upstream.cases("update_cluster/*", value=lambda p: p.name, keep=lambda p: (p / COMPLETED).is_file()
+                          and load_input(p.name)[0]["spec"].get("cloudProvider") == "aws")
 
 
 def load_input(case: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -124,6 +118,9 @@ def score(case: str) -> Score:
 
 def main(argv: list[str]) -> int:
     verbose = "-v" in argv
+    if not upstream.available():
+        print(upstream.reason(), file=sys.stderr)
+        return 1
     scores = [score(case) for case in aws_cases()]
     for s in scores:
         print(f"{s.agreement:7.1%} {s.matched:4d}/{s.total:<4d}  filled {s.filled_agreement:7.1%} "

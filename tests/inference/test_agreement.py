@@ -8,12 +8,13 @@ the user wrote that upstream rewrites into a canonical form (``kubernetesVersion
 from __future__ import annotations
 
 import pytest
+from kops.testing import upstream
 
-from tests.inference.agreement import UPDATE_CLUSTER, aws_cases, flatten, load_input, score
+from tests.inference.agreement import aws_cases, flatten, load_input, score
 
-pytestmark = pytest.mark.skipif(not UPDATE_CLUSTER.is_dir(), reason="upstream fixtures not available")
+pytestmark = upstream.needed
 
-CASES = aws_cases() if UPDATE_CLUSTER.is_dir() else []
+CASES = aws_cases()
 #: Lowest share per case, of all upstream's fields and of the fields upstream filled in.
 CASE_MINIMUM = 0.97
 CASE_FILLED_MINIMUM = 0.95

@@ -12,7 +12,7 @@ from kops.errors import KopsError
 from kops.inference.completion import complete_cluster
 from kops.plugins import load_driver
 
-from tests.inference.agreement import UPDATE_CLUSTER, aws_cases, load_input
+from tests.inference.agreement import aws_cases, load_input
 
 NAME = "odd.example.com"
 
@@ -97,8 +97,7 @@ def test_the_input_is_not_modified() -> None:
     assert (c, groups) == before
 
 
-@pytest.mark.skipif(not UPDATE_CLUSTER.is_dir(), reason="upstream fixtures not available")
-@pytest.mark.parametrize("case", aws_cases() if UPDATE_CLUSTER.is_dir() else [])
+@pytest.mark.parametrize("case", aws_cases())
 def test_completing_a_completed_spec_changes_nothing(case: str) -> None:
     c, groups = load_input(case)
     once = complete(c, groups)

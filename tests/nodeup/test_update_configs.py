@@ -99,7 +99,9 @@ def test_shipped_catalog_agrees_with_upstream_nodeup_configs():
     """Every kubelet, kubectl, containerd, runc and CNI download upstream's fixtures list has the same sha256
     in the shipped catalog."""
     from kops.assets import load_catalog
+    from kops.testing import upstream
 
+    upstream.require()
     catalog = load_catalog([])
     patterns = {name: _pattern(comp.url) for name, comp in catalog.components.items()}
     checked = 0

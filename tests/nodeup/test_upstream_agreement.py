@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import pytest
 import yaml
+from kops.testing import upstream
 
 from ..conftest import FIXTURES
 
-CASES = sorted(p.parent.name for p in (FIXTURES / "update_cluster").glob("*/in-v1alpha2.yaml")
-               if "cloudProvider: aws" in p.read_text() and any(p.parent.glob("data/*nodeupconfig*")))
+CASES = upstream.cases("update_cluster/*/in-v1alpha2.yaml", value=lambda p: p.parent.name,
+                       keep=lambda p: "cloudProvider: aws" in p.read_text() and any(p.parent.glob("data/*nodeupconfig*")))
 #: Upstream clients that kops does not install (the clouds' image credential helpers).
 NOT_INSTALLED = ("ecr-credential-provider", "auth-provider-gcp")
 #: Kubelet settings upstream derives from what this product does not model: the APIServerNodes feature flag

@@ -127,9 +127,9 @@ def test_replace_and_history(kops, cluster, tmp_path):
 
 
 def test_replace_force_creates_and_plain_replace_needs_the_cluster(kops, tmp_path):
-    from tests.conformance import FIXTURES
+    from kops.testing import upstream
 
-    manifest = FIXTURES / "update_cluster" / "minimal-1.35" / "in-v1alpha2.yaml"
+    manifest = upstream.require() / "update_cluster" / "minimal-1.35" / "in-v1alpha2.yaml"
     missing = kops("replace", "-f", str(manifest))
     assert missing.code == 1 and "not found" in missing.err
     assert kops("replace", "--force", "-f", str(manifest)).code == 0
@@ -138,11 +138,11 @@ def test_replace_force_creates_and_plain_replace_needs_the_cluster(kops, tmp_pat
 
 def test_json_schema_validates_manifests(kops):
     import jsonschema
+    from kops.testing import upstream
 
-    from tests.conformance import FIXTURES
-
+    fixtures = upstream.require()
     schema = json.loads(kops("toolbox", "schema", "cluster").out)
-    doc = next(yaml.safe_load_all((FIXTURES / "update_cluster" / "complex" / "in-v1alpha2.yaml").read_text()))
+    doc = next(yaml.safe_load_all((fixtures / "update_cluster" / "complex" / "in-v1alpha2.yaml").read_text()))
     jsonschema.validate(doc, schema)
     doc["spec"]["notAField"] = 1
     try:

@@ -10,11 +10,11 @@ from tests.conformance import cases, load_tool
 
 tool = load_tool()
 # Every case of a cloud whose plugin is installed (kops-aws always is here; kops-gce and kops-openstack too).
-CREATE_CASES = [c for c in cases("create_cluster")
-                if yaml.safe_load((c / "options.yaml").read_text()).get("CloudProvider") in driver_names("cloud")]
+CREATE_CASES = cases("create_cluster", lambda c: yaml.safe_load((c / "options.yaml").read_text()).get("CloudProvider")
+                     in driver_names("cloud"))
 #: Upstream cases that carry what a node refuses (see tests/api/test_validation.py), and the error naming it.
 REFUSED = {"ha_gce": "InstanceGroup/nodes: spec.taints[0]: 'a=b:c' is not a taint"}
-ROUNDTRIP_CASES = [c for c in cases("update_cluster") if (c / "in-v1alpha2.yaml").exists()]
+ROUNDTRIP_CASES = cases("update_cluster", lambda c: (c / "in-v1alpha2.yaml").exists())
 
 
 @pytest.mark.parametrize("case", CREATE_CASES, ids=lambda c: c.name)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import importlib
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -21,14 +20,16 @@ from kops.engine.targets.direct import DirectTarget
 from kops.engine.targets.dryrun import DryRunTarget
 from kops.inference.completion import complete_cluster
 from kops.model import ModelContext
+from kops.testing import upstream
 from kops_aws.cloud import AWSCloud
 from kops_aws.model import AWSModel
 
-FIXTURES = Path(__file__).resolve().parents[4] / "shared" / "fixtures" / "kops" / "update_cluster"
+#: Upstream's update-cluster cases (see kops.testing.upstream): tests that read them skip where they are missing.
+FIXTURES = upstream.root() / "update_cluster"
 
 
 def load_case(case: str, region: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    text = (FIXTURES / case / "in-v1alpha2.yaml").read_text().replace("us-test-1", region)
+    text = (upstream.require() / "update_cluster" / case / "in-v1alpha2.yaml").read_text().replace("us-test-1", region)
     docs = [d for d in yaml.safe_load_all(text) if d]
     cluster = next(d for d in docs if d["kind"] == "Cluster")
     return cluster, [d for d in docs if d["kind"] == "InstanceGroup"]

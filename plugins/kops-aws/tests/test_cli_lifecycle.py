@@ -121,8 +121,9 @@ def test_two_applies_at_once_create_nothing_twice(lab):
 
 def test_terraform_for_a_shared_ipv6_vpc_asks_for_its_egress_gateway(lab, tmp_path):
     """No API call in Terraform output: what no data source can find becomes an input variable."""
-    manifest = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "kops" / "update_cluster" / \
-        "shared_vpc_ipv6" / "in-v1alpha2.yaml"
+    from kops.testing import upstream
+
+    manifest = upstream.require() / "update_cluster" / "shared_vpc_ipv6" / "in-v1alpha2.yaml"
     kops(lab, "create", "-f", str(manifest))
     kops(lab, "update", "cluster", "minimal-ipv6.example.com", "--target", "terraform", "--out", str(tmp_path / "tf"),
          "--yes", endpoint="http://127.0.0.1:9")  # nothing listens there: any API call would fail

@@ -12,8 +12,9 @@ import re
 
 import hcl2
 import pytest
-from aws_model_kit import FIXTURES, build, model_for
+from aws_model_kit import build, model_for
 from kops.engine.targets.terraform import TerraformTarget
+from kops.testing import upstream
 from kops_aws.model import AWSModel
 
 TYPES = {
@@ -37,6 +38,11 @@ CASES = {
 
 def resources(text: str) -> dict[tuple[str, str], str]:
     return {(m.group(1), m.group(2)): m.group(3) for m in BLOCK.finditer(text) if m.group(1) in TYPES}
+
+
+def _upstream_case(case: str):
+    """Upstream's folder for ``case``; the test is skipped where the fixtures are missing (KOPS_FIXTURES)."""
+    return upstream.require() / "update_cluster" / case
 
 
 def render(case: str, shuffle: int | None = None) -> dict[str, bytes]:
@@ -66,7 +72,7 @@ def hardened(case: str, key: tuple[str, str]) -> bool:
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_resources_match_upstream(case: str) -> None:
-    upstream = resources((FIXTURES / case / "kubernetes.tf").read_text())
+    upstream = resources((_upstream_case(case) / "kubernetes.tf").read_text())
     here = {k: DESCRIPTION.sub("", v) if k[0] == "aws_security_group_rule" else v
             for k, v in resources(render(case)["kubernetes.tf"].decode()).items()}
     skipped = CASES[case] | {k for k in set(upstream) | set(here) if hardened(case, k)}
@@ -94,7 +100,7 @@ def test_output_is_stable_whatever_the_task_order_and_parses() -> None:
 
 
 def test_providers_carry_the_specs_extra_settings() -> None:
-    upstream = (FIXTURES / "complex" / "kubernetes.tf").read_text()
+    upstream = (_upstream_case("complex") / "kubernetes.tf").read_text()
     here = render("complex")["kubernetes.tf"].decode()
     providers = re.compile(r'^provider "aws" \{\n.*?^\}', re.M | re.S)
     assert providers.findall(here) == providers.findall(upstream)

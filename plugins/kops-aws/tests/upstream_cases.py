@@ -8,16 +8,14 @@ Upstream's made-up region ``us-test-1`` can be swapped for a real one, which the
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-UPDATE_CLUSTER = Path(os.environ.get(
-    "KOPS_UPSTREAM_FIXTURES", Path(__file__).resolve().parents[4] / "shared" / "fixtures" / "kops",
-)) / "update_cluster"
+from kops.testing import upstream
 
 
 def case_dir(case: str) -> Path:
-    return UPDATE_CLUSTER / case
+    """The case's folder; where the fixtures are missing (``KOPS_FIXTURES``), the calling test is skipped."""
+    return upstream.require() / "update_cluster" / case
 
 
 def model_for(case: str, *, state_url: str = "s3://kops-state/clusters", region: str | None = None,

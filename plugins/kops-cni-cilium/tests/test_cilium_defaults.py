@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 
 import pytest
 import yaml
 from kops.inference import InferenceContext, run_stage
+from kops.testing import upstream
 
-UPSTREAM = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "kops" / "update_cluster"
 UPSTREAM_CASES = ["privatecilium", "privateciliumadvanced", "privatecilium-eni", "minimal-ipv6-cilium"]
 
 
@@ -20,9 +19,7 @@ def complete(cluster: dict) -> dict:
 
 @pytest.mark.parametrize("case", UPSTREAM_CASES)
 def test_completed_cilium_section_matches_upstream(case):
-    folder = UPSTREAM / case
-    if not folder.is_dir():
-        pytest.skip(f"upstream fixtures not found at {folder}")
+    folder = upstream.require() / "update_cluster" / case
     cluster = next(d for d in yaml.safe_load_all((folder / "in-v1alpha2.yaml").read_text()) if d["kind"] == "Cluster")
     expected = yaml.safe_load(next((folder / "data").glob("*cluster-completed.spec_content")).read_text())
     assert complete(cluster)["networking"]["cilium"] == expected["spec"]["networking"]["cilium"]

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import yaml
 from kops.inference import InferenceContext, run_stage
-
-UPSTREAM = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "kops" / "update_cluster"
+from kops.testing import upstream
 
 
 def complete(cluster: dict) -> dict:
@@ -17,9 +14,7 @@ def complete(cluster: dict) -> dict:
 
 
 def test_completed_kindnet_section_matches_upstream():
-    folder = UPSTREAM / "privatekindnet"
-    if not folder.is_dir():
-        pytest.skip(f"upstream fixtures not found at {folder}")
+    folder = upstream.require() / "update_cluster" / "privatekindnet"
     cluster = next(d for d in yaml.safe_load_all((folder / "in-v1alpha2.yaml").read_text()) if d["kind"] == "Cluster")
     expected = yaml.safe_load(next((folder / "data").glob("*cluster-completed.spec_content")).read_text())
     assert complete(cluster)["networking"]["kindnet"] == expected["spec"]["networking"]["kindnet"]

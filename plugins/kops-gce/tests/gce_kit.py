@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-#: Upstream kOps's fixtures (see ../../../../shared/fixtures/kops/README.md), when this checkout has them.
-FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "kops"
+from kops.testing import upstream
+
+#: Upstream kOps's fixtures (KOPS_FIXTURES; see kops.testing.upstream), when this machine has them.
+FIXTURES = upstream.root()
 
 
 def groups(docs: dict[str, Any]) -> dict[str, dict[str, Any]]:

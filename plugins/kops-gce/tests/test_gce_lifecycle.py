@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 import yaml
 from gce_kit import FIXTURES, one_line_error
+from kops.testing import upstream
 
 NAME = "life.example.com"
 
@@ -73,8 +74,8 @@ def test_commands_that_need_the_cloud_refuse_in_one_line(created):
 
 UPSTREAM = FIXTURES / "update_cluster"
 # ha_gce carries a taint kubelet refuses, which kops refuses at create (see tests/spec/test_conformance.py).
-GCE_CASES = sorted(p.parent.name for p in UPSTREAM.glob("*/in-v1alpha2.yaml")
-                   if "cloudProvider: gce" in p.read_text() and p.parent.name != "ha_gce") if UPSTREAM.is_dir() else []
+GCE_CASES = upstream.cases("update_cluster/*/in-v1alpha2.yaml", value=lambda p: p.parent.name,
+                           keep=lambda p: "cloudProvider: gce" in p.read_text() and p.parent.name != "ha_gce")
 
 
 def leaves(node, path=""):
@@ -88,7 +89,6 @@ def leaves(node, path=""):
         yield path, node
 
 
-@pytest.mark.skipif(not GCE_CASES, reason="upstream's fixtures are not in this checkout")
 @pytest.mark.parametrize("case", GCE_CASES)
 def test_upstream_gce_manifests_are_accepted_and_come_back_whole(kops, case):
     source = UPSTREAM / case / "in-v1alpha2.yaml"

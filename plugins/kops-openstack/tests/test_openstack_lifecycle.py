@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 import yaml
+from kops.testing import upstream
 from openstack_kit import FIXTURES, one_line_error
 
 NAME = "life.example.com"
@@ -68,8 +69,8 @@ def test_commands_that_need_the_cloud_refuse_in_one_line(created):
 
 
 UPSTREAM = FIXTURES / "update_cluster"
-CASES = sorted(p.parent.name for p in UPSTREAM.glob("*/in-v1alpha2.yaml")
-               if "cloudProvider: openstack" in p.read_text()) if UPSTREAM.is_dir() else []
+CASES = upstream.cases("update_cluster/*/in-v1alpha2.yaml", value=lambda p: p.parent.name,
+                       keep=lambda p: "cloudProvider: openstack" in p.read_text())
 
 
 def leaves(node, path=""):
@@ -83,7 +84,6 @@ def leaves(node, path=""):
         yield path, node
 
 
-@pytest.mark.skipif(not CASES, reason="upstream's fixtures are not in this checkout")
 @pytest.mark.parametrize("case", CASES)
 def test_upstream_openstack_manifests_are_accepted_and_come_back_whole(kops, case):
     source = UPSTREAM / case / "in-v1alpha2.yaml"
