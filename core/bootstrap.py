@@ -14,6 +14,7 @@ metadata: the state store's reader takes its credentials, region and endpoints a
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from kops.errors import KopsError
@@ -108,8 +109,8 @@ def bootstrap_files(model: ModelContext, completed_yaml: str) -> list[BootstrapF
         BootstrapFile("cluster-completed.spec", completed_yaml.encode()),
         BootstrapFile("kops-version.txt", __version__.encode()),
         # The node bundle machines install at boot (the user data pins its manifest).
-        BootstrapFile(bundle.manifest_path, bundle.manifest),
-        BootstrapFile(bundle.archive_path, bundle.archive),
+        BootstrapFile(bundle.manifest_path, bundle.manifest, verbatim=True),
+        BootstrapFile(bundle.archive_path, bundle.archive, verbatim=True),
         # The bootstrap channel: every add-on's manifest, and the channel that lists them.
         *(BootstrapFile(path, data) for path, data in channel_files(model.cluster).items()),
         # What each group's machines read at boot: nodeup configurations and the etcd-manager pods.
@@ -125,17 +126,17 @@ def placeholder(fact: str) -> bytes:
 def files_naming(files: list[BootstrapFile], facts: tuple[str, ...]) -> list[BootstrapFile]:
     """The boot files that hold a placeholder for any of ``facts``."""
     marks = [placeholder(f) for f in facts]
-    return [f for f in files if any(m in f.content for m in marks)]
+    return [f for f in files if not f.verbatim and any(m in f.content for m in marks)]
 
 
 def fill_account_facts(files: list[BootstrapFile], values: dict[str, str]) -> list[BootstrapFile]:
-    """``files`` with each ``${fact}`` placeholder replaced by its value."""
+    """``files`` with each ``${fact}`` placeholder replaced by its value (verbatim files as they are)."""
     filled = []
     for f in files:
         content = f.content
-        for fact, value in values.items():
+        for fact, value in values.items() if not f.verbatim else ():
             content = content.replace(placeholder(fact), value.encode())
-        filled.append(BootstrapFile(f.path, content, f.private))
+        filled.append(dataclasses.replace(f, content=content))
     return filled
 
 

@@ -91,6 +91,9 @@ class BootstrapFile:
     content: bytes
     #: Secret material: stored privately and never rendered into plans or Terraform.
     private: bool = False
+    #: Stored exactly as given: never filled in with account facts nor templated by Terraform (the node bundle,
+    #: whose code spells the placeholders itself).
+    verbatim: bool = False
 
 
 @dataclass

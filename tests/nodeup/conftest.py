@@ -1,21 +1,16 @@
 """A lab for node bootstrap: a file:// state store, an asset mirror on 127.0.0.1 and clusters that use it.
 
-The mirror serves small stand-ins for kubelet, kubectl, containerd, runc and the CNI plugins at the paths
-of the real downloads, and a hash catalog naming their sha256 is handed to ``kops update cluster`` through
-``KOPS_ASSET_HASHES``, the way a site serving its own builds from ``spec.assets.fileRepository`` would.
+The mirror (:mod:`kops.testing.mirror`) serves small stand-ins for kubelet, kubectl, containerd, runc and the CNI
+plugins at the paths of the real downloads, and a hash catalog naming their sha256 is handed to ``kops update
+cluster`` through ``KOPS_ASSET_HASHES``, the way a site serving its own builds from ``spec.assets.fileRepository``
+would.
 Everything runs through the installed ``kops`` command, as a user would run it.
 """
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import http.server
-import io
 import os
 import subprocess
-import tarfile
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,13 +19,6 @@ import pytest
 import yaml
 
 from ..conftest import KOPS, Result
-
-ARCHES = ("amd64", "arm64")
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
-        pass
 
 
 @dataclass
@@ -74,44 +62,9 @@ class Lab:
         return self.kops("nodeup", "--config", url, "--root", str(root), "--arch", "amd64")
 
 
-def _tarball(path: Path, members: dict[str, bytes]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(path, "w:gz") as tar:
-        for name, data in members.items():
-            info = tarfile.TarInfo(name)
-            info.size, info.mode = len(data), 0o755
-            tar.addfile(info, io.BytesIO(data))
-
-
-def stand_ins(mirror: Path, versions: dict[str, str]) -> dict[str, Any]:
-    """Write stand-in downloads under ``mirror`` at the real files' paths; return a hash catalog for them."""
-    from urllib.parse import urlsplit
-
-    from kops.assets import load_catalog
-
-    shipped = load_catalog([])
-    catalog: dict[str, Any] = {"components": {}}
-    for component, version in versions.items():
-        for arch in ARCHES:
-            target = mirror / urlsplit(shipped.url(component, version, arch)).path.lstrip("/")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if component == "containerd":
-                _tarball(target, {"bin/containerd": b"containerd " + arch.encode(), "bin/ctr": b"ctr",
-                                  "bin/containerd-shim-runc-v2": b"shim", "README.md": b"not a binary"})
-            elif component == "cni-plugins":
-                _tarball(target, {"./bridge": b"bridge", "./loopback": b"loopback", "./portmap": b"portmap"})
-            else:
-                target.write_bytes(f"#!/bin/sh\necho stand-in {component} {version} {arch}\n".encode())
-            digest = hashlib.sha256(target.read_bytes()).hexdigest()
-            entry = catalog["components"].setdefault(component, {"sha256": {}})
-            entry["sha256"].setdefault(version, {})[arch] = digest
-    return catalog
-
-
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    from kops.inference.versions_data import CONTAINERD_VERSION, RUNC_VERSION
-    from kops.nodeup.assets import cni_version
+    from kops.testing.mirror import Mirror, default_versions, stand_ins
 
     tmp = tmp_path_factory.mktemp("nodeup")
     env = {k: v for k, v in os.environ.items()
@@ -119,26 +72,19 @@ def lab(tmp_path_factory):
            and k.lower() not in ("http_proxy", "https_proxy", "all_proxy", "no_proxy")}
     (tmp / "home").mkdir()
     env.update(HOME=str(tmp / "home"), KOPS_STATE_STORE=f"file://{tmp / 'store'}")
-    mirror = tmp / "mirror"
-    mirror.mkdir()
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                             functools.partial(_QuietHandler, directory=str(mirror)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    lab = Lab(tmp, env, mirror, f"http://127.0.0.1:{server.server_address[1]}")
+    (tmp / "mirror").mkdir()
+    mirror = Mirror(tmp / "mirror")
+    lab = Lab(tmp, env, mirror.folder, mirror.url)
     # The Kubernetes version a new cluster gets comes from the channel: ask a throwaway cluster.
     lab.ok("create", "cluster", "probe.example.com", "--cloud", "aws", "--zones", "us-east-1a", "--networking", "cni")
     probe = yaml.safe_load(lab.ok("get", "cluster", "probe.example.com", "-o", "yaml").out)
-    k8s = probe["spec"]["kubernetesVersion"].lstrip("v")
-    catalog = stand_ins(mirror, {"kubelet": k8s, "kubectl": k8s, "cni-plugins": cni_version(k8s),
-                                 "containerd": CONTAINERD_VERSION, "runc": RUNC_VERSION})
+    catalog = stand_ins(mirror.folder, default_versions(probe["spec"]["kubernetesVersion"]))
     (tmp / "hashes.yaml").write_text(yaml.safe_dump(catalog))
     env["KOPS_ASSET_HASHES"] = str(tmp / "hashes.yaml")
     try:
         yield lab
     finally:
-        server.shutdown()
-        server.server_close()
+        mirror.stop()
 
 
 @pytest.fixture(scope="module")

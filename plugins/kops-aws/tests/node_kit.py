@@ -12,6 +12,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from cli_kit import KOPS, ZONES
 
@@ -27,8 +28,32 @@ class Joined:
     bucket: str
     #: Instance group -> the ID of its running instance.
     instances: dict[str, str]
+    moto_server: Any = None
     service_url: str = ""
     service_log: list[str] = field(default_factory=list)
+
+    def update(self) -> None:
+        """Apply the cluster, and note each group's running instance."""
+        self.kops("update", "cluster", self.name, "--yes")
+        owned = [{"Name": f"tag:kubernetes.io/cluster/{self.name}", "Values": ["owned"]},
+                 {"Name": "instance-state-name", "Values": ["running"]}]
+        for reservation in client(self.moto_server, "ec2").describe_instances(Filters=owned)["Reservations"]:
+            for instance in reservation["Instances"]:
+                tags = {t["Key"]: t["Value"] for t in instance["Tags"]}
+                self.instances[tags["kops.k8s.io/instancegroup"]] = instance["InstanceId"]
+
+    def user_data(self, group: str) -> str:
+        """The user data of the group's launch template, as EC2 has it."""
+        import base64
+
+        ec2 = client(self.moto_server, "ec2")
+        owned = [{"Name": f"tag:kubernetes.io/cluster/{self.name}", "Values": ["owned"]}]
+        for template in ec2.describe_launch_templates(Filters=owned)["LaunchTemplates"]:
+            if template["LaunchTemplateName"].startswith(group + "."):
+                version = ec2.describe_launch_template_versions(LaunchTemplateId=template["LaunchTemplateId"],
+                                                                Versions=["$Latest"])["LaunchTemplateVersions"][0]
+                return base64.b64decode(version["LaunchTemplateData"]["UserData"]).decode()
+        raise AssertionError(f"no launch template for {group}")
 
     @property
     def store(self) -> str:
@@ -55,14 +80,14 @@ class Joined:
         raise AssertionError(f"the service logged no line with {text!r}:\n" + "".join(self.service_log))
 
 
-def update_cluster(moto_server, home: Path, *extra: str, env: dict[str, str] | None = None) -> Joined:
-    """Create a cluster (a control plane and one node group in one zone) with an ``s3://`` store, and apply it."""
+def create_cluster(moto_server, home: Path, *extra: str) -> Joined:
+    """Create a cluster (a control plane and one node group in one zone) with an ``s3://`` store in the emulator."""
     import boto3
     from kops_aws.testing import moto_gaps
 
     moto_gaps.fill()
     base = {k: v for k, v in os.environ.items() if not k.startswith(("KOPS_", "AWS_"))}
-    base.update(moto_server.environ(), HOME=str(home), **(env or {}))
+    base.update(moto_server.environ(), HOME=str(home))
     bucket = f"kops-state-{uuid.uuid4().hex[:12]}"
     s3 = boto3.client("s3", endpoint_url=moto_server.endpoint_url, region_name="us-east-1",
                       aws_access_key_id="testing", aws_secret_access_key="testing")
@@ -71,16 +96,16 @@ def update_cluster(moto_server, home: Path, *extra: str, env: dict[str, str] | N
     image = ec2.register_image(Name=f"kops-test-{uuid.uuid4().hex[:8]}", RootDeviceName="/dev/sda1",
                                Architecture="x86_64")["ImageId"]
     joined = Joined({**base, "KOPS_STATE_STORE": f"s3://{bucket}"}, f"c{uuid.uuid4().hex[:8]}.example.com", bucket,
-                    {})
+                    {}, moto_server)
     joined.kops("create", "cluster", joined.name, "--cloud", "aws", "--zones", ZONES.split(",")[0],
                 "--networking", "calico", "--image", image, *extra)
-    joined.kops("update", "cluster", joined.name, "--yes")
-    owned = [{"Name": f"tag:kubernetes.io/cluster/{joined.name}", "Values": ["owned"]},
-             {"Name": "instance-state-name", "Values": ["running"]}]
-    for reservation in ec2.describe_instances(Filters=owned)["Reservations"]:
-        for instance in reservation["Instances"]:
-            tags = {t["Key"]: t["Value"] for t in instance["Tags"]}
-            joined.instances[tags["kops.k8s.io/instancegroup"]] = instance["InstanceId"]
+    return joined
+
+
+def update_cluster(moto_server, home: Path, *extra: str) -> Joined:
+    """:func:`create_cluster`, applied."""
+    joined = create_cluster(moto_server, home, *extra)
+    joined.update()
     return joined
 
 

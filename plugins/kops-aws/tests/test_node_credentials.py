@@ -193,3 +193,21 @@ def test_nothing_published_for_machines_holds_a_private_key(joined, aws):
     for where, text in texts.items():
         assert not PEM_PRIVATE_KEY.search(text), where
         assert not any(f in text for f in fingerprints), where
+
+
+def test_the_published_bundle_is_the_one_the_user_data_pins(joined, aws):
+    """What machines install is stored byte for byte: the manifest has the sha256 the user data names, the
+    archive the one the manifest names (account facts filled into other boot files never touch them)."""
+    import hashlib
+
+    from kops.state import open_store
+
+    store = open_store(joined.store)
+    for group in (WORKERS, CONTROL_PLANE):
+        pinned = dict(re.findall(r"^(KOPS_BUNDLE\w*)=(.*)$", joined.user_data(group), re.MULTILINE))
+        key = pinned["KOPS_BUNDLE"][len(joined.store) + 1:]
+        manifest = store.read(key).data
+        assert hashlib.sha256(manifest).hexdigest() == pinned["KOPS_BUNDLE_SHA256"]
+        archive = store.read(key.replace("manifest.json", "files.json")).data
+        assert hashlib.sha256(archive).hexdigest() == json.loads(manifest)["archive"]["sha256"]
+        assert b"${aws_account_id}" in archive  # kops' own code, as written

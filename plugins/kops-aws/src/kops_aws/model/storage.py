@@ -29,7 +29,7 @@ class StorageBuilder:
             if f.private:
                 continue
             tasks.append(S3Object(name=f.path, bucket=url.netloc, key=prefix + f.path, content=f.content,
-                              server_side_encryption="AES256", folder=prefix))
+                                  server_side_encryption="AES256", folder=prefix, verbatim=f.verbatim))
         return tasks
 
 

@@ -50,9 +50,11 @@ class S3Object(Task):
     acl: str | None = None
     #: The cluster's folder in the bucket: one listing of it tells every object's digest.
     folder: str | None = None
+    #: Written exactly as given, never through ``templatefile`` (the node bundle: code that spells placeholders).
+    verbatim: bool = False
 
     immutable_fields = {"bucket", "key"}
-    ignored_fields = {"server_side_encryption", "folder", "acl"}
+    ignored_fields = {"server_side_encryption", "folder", "acl", "verbatim"}
     terraform_type = "aws_s3_object"
 
     def find(self, ctx: Context) -> S3Object | None:
@@ -80,7 +82,7 @@ class S3Object(Task):
 
     def render_terraform(self, ctx: Context, tf: TerraformWriter) -> None:
         content = self.content or b""
-        if ACCOUNT_PLACEHOLDER.encode() in content:
+        if ACCOUNT_PLACEHOLDER.encode() in content and not self.verbatim:
             # A manifest naming the account (a queue URL): Terraform fills it in, as kops writes no account.
             ref = tf.template_ref("aws_s3_object", self.name, "content", content, terraform_account(tf))
         else:
