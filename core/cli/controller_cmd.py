@@ -18,15 +18,21 @@ def controller() -> None:
 @click.argument("name", required=False)
 @click.option("--listen", default=":3988", show_default=True, metavar="HOST:PORT",
               help="Address to serve HTTPS on (port 0: any free port, which the first log line names).")
+@click.option("--label-interval", type=float, default=30.0, show_default=True, metavar="SECONDS",
+              help="How often registered nodes get their instance group's labels (0: never).")
+@click.option("--kubeconfig", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="How to reach the cluster's API to label nodes (default: the API server on this machine, with a "
+                   "client certificate issued from the cluster CA).")
 @global_options
 @pass_settings
-def serve(settings: Any, name: str | None, listen: str) -> None:
-    """Issue workers' kubelet and kube-proxy credentials.
+def serve(settings: Any, name: str | None, listen: str, label_interval: float, kubeconfig: str | None) -> None:
+    """Issue workers' kubelet and kube-proxy credentials, and label the cluster's nodes.
 
     Machines of the cluster that the cloud vouches for (on AWS: an STS request signed with the instance role,
     for a running instance of the cluster in the instance group it claims) get client certificates signed by
     the cluster CA, over HTTPS with a certificate issued from that CA. Every control-plane machine runs it
-    (kops-controller.service). Refusals are logged with their reason.
+    (kops-controller.service). Refusals are logged with their reason. Registered nodes get their instance
+    group's labels (the group, the role and the group's nodeLabels), which kubelets may not set themselves.
 
     \b
     kops controller serve my.example.com --state s3://my-state --listen 127.0.0.1:3988
@@ -47,6 +53,10 @@ def serve(settings: Any, name: str | None, listen: str) -> None:
     logger.propagate = False
     facts = read_facts(store, cluster_name)
     cloud = load_driver("cloud", str(facts.cluster["spec"].get("cloudProvider") or ""))()
+    if label_interval > 0:
+        from kops.controller import labels
+
+        labels.start(store, cluster_name, cloud, label_interval, kubeconfig)
     run(CredentialService(store, cluster_name, cloud), host, port)
 
 
