@@ -252,3 +252,7 @@ get.add_command(get_keypairs)
 get.add_command(get_keypairs, "keypair")
 get.add_command(get_secrets)
 get.add_command(get_secrets, "secret")
+
+from kops.cli.assets_cmd import get_assets  # noqa: E402
+
+get.add_command(get_assets)

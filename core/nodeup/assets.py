@@ -48,7 +48,13 @@ def cni_version(k8s_version: str) -> str:
 
 
 def node_assets(spec: dict[str, Any], catalog: HashCatalog) -> dict[str, list[dict[str, str]]]:
-    """arch -> the assets nodes of this cluster install, in install order."""
+    """arch -> the assets nodes of this cluster install, in install order (name, version, url, sha256)."""
+    return {arch: [{k: v for k, v in asset.items() if k != "canonical"} for asset in assets]
+            for arch, assets in file_assets(spec, catalog).items()}
+
+
+def file_assets(spec: dict[str, Any], catalog: HashCatalog) -> dict[str, list[dict[str, str]]]:
+    """:func:`node_assets`, each also with its ``canonical`` URL (where ``url`` is when there is no mirror)."""
     k8s = kubernetes_version(spec)
     containerd = spec.get("containerd") or {}
     out: dict[str, list[dict[str, str]]] = {}
@@ -74,7 +80,7 @@ def _asset(spec: dict[str, Any], catalog: HashCatalog, name: str, version: str, 
         canonical, sha256 = pinned
     else:
         canonical, sha256 = catalog.url(name, version, arch), catalog.sha256(name, version, arch)
-    return {"name": name, "version": version, "url": remap(spec, canonical), "sha256": sha256}
+    return {"name": name, "version": version, "url": remap(spec, canonical), "sha256": sha256, "canonical": canonical}
 
 
 def remap(spec: dict[str, Any], canonical: str) -> str:

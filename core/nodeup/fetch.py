@@ -111,10 +111,18 @@ def download_assets(assets: list[dict[str, str]], workdir: Path,
 
 
 def _download(url: str, target: Path, attempts: int = ATTEMPTS) -> str:
-    """Fetch ``url`` (http, https or file) into ``target``; return the sha256 of what arrived."""
+    """Fetch ``url`` (http, https, file, or a state store's scheme such as s3, read with the machine's own
+    credentials) into ``target``; return the sha256 of what arrived."""
     scheme = urlsplit(url).scheme
+    if not scheme:
+        raise KopsError(f"{url}: nodeup downloads URLs (http, https, file or a state store's), not a bare path")
     if scheme not in ("http", "https", "file"):
-        raise KopsError(f"{url}: nodeup downloads over http, https or file, not {scheme or 'a bare path'}")
+        try:
+            data = read_location(url)
+        except KopsError as exc:
+            raise AssetUnreachable(f"{url}: download failed: {exc}") from None
+        target.write_bytes(data)
+        return hashlib.sha256(data).hexdigest()
     delay, attempt = 1.0, 1
     while True:
         digest = hashlib.sha256()

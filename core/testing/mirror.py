@@ -45,6 +45,21 @@ def stand_ins(mirror: Path, versions: dict[str, str]) -> dict[str, Any]:
     return catalog
 
 
+def served_from(catalog: dict[str, Any], mirror_url: str) -> dict[str, Any]:
+    """``catalog`` with each component's canonical URL moved to the mirror (the same path): a catalog for which the
+    mirror is where the files come from, as a site's own builds would be."""
+    from urllib.parse import urlsplit
+
+    from kops.assets import load_catalog
+
+    shipped = load_catalog([])
+    out = {"components": {}}
+    for name, entry in catalog["components"].items():
+        path = urlsplit(shipped.components[name].url).path
+        out["components"][name] = {**entry, "url": mirror_url.rstrip("/") + path}
+    return out
+
+
 def default_versions(kubernetes_version: str) -> dict[str, str]:
     """The components a new cluster of ``kubernetes_version`` installs, at the versions kops pairs with it."""
     from kops.inference.versions_data import CONTAINERD_VERSION, RUNC_VERSION
