@@ -12,7 +12,8 @@ from kops.cli.settings import Settings, global_options
 
 @click.command("assets", cls=KopsCommand)
 @click.argument("name", required=False)
-@bool_flag("--copy", help="Copy each file to spec.assets.fileRepository (checking its sha256).")
+@bool_flag("--copy", help="Copy each file to spec.assets.fileRepository (checking its sha256), and each image to "
+                          "spec.assets.containerRegistry when one is given.")
 @click.option("-o", "--output", type=click.Choice(["table", "yaml", "json"], case_sensitive=False), default="table",
               help="Output format.")
 @global_options
@@ -34,9 +35,16 @@ def get_assets(settings: Settings, name: str | None, copy: bool, output: str) ->
     from kops.cli.table import print_table
 
     cluster = settings.cluster_name(name) or ""
-    images, files = _assets(registry(settings), cluster)
+    images, files, container_registry = _assets(registry(settings), cluster)
     if copy:
+        from kops.assets.registry import copy_images
+
         for line in inventory.copy_files(files):
+            click.echo(line, err=True)
+        # Images go to the cluster's container registry; a pull-through proxy or the sources need nothing.
+        if not container_registry:
+            click.echo("images are not copied: spec.assets.containerRegistry is not set", err=True)
+        for line in copy_images([(i.canonical, i.download) for i in images] if container_registry else []):
             click.echo(line, err=True)
     result = {"images": [dataclasses.asdict(i) for i in images],
               "files": [{"canonical": f.canonical, "download": f.download, "sha": f.sha256} for f in files]}
@@ -51,8 +59,9 @@ def get_assets(settings: Settings, name: str | None, copy: bool, output: str) ->
         print_table(["CANONICAL", "DOWNLOAD", "SHA"], [[f.canonical, f.download, f.sha256] for f in files])
 
 
-def _assets(reg: Any, name: str) -> tuple[list[Any], list[Any]]:
-    """The cluster's images and files, computed as a dry run of ``kops update cluster`` would."""
+def _assets(reg: Any, name: str) -> tuple[list[Any], list[Any], str | None]:
+    """The cluster's images and files, computed as a dry run of ``kops update cluster`` would, and its container
+    registry."""
     from kops import api, update
     from kops.addons.facts import context
     from kops.assets import inventory
@@ -72,7 +81,7 @@ def _assets(reg: Any, name: str) -> tuple[list[Any], list[Any]]:
     files = inventory.files(api.to_dict(model.cluster)["spec"],
                             [(f"{model.config_base}/{bundle.manifest_path}", bundle.manifest),
                              (f"{model.config_base}/{bundle.archive_path}", bundle.archive)])
-    return images, files
+    return images, files, mirrors.containerRegistry if mirrors is not None else None
 
 
 class _FromSources:
@@ -91,3 +100,4 @@ class _FromSources:
         assets = spec.assets.model_copy(update={"containerRegistry": None, "containerProxy": None})
         cluster = state.cluster.model_copy(update={"spec": spec.model_copy(update={"assets": assets})})
         return dataclasses.replace(state, cluster=cluster)
+

@@ -76,6 +76,7 @@ def test_copy_fills_the_file_repository_and_nodeup_installs_from_it(lab, tmp_pat
         assert hashlib.sha256((repository / f["download"][len(repository.as_uri()) + 1:]).read_bytes()).hexdigest() \
             == f["sha"]
         assert f"{f['download']}: copied from {f['canonical']}" in copied.err
+    assert "images are not copied: spec.assets.containerRegistry is not set" in copied.err
     again = lab.kops("get", "assets", name, "--copy", env=env)
     assert again.err.count(": already there") == 10
     root = tmp_path / "root"
