@@ -71,7 +71,11 @@ def test_least_privilege_on_an_s3_state_store() -> None:
     model = model_for("privatecalico", state_url="s3://kops-state/prefix")
     tasks = BUILDER.build(AWSModel(model))
     node = statements(tasks, "nodes.privatecalico.example.com")
-    assert not any(a.startswith(("s3:", "iam:", "route53:", "elasticloadbalancing:")) for s in node for a in actions(s))
+    assert not any(a.startswith(("iam:", "route53:", "elasticloadbalancing:")) for s in node for a in actions(s))
+    # A worker reads what it boots from (its configuration, the node bundle), never the keystore.
+    assert [(actions(s), s["Resource"]) for s in node if any(a.startswith("s3:") for a in actions(s))] == [
+        (["s3:GetObject"], ["arn:aws:s3:::kops-state/prefix/privatecalico.example.com/igconfig/node/*",
+                            "arn:aws:s3:::kops-state/prefix/privatecalico.example.com/nodeup/bundle/*"])]
     assert statements(tasks, "bastions.privatecalico.example.com") == []
     master = statements(tasks, "masters.privatecalico.example.com")
     writes = [s for s in master if "s3:PutObject" in actions(s)]

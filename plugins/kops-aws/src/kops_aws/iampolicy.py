@@ -250,6 +250,8 @@ def role_policy(aws: Any, role: str, *, hosted_zone_id: str | None = None, warm_
     if role in (CONTROL_PLANE, API_SERVER):
         _state_store(p, aws, role)
         p.kms(bypass_via_service=bool(spec.encryptionConfig))
+    elif role == NODE:
+        _boot_files(p, aws)
     if role == CONTROL_PLANE and not (spec.iam and spec.iam.useServiceAccountExternalPermissions):
         _controllers(p, aws, hosted_zone_id)
     if spec.iam and spec.iam.allowContainerRegistry:
@@ -311,6 +313,20 @@ def _state_store(p: Policy, aws: Any, role: str) -> None:
     for bucket in sorted(buckets):
         p.add(statement(["s3:GetBucketLocation", "s3:GetEncryptionConfiguration", "s3:ListBucket",
                          "s3:ListBucketVersions"], [f"arn:{p.partition}:s3:::{bucket}"]))
+
+
+def _boot_files(p: Policy, aws: Any) -> None:
+    """A worker reads from an ``s3://`` state store only what it boots from: its group's nodeup configuration and the
+    node bundle (never the keystore: its credentials come from the node credential service). Upstream's workers
+    read nothing there (kops-controller hands them their configuration); other stores are not S3."""
+    from kops.bootstrap import role_folder
+    from kops.nodeup.bundle import FOLDER
+
+    if urlsplit(aws.model.config_base).scheme != "s3":
+        return
+    base = _s3_path(aws.model.config_base, "")
+    folders = sorted({f"igconfig/{role_folder(g)}" for g in aws.model.instance_groups if role_of(g) == NODE})
+    p.add(statement(["s3:GetObject"], [f"arn:{p.partition}:s3:::{base}/{folder}/*" for folder in [*folders, FOLDER]]))
 
 
 def _s3_path(url: str, placeholder: str) -> str:
