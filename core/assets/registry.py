@@ -84,7 +84,7 @@ class Registry:
             if hasattr(body, "seek"):
                 body.seek(0)  # type: ignore[union-attr]
             try:
-                return _open(urllib.request.Request(url, data=body, method=method, headers=sent))  # type: ignore[arg-type]
+                return _open(urllib.request.Request(url, data=body, method=method, headers=sent))
             except urllib.error.HTTPError as exc:
                 if exc.code != 401 or scope in self._tokens:
                     raise

@@ -76,7 +76,9 @@ def from_kubeconfig(path: str, folder: Path) -> KubeAPI:
     if context is None:
         raise KopsError(f"{path}: no current context")
     cluster = next(c["cluster"] for c in config.get("clusters") or [] if c.get("name") == context.get("cluster"))
-    user = next((u["user"] for u in config.get("users") or [] if u.get("name") == context.get("user")), {}) or {}
+    users: list[dict[str, Any]] = [u.get("user") or {} for u in config.get("users") or []
+                                   if u.get("name") == context.get("user")]
+    user = users[0] if users else {}
     tls = None
     if str(cluster["server"]).startswith("https://"):
         ca = cluster.get("certificate-authority-data")

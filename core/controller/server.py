@@ -24,7 +24,6 @@ import logging
 import socket
 import ssl
 import tempfile
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -200,9 +199,8 @@ class _Server(http.server.ThreadingHTTPServer):
         super().finish_request(request, client_address)
 
 
-def serve(service: CredentialService, host: str, port: int, ready: threading.Event | None = None,
-          stop: threading.Event | None = None) -> None:
-    """Serve HTTPS on ``host:port`` (empty host: every address) until ``stop`` is set (or forever)."""
+def serve(service: CredentialService, host: str, port: int) -> None:
+    """Serve HTTPS on ``host:port`` (empty host: every address) until the process ends."""
     with tempfile.TemporaryDirectory(prefix="kops-controller-") as scratch:
         cert, key = service.serving_certificate(Path(scratch), [host])
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -213,10 +211,6 @@ def serve(service: CredentialService, host: str, port: int, ready: threading.Eve
         server = _Server((bind, port), handler, context)
         log.warning("kops-controller for cluster %s listening on %s", service.cluster_name,
                     _address(server.server_address))
-        if ready is not None:
-            ready.set()
-        if stop is not None:
-            threading.Thread(target=lambda: (stop.wait(), server.shutdown()), daemon=True).start()
         try:
             server.serve_forever()
         finally:

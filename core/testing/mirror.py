@@ -53,7 +53,7 @@ def served_from(catalog: dict[str, Any], mirror_url: str) -> dict[str, Any]:
     from kops.assets import load_catalog
 
     shipped = load_catalog([])
-    out = {"components": {}}
+    out: dict[str, Any] = {"components": {}}
     for name, entry in catalog["components"].items():
         path = urlsplit(shipped.components[name].url).path
         out["components"][name] = {**entry, "url": mirror_url.rstrip("/") + path}

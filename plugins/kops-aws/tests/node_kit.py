@@ -132,11 +132,13 @@ class Service:
         self.joined = joined
         self.process = subprocess.Popen([KOPS, "controller", "serve", joined.name, "--listen", "127.0.0.1:0"],
                                         env=joined.env, stderr=subprocess.PIPE, text=True)
-        first = self.process.stderr.readline()
-        found = re.search(r"listening on 127\.0\.0\.1:(\d+)", first)
-        assert found, first + self.process.stderr.read()
+        found = None
+        while found is None:  # the label loop may log before the server listens
+            line = self.process.stderr.readline()
+            assert line, "".join(joined.service_log) + "the service stopped before it listened"
+            joined.service_log.append(line)
+            found = re.search(r"listening on 127\.0\.0\.1:(\d+)", line)
         joined.service_url = f"https://127.0.0.1:{found.group(1)}"
-        joined.service_log.append(first)
         threading.Thread(target=self._collect, daemon=True).start()
 
     def _collect(self) -> None:
