@@ -149,11 +149,15 @@ class NodeLabeler:
     def run_forever(self, interval: float, stop: threading.Event | None = None) -> None:
         """Label nodes every ``interval`` seconds; a failure (the API not up yet) is logged and tried again."""
         stop = stop or threading.Event()
+        failing = ""
         while True:
             try:
                 self.tick()
+                failing = ""
             except KopsError as exc:
-                log.warning("labelling nodes: %s", exc)
+                if str(exc) != failing:  # said once while it lasts
+                    log.warning("labelling nodes: %s (trying again every %gs)", exc, interval)
+                failing = str(exc)
             if stop.wait(interval):
                 return
 
