@@ -11,6 +11,7 @@ from typing import Any
 import click
 from kops.cli.flags import KopsCommandGroup, bool_flag
 from kops.cli.settings import Settings, global_options
+from kops.kube import kube_options
 
 OUTPUT = click.option("-o", "--output", type=click.Choice(["table", "yaml", "json"], case_sensitive=False),
                       default="table", help="Output format.")
@@ -189,18 +190,24 @@ def get_all(settings: Settings, name: str | None, output: str) -> None:
 @get.command("instances")
 @click.argument("name", required=False)
 @click.option("-o", "--output", type=click.Choice(["table", "json", "yaml"], case_sensitive=False), default="table")
+@kube_options
 @global_options
 @click.pass_obj
-def get_instances(settings: Settings, name: str | None, output: str) -> None:
-    """List the cluster's machines (asks the cloud): whether each runs its group's current configuration."""
+def get_instances(settings: Settings, name: str | None, output: str, kubeconfig: str | None, api_server: str | None,
+                  use_kubeconfig: bool) -> None:
+    """List the cluster's machines (asks the cloud, and the cluster's API for their nodes): whether each runs its
+    group's current configuration."""
     import json
 
-    from kops import instances, update
+    from kops import instances, kube, update
     from kops.cli.specs import registry
     from kops.cli.table import print_table
 
-    model, _warnings = update.load_model(registry(settings), settings.cluster_name(name) or "", "direct")
-    found = [instances.as_dict(i) for g in instances.cloud_groups(model) for i in g.instances]
+    cluster = settings.cluster_name(name) or ""
+    model, _warnings = update.load_model(registry(settings), cluster, "direct")
+    nodes = kube.nodes(kube.access(kubeconfig, api_server, use_kubeconfig), cluster,
+                       lambda message: click.echo(f"Warning: {message}", err=True))
+    found = [instances.as_dict(i) for g in instances.cloud_groups(model, nodes) for i in g.instances]
     if output.lower() == "json":
         click.echo(json.dumps(found, indent=2))
     elif output.lower() == "yaml":

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import re
 
+from kops.durations import nanoseconds
 from kops.templating.gotypes import GoTime
 
 # Longest first, so "2006" wins over "2" and "January" over "Jan".
@@ -127,28 +128,6 @@ def format_duration(nanos: int) -> str:
     return sign + text
 
 
-_DURATION_UNITS = {"ns": 1, "us": 1_000, "µs": 1_000, "μs": 1_000, "ms": 1_000_000, "s": 1_000_000_000,
-                   "m": 60_000_000_000, "h": 3_600_000_000_000}
-_DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
-
-
 def parse_duration(text: str) -> int:
     """``time.ParseDuration`` in nanoseconds (``1h30m``, ``-1.5s``); ValueError when malformed."""
-    s = text
-    sign = 1
-    if s[:1] in "+-" and s:
-        sign = -1 if s[0] == "-" else 1
-        s = s[1:]
-    if s == "0":
-        return 0
-    if not s:
-        raise ValueError(f'time: invalid duration "{text}"')
-    total = 0
-    pos = 0
-    while pos < len(s):
-        m = _DURATION_PART.match(s, pos)
-        if not m:
-            raise ValueError(f'time: invalid duration "{text}"')
-        total += round(float(m.group(1)) * _DURATION_UNITS[m.group(2)])
-        pos = m.end()
-    return sign * total
+    return nanoseconds(text)
