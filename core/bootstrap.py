@@ -15,6 +15,7 @@ metadata: the state store's reader takes its credentials, region and endpoints a
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from typing import Any
 
 from kops.errors import KopsError
@@ -37,25 +38,34 @@ def nodeup_config_path(group: Any) -> str:
 
 
 def user_data(model: ModelContext, group: Any) -> str:
-    """The boot script of a group's instances; bastions are plain SSH hosts and run no nodeup."""
+    """The boot script of a group's instances; bastions are plain SSH hosts and run no nodeup. The group's nodeup
+    configuration must be among ``model.bootstrap_files`` (its hash is pinned here)."""
     from kops.nodeup.bundle import node_bundle
 
     if group.spec.role == "Bastion":
         return ""
     bundle = node_bundle(type(model.cloud).__module__)
+    config = nodeup_config_path(group)
+    found = [f for f in model.bootstrap_files if f.path == config]
+    if not found:
+        raise KopsError(f"instance group {group.metadata.name}: no nodeup configuration among the boot files")
     return (
         "#!/bin/bash\n"
         f"# kops bootstrap: install kops {bundle.version} from the state store, each file checked against the\n"
         "# manifest pinned here, then let nodeup configure this machine as a node of its instance group.\n"
         "set -o errexit -o nounset -o pipefail\n"
         f"export KOPS_CLUSTER_NAME={model.cluster_name}\n"
-        f"NODEUP_CONFIG={model.config_base}/{nodeup_config_path(group)}\n"
+        f"NODEUP_CONFIG={model.config_base}/{config}\n"
+        # The configuration's hash makes every change to it a change of the user data, so the group's machines
+        # launched before it need an update; nodeup refuses a configuration that is not this one.
+        f"NODEUP_CONFIG_SHA256={hashlib.sha256(found[0].content).hexdigest()}\n"
         f"KOPS_BUNDLE={model.config_base}/{bundle.manifest_path}\n"
         f"KOPS_BUNDLE_SHA256={bundle.digest}\n"
         f"python3 - \"$KOPS_BUNDLE\" \"$KOPS_BUNDLE_SHA256\" {INSTALL_PREFIX} <<'{_END}'\n"
         f"{boot_program(model.state_url)}"
         f"{_END}\n"
         f"exec {INSTALL_PREFIX}/bin/kops nodeup --config \"$NODEUP_CONFIG\""
+        ' --config-sha256 "$NODEUP_CONFIG_SHA256"'
         ' ${KOPS_BOOTSTRAP_SERVER:+--bootstrap-server "$KOPS_BOOTSTRAP_SERVER"}\n'
     )
 

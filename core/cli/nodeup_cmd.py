@@ -18,7 +18,10 @@ from kops.cli.flags import KopsCommand
               help="The node credential service a worker gets its credentials from (default: the configuration's, "
                    "https://kops-controller.internal.CLUSTER:3988); trusted only with a certificate from the cluster "
                    "CA.")
-def nodeup(location: str, root: str | None, arch: str | None, bootstrap_server: str | None) -> None:
+@click.option("--config-sha256", default=None, metavar="HEX",
+              help="Refuse a configuration whose sha256 is not this (the user data pins the one it launched with).")
+def nodeup(location: str, root: str | None, arch: str | None, bootstrap_server: str | None,
+           config_sha256: str | None) -> None:
     """Install and configure kubelet, containerd and, on the control plane, its components.
 
     Every download is checked against the sha256 in the configuration before anything is written; a
@@ -34,7 +37,7 @@ def nodeup(location: str, root: str | None, arch: str | None, bootstrap_server: 
 
     from kops.nodeup.run import nodeup as run
 
-    result = run(location, Path(root) if root else None, arch, bootstrap_server)
+    result = run(location, Path(root) if root else None, arch, bootstrap_server, config_sha256)
     for warning in result.warnings:
         click.echo(f"Warning: {warning}", err=True)
     click.echo(f"nodeup: wrote {len(result.written)} files under {result.root}")

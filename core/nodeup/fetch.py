@@ -61,12 +61,21 @@ def _split_store_url(location: str) -> tuple[str, str]:
     return store_url, key
 
 
-def read_config(location: str) -> dict[str, Any]:
-    """The nodeup configuration at ``location``, checked for the keys nodeup relies on."""
+def read_config(location: str, sha256: str | None = None) -> dict[str, Any]:
+    """The nodeup configuration at ``location``, checked for the keys nodeup relies on and, with ``sha256``, for
+    being the configuration the machine was launched for (one stored by a later update is refused: the machine is
+    replaced by a rolling update instead)."""
+    import hashlib
+
     import yaml
 
+    data = read_location(location)
+    if sha256 and hashlib.sha256(data).hexdigest() != sha256.lower():
+        raise KopsError(f"{location}: not the configuration this machine was launched with (sha256 "
+                        f"{hashlib.sha256(data).hexdigest()}, expected {sha256}); the cluster was updated since, "
+                        "and a rolling update replaces this machine")
     try:
-        config = yaml.safe_load(read_location(location))
+        config = yaml.safe_load(data)
     except yaml.YAMLError:
         raise KopsError(f"{location}: not valid YAML") from None
     if not isinstance(config, dict):

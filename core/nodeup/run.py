@@ -61,10 +61,11 @@ class Result:
 
 
 def nodeup(location: str, root: Path | None = None, arch: str | None = None,
-           bootstrap_server: str | None = None) -> Result:
+           bootstrap_server: str | None = None, config_sha256: str | None = None) -> Result:
     """Configure this machine (or the tree under ``root``, starting nothing) from the configuration at
-    ``location``; a worker asks ``bootstrap_server`` (default: the configuration's) for its credentials."""
-    config = read_config(location)
+    ``location`` (whose sha256 must be ``config_sha256`` when given); a worker asks ``bootstrap_server`` (default:
+    the configuration's) for its credentials."""
+    config = read_config(location, config_sha256)
     arch = arch or machine_architecture()
     assets = (config.get("Assets") or {}).get(arch)
     if not assets:

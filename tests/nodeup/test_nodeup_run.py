@@ -188,3 +188,21 @@ def test_root_mode_without_network_still_writes_the_node_for_inspection(lab, clu
         p.stem for p in (root / "etc/kubernetes/manifests").iterdir()}
     assert (root / "lib/systemd/system/kubelet.service").exists()
     assert not (root / "usr/local/bin/kubelet").exists()
+
+
+def test_a_configuration_other_than_the_one_launched_with_is_refused(lab, cluster, tmp_path):
+    """The user data pins its nodeup configuration's sha256: a machine launched before an update (whose
+    configuration has changed since) stops rather than boot as something it was not launched as."""
+    import hashlib
+
+    path = lab.config_path(cluster, NODES)
+    pinned = hashlib.sha256(path.read_bytes()).hexdigest()
+    ok = lab.kops("nodeup", "--config", path.as_uri(), "--root", str(tmp_path / "ok"), "--arch", "amd64",
+                  "--config-sha256", pinned)
+    assert ok.code == 0, ok.err
+    stale = "0" * 64
+    r = lab.kops("nodeup", "--config", path.as_uri(), "--root", str(tmp_path / "stale"), "--arch", "amd64",
+                 "--config-sha256", stale)
+    assert r.code == 1 and len(r.err.strip().splitlines()) == 1, r.err
+    assert f"expected {stale}" in r.err and "rolling update" in r.err
+    assert not (tmp_path / "stale").exists()

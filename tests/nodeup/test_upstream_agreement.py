@@ -21,7 +21,6 @@ KUBELET_EXCEPTIONS = {("apiservernodes", "master-us-test-1a"): {"nodeLabels"},
 
 def _node_configs(case: str) -> dict[str, dict]:
     from kops import api, plugins
-    from kops.bootstrap import user_data
     from kops.channels import load_channel
     from kops.inference.completion import complete_cluster
     from kops.model import ModelContext
@@ -38,7 +37,6 @@ def _node_configs(case: str) -> dict[str, dict]:
     state_url = (cluster.spec.configBase or "memfs://agreement").rsplit("/", 1)[0]
     model = ModelContext(cluster_name=cluster.metadata.name, cluster=api.from_dict(tree, source=case),
                          instance_groups=groups, cloud=cloud, state_url=state_url)
-    model.user_data = {g.metadata.name: user_data(model, g) for g in groups}
     files = node_files(model)
     return {f.path.split("/")[2]: yaml.safe_load(f.content) for f in files if f.path.endswith("nodeupconfig.yaml")}
 

@@ -52,8 +52,8 @@ def model_for(case: str, *, state_url: str = "s3://kops-state/clusters", region:
         keys[ssh_fingerprint(key)] = key
     model = ModelContext(cluster_name=name, cluster=completed, instance_groups=groups, cloud=cloud,
                          state_url=state_url, target=target, ssh_public_keys=keys)
-    model.user_data = {g.metadata.name: user_data(model, g) for g in groups}
     model.bootstrap_files = boot_files(api.dump_yaml(completed), groups)
+    model.user_data = {g.metadata.name: user_data(model, g) for g in groups}
     return model
 
 
