@@ -150,6 +150,9 @@ class CloudProvider:
     dns_controller_provider: str = ""
     #: Whether the cloud has zones to spread replicas over (not a bare-metal "cloud").
     has_zones: bool = True
+    #: A rolling update's ``maxSurge`` where neither the cluster nor the group sets one: how many new machines a
+    #: group launches before old ones go (upstream: 1 on AWS, 0 elsewhere). Surge needs :meth:`detach_instance`.
+    default_max_surge: int = 0
 
     #: Tag (label) key prefixes the cloud keeps for itself (``aws:``); a user's label may not use them.
     reserved_label_prefixes: tuple[str, ...] = ()
@@ -268,6 +271,11 @@ class CloudProvider:
         reached; core matches them to machines by ``provider_id`` itself, so a driver may ignore them.
         """
         raise KopsError(f"cloud {self.name}: listing a cluster's instances is not supported yet")
+
+    def api_endpoint(self, cluster: Any) -> str | None:
+        """The DNS name (or address) of the cluster's API load balancer as the cloud reports it, once it exists;
+        None without one. Kubeconfigs use it where no DNS record names the API (``dns: none``, gossip)."""
+        return None
 
     def delete_instance(self, instance: CloudInstance) -> None:
         """Terminate one machine; its group (without being resized) launches a replacement."""

@@ -124,6 +124,8 @@ class ModelContext:
     bootstrap_files: list[BootstrapFile] = field(default_factory=list)
 
     _tasks: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
+    #: Task key -> the instance group a task exists for (:meth:`of_group`), so an update can be limited to groups.
+    group_of: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
 
     @property
     def config_base(self) -> str:
@@ -173,6 +175,13 @@ class ModelContext:
             if self._tasks.get(task.task_key, task) is not task:
                 raise KopsError(f"two model builders made {task}")
             self._tasks[task.task_key] = task
+
+    def of_group(self, group: Any, tasks: list[Any]) -> list[Any]:
+        """Mark ``tasks`` as existing for ``group`` alone (its launch configuration, its pool of machines): an
+        update limited to other groups (``--instance-group``) leaves them alone. Returns them."""
+        for task in tasks:
+            self.group_of[task.task_key] = group.metadata.name
+        return tasks
 
     def find(self, type_name: str, name: str) -> Any | None:
         """The task of that type and name built so far, or None."""

@@ -92,15 +92,54 @@ def load_model(registry: Any, name: str, target: str) -> tuple[Any, list[str]]:
     return model, warnings
 
 
-def prepare(registry: Any, name: str, target: str) -> Prepared:
-    """:func:`load_model`, plus the files nodes boot from and the cluster's tasks."""
+@dataclass(frozen=True)
+class Selection:
+    """What an update is limited to (``--instance-group``, ``--instance-group-roles``) and the lifecycles it
+    forces on task types (``--lifecycle-overrides SecurityGroup=ExistsAndWarnIfChanges``), as upstream: a task
+    left out is ``Ignore``d (not looked up, not changed, not deleted), so the other groups' machines are untouched.
+    """
+
+    instance_groups: tuple[str, ...] = ()
+    #: Roles as :func:`kops.model.role_of` spells them.
+    roles: tuple[str, ...] = ()
+    #: Task type name (``SecurityGroup``) -> :class:`kops.engine.Lifecycle`.
+    lifecycle_overrides: tuple[tuple[str, Any], ...] = ()
+
+    def apply(self, model: Any, tasks: list[Any]) -> None:
+        from kops.engine import Lifecycle
+        from kops.model import role_of
+
+        names = {g.metadata.name for g in model.instance_groups}
+        unknown = sorted(set(self.instance_groups) - names)
+        if unknown:
+            raise KopsError(f"--instance-group: no instance group {', '.join(unknown)} in cluster "
+                            f"{model.cluster_name} (it has {', '.join(sorted(names))})")
+        if self.instance_groups or self.roles:
+            chosen = {g.metadata.name for g in model.instance_groups
+                      if (not self.instance_groups or g.metadata.name in self.instance_groups)
+                      and (not self.roles or role_of(g) in self.roles)}
+            for task in tasks:
+                group = model.group_of.get(task.task_key)
+                if group is not None and group not in chosen:
+                    task.lifecycle = Lifecycle.IGNORE
+        types = {t.type_name for t in tasks}
+        for type_name, lifecycle in self.lifecycle_overrides:
+            if type_name not in types:
+                raise KopsError(f"--lifecycle-overrides: no task of type {type_name!r} in this cluster (types: "
+                                f"{', '.join(sorted(types))})")
+            for task in tasks:
+                if task.type_name == type_name:
+                    task.lifecycle = lifecycle
+
+
+def prepare(registry: Any, name: str, target: str, selection: Selection | None = None) -> Prepared:
+    """:func:`load_model`, plus the files nodes boot from and the cluster's tasks (limited by ``selection``)."""
     from kops import api, plugins
     from kops.bootstrap import bootstrap_files, user_data
 
     model, warnings = load_model(registry, name, target)
     if not model.cloud.creates_resources:
         model.cloud.engine_context(model)  # raises the driver's one-line reason
-    model.user_data = {g.metadata.name: user_data(model, g) for g in model.instance_groups}
     model.bootstrap_files = bootstrap_files(model, api.dump_yaml(model.cluster))
     cloud_name = model.cluster.spec.cloudProvider
     builders = plugins.collect(plugins.hook().kops_model_builders(cluster=model.cluster, cloud=cloud_name))
@@ -109,9 +148,13 @@ def prepare(registry: Any, name: str, target: str) -> Prepared:
                         "its resources")
     prepared = Prepared(model, [], registry.store, warnings)
     _account_facts(prepared)
+    # User data pins each group's nodeup configuration as it is stored (account facts filled in).
+    model.user_data = {g.metadata.name: user_data(model, g) for g in model.instance_groups}
     for builder in builders:
         model.add(builder.build(model))  # each builder finds what the builders before it made
     prepared.tasks = model.tasks
+    if selection is not None:
+        selection.apply(model, prepared.tasks)
     return prepared
 
 
@@ -218,14 +261,15 @@ def plan(prepared: Prepared, claim: bool = False) -> Any:
     return _noted(DryRunTarget().run(prepared.context, prepared.tasks), notes)
 
 
-def apply(registry: Any, name: str, expect: Any = None, claim: bool = False) -> tuple[Prepared, Any]:
+def apply(registry: Any, name: str, expect: Any = None, claim: bool = False,
+          selection: Selection | None = None) -> tuple[Prepared, Any]:
     """Read, complete and apply the cluster, all under its update lease: an apply that waited for another one
     works on the spec as that one left it, never on an older reading. Returns the run and its result."""
     from kops.engine import Executor
     from kops.engine.targets.direct import DirectTarget
 
     with update_lease(registry, name):
-        prepared = prepare(registry, name, "direct")
+        prepared = prepare(registry, name, "direct", selection)
         notes = ownership(prepared.context, prepared.model, claim)
         result = DirectTarget(Executor(max_workers=APPLY_WORKERS), expect=expect).run(prepared.context,
                                                                                        prepared.tasks)
@@ -233,12 +277,12 @@ def apply(registry: Any, name: str, expect: Any = None, claim: bool = False) -> 
         return prepared, result
 
 
-def terraform(registry: Any, name: str, out_dir: str) -> Prepared:
+def terraform(registry: Any, name: str, out_dir: str, selection: Selection | None = None) -> Prepared:
     """Write the cluster's Terraform configuration, and the boot files it does not hold, under the update lease."""
     from kops.engine.targets.terraform import TerraformTarget
 
     with update_lease(registry, name):
-        prepared = prepare(registry, name, "terraform")
+        prepared = prepare(registry, name, "terraform", selection)
         write_bootstrap_files(registry, prepared)
         TerraformTarget(out_dir, prepared.model.cloud.terraform_writer(prepared.model)).run(prepared.context,
                                                                                            prepared.tasks)

@@ -12,7 +12,7 @@ from kops.cli.settings import Settings, global_options
 ADMIN_DEFAULT = "18h"
 
 
-class _ExportKubeconfigCommand(KopsCommand):
+class AdminDurationCommand(KopsCommand):
     """Reads a bare ``--admin`` as ``--admin=18h``, so the next argument is never taken for a duration."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
@@ -31,7 +31,7 @@ def export() -> None:
     """Export configuration."""
 
 
-@export.command("kubeconfig", cls=_ExportKubeconfigCommand)
+@export.command("kubeconfig", cls=AdminDurationCommand)
 @click.argument("cluster", required=False)
 @click.option("--admin", "admin", metavar="DURATION", default=None,
               help=f"Also export a cluster admin credential valid this long (--admin alone: {ADMIN_DEFAULT}).")
@@ -60,7 +60,7 @@ def export_kubeconfig(settings: Settings, cluster: str | None, admin: str | None
         raise click.UsageError("--admin and --user cannot be used together")
     if all_clusters and cluster:
         raise click.UsageError("--all and a CLUSTER argument cannot be used together")
-    lifetime = _admin_lifetime(admin)
+    lifetime = admin_lifetime(admin)
     store = settings.state_store()
     if all_clusters:
         from kops.registry import Registry
@@ -78,7 +78,7 @@ def export_kubeconfig(settings: Settings, cluster: str | None, admin: str | None
         click.echo(f"kops has set your kubectl context to {name} in {path}")
 
 
-def _admin_lifetime(value: str | None) -> Any:
+def admin_lifetime(value: str | None) -> Any:
     from datetime import timedelta
 
     from kops.pki.kubeconfig import parse_duration

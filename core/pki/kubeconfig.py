@@ -11,7 +11,6 @@ import base64
 import getpass
 import ipaddress
 import os
-import re
 import tempfile
 from dataclasses import dataclass
 from datetime import timedelta
@@ -28,23 +27,16 @@ DEFAULT_ADMIN_LIFETIME = timedelta(hours=18)
 #: Group bound to cluster-admin; the admin credential's organisation.
 ADMIN_GROUP = "system:masters"
 
-_DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)")
-_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
-
-
 def parse_duration(text: str) -> timedelta:
     """A Go duration such as ``18h``, ``1h30m`` or ``90m`` (the form upstream's flags take)."""
-    rest = text.strip()
-    seconds = 0.0
-    if not rest:
+    from kops.durations import parse
+
+    if not text.strip():
         raise ValueError("empty duration")
-    while rest:
-        m = _DURATION_PART.match(rest)
-        if not m:
-            raise ValueError(f"{text!r} is not a duration such as 18h, 90m or 1h30m")
-        seconds += float(m.group(1)) * _UNITS[m.group(2)]
-        rest = rest[m.end():]
-    return timedelta(seconds=seconds)
+    try:
+        return parse(text.strip())
+    except ValueError:
+        raise ValueError(f"{text!r} is not a duration such as 18h, 90m or 1h30m") from None
 
 
 def is_gossip(cluster_name: str) -> bool:
@@ -117,6 +109,9 @@ class KubeconfigEntry:
     client: IssuedCertificate | None = None
     #: An existing user in the file to bind the context to (``--user``); None with ``client`` means ``name``.
     user: str | None = None
+    #: Without a credential or user, still write a new context, bound to an empty user ``name`` (what
+    #: ``update cluster --yes`` writes, as upstream; the user adds credentials later).
+    without_credentials: bool = False
 
 
 def default_path(explicit: str | None = None) -> Path:
@@ -181,6 +176,9 @@ def merge(config: dict[str, Any], entry: KubeconfigEntry, source: str) -> dict[s
         context_user = entry.user
 
     existing = [c for c in config.get("contexts") or [] if isinstance(c, dict) and c.get("name") == entry.name]
+    if context_user is None and not existing and entry.without_credentials:
+        _named(config, "users", entry.name, "user")
+        context_user = entry.name
     if context_user is None and not existing:
         raise KopsError(f"kubeconfig {source} has no context {entry.name} yet: pass --admin to export the cluster "
                         "admin credential, or --user NAME to use a user already in the kubeconfig")
@@ -212,11 +210,13 @@ def write_kubeconfig(path: Path, config: dict[str, Any]) -> None:
 
 def export_kubeconfig(store: Any, cluster_name: str, *, admin_lifetime: timedelta | None = None,
                       user: str | None = None, kubeconfig: str | None = None, internal: bool = False,
-                      api_server: str | None = None, api_endpoint: str | None = None) -> tuple[Path, list[str]]:
+                      api_server: str | None = None, api_endpoint: str | None = None,
+                      without_credentials: bool = False) -> tuple[Path, list[str]]:
     """Merge ``cluster_name``'s entries into the kubeconfig; return the file written and any warnings.
 
     ``admin_lifetime`` adds an admin credential valid that long; ``user`` binds the context to an existing
-    user instead. ``api_endpoint`` is the address the cloud reports for the API load balancer, for callers
+    user instead; with neither, a new context is refused unless ``without_credentials``. ``api_endpoint`` is the
+    address the cloud reports for the API load balancer, for callers
     that have looked it up (see :func:`api_server_url`).
     """
     from kops.pki.cluster import KUBERNETES_CA
@@ -234,16 +234,35 @@ def export_kubeconfig(store: Any, cluster_name: str, *, admin_lifetime: timedelt
         if ca is None:
             raise KopsError(f"cluster {cluster_name!r} has no {KUBERNETES_CA} keyset yet; "
                             "kops update cluster creates it")
-    server, warnings = api_server_url(cluster, internal=internal, override=api_server, api_endpoint=api_endpoint,
+    warnings: list[str] = []
+    if api_endpoint is None and not api_server and not internal and lb is not None and \
+            (is_gossip(cluster_name) or _dns_type(cluster) == "none"):
+        api_endpoint = cloud_api_endpoint(cluster, warnings)
+    server, more = api_server_url(cluster, internal=internal, override=api_server, api_endpoint=api_endpoint,
                                   admin=admin_lifetime is not None)
+    warnings += more
     entry = KubeconfigEntry(
         name=cluster_name, server=server, tls_server_name=f"api.internal.{cluster_name}",
         ca_data=ca.trust_bundle() if needs_ca and ca is not None else None,
         client=admin_credential(ca, admin_lifetime) if admin_lifetime and ca is not None else None,
-        user=user)
+        user=user, without_credentials=without_credentials)
     path = default_path(kubeconfig)
     write_kubeconfig(path, merge(read_kubeconfig(path), entry, str(path)))
     return path, warnings
+
+
+def cloud_api_endpoint(cluster: Any, warnings: list[str]) -> str | None:
+    """The API load balancer's address, asked of the cluster's cloud (:meth:`kops.cloud.CloudProvider.api_endpoint`);
+    None, with a warning when the cloud could not be asked, when it has none yet."""
+    from kops.plugins import load_driver
+
+    try:
+        cloud = load_driver("cloud", cluster.spec.cloudProvider or "")()
+        return cloud.api_endpoint(cluster)
+    except Exception as exc:  # a cloud that cannot be asked leaves the name to the user (--api-server)
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        warnings.append(f"could not ask the cloud for the API load balancer's address ({first})")
+        return None
 
 
 def _named(config: dict[str, Any], section: str, name: str, key: str) -> dict[str, Any]:

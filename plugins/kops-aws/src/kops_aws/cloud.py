@@ -45,6 +45,7 @@ class AWSCloud(CloudProvider):
     supports_ipv6 = True
     service_account_identities = True
     dns_controller_provider = "aws-route53"
+    default_max_surge = 1
 
     def label_problems(self, labels: dict[str, str]) -> list[tuple[str, str]]:
         """Upstream's ownership rules, then AWS's own: keys of 1 to 128 characters, values of at most 256, the
@@ -110,6 +111,12 @@ class AWSCloud(CloudProvider):
         from kops_aws.awsapi import AWSApi
 
         return cloudgroups.cloud_groups(AWSApi(self.region(cluster)), cluster, instance_groups)
+
+    def api_endpoint(self, cluster: Any) -> str | None:
+        from kops_aws import cloudgroups
+        from kops_aws.awsapi import AWSApi
+
+        return cloudgroups.api_endpoint(AWSApi(self.region(cluster)), cluster.metadata.name)
 
     def delete_instance(self, instance: CloudInstance) -> None:
         from kops_aws import cloudgroups

@@ -16,11 +16,14 @@ from kops.model import role_of
 from kops_aws.awsapi import AWSApi
 from kops_aws.discovery import ec2_tagged
 from kops_aws.instancegroups import asg_name
+from kops_aws.naming import name32
 from kops_aws.tags import TAG_INSTANCE_GROUP, from_aws, is_owned
 from kops_aws.tasks.autoscaling_group import list_groups
+from kops_aws.tasks.load_balancer import list_load_balancers
 
-#: Instance states of a machine that still counts (a terminated one is gone).
-LIVE_STATES = ["pending", "running", "stopping", "stopped", "shutting-down"]
+#: Instance states of a machine that still counts (one shutting down or terminated is gone: a rolling update run again
+#: must not end it twice).
+LIVE_STATES = ["pending", "running", "stopping", "stopped"]
 
 
 def cloud_groups(api: AWSApi, cluster: Any, instance_groups: list[Any]) -> list[CloudInstanceGroup]:
@@ -35,7 +38,8 @@ def cloud_groups(api: AWSApi, cluster: Any, instance_groups: list[Any]) -> list[
     out = []
     for group in instance_groups:
         asg = groups.get(asg_name(group, name))
-        members = {i["InstanceId"]: i for i in (asg or {}).get("Instances", [])}
+        members = {i["InstanceId"]: i for i in (asg or {}).get("Instances", [])
+                   if not str(i.get("LifecycleState", "")).startswith("Terminating")}
         current = _launch_version(asg, latest) if asg else None
         instances = []
         for instance_id, member in sorted(members.items()):
@@ -91,6 +95,14 @@ def _launch_version(asg: dict[str, Any], latest: dict[str, str]) -> tuple[str, s
 def _template_spec(asg: dict[str, Any]) -> dict[str, Any] | None:
     mixed = asg.get("MixedInstancesPolicy")
     return (mixed["LaunchTemplate"]["LaunchTemplateSpecification"] if mixed else asg.get("LaunchTemplate")) or None
+
+
+def api_endpoint(api: AWSApi, cluster_name: str) -> str | None:
+    """The DNS name of the cluster's API load balancer (``api.<cluster>``), when it exists and the cluster owns it."""
+    for lb in list_load_balancers(api, cluster_name):
+        if lb.get("LoadBalancerName") == name32(cluster_name, "api"):
+            return str(lb.get("DNSName") or "") or None
+    return None
 
 
 def delete_instance(instance: CloudInstance) -> None:

@@ -51,13 +51,13 @@ class ComputeBuilder:
                 continue
             template = self._launch_template(aws, group, key)
             asg = self._autoscaling_group(aws, group, template)
-            tasks += [template, asg]
             pool = warm_pool(aws.spec, group)
             # Always built, so that turning the warm pool (or its hook) off removes the hook.
-            tasks.append(AutoscalingLifecycleHook(
+            hook = AutoscalingLifecycleHook(
                 name=f"kops-warmpool-{group.metadata.name}", autoscaling_group=asg, hook_name="kops-warmpool",
                 lifecycle_transition="autoscaling:EC2_INSTANCE_LAUNCHING", default_result="ABANDON",
-                heartbeat_timeout=pool.hook_timeout, enabled=pool.enabled and pool.lifecycle_hook))
+                heartbeat_timeout=pool.hook_timeout, enabled=pool.enabled and pool.lifecycle_hook)
+            tasks += aws.model.of_group(group, [template, asg, hook])
         return tasks
 
     @staticmethod
