@@ -9,7 +9,7 @@ pass. Cloud-specific rules belong to cloud plugins; ``cloud`` only refines the c
 import ipaddress
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kops.errors import FieldError
 
@@ -108,6 +108,7 @@ def validate(
     _check_networking(report, cluster)
     _check_etcd(report, cluster, instance_groups)
     _check_node_values(report, cluster)
+    _check_rolling_update(report, cluster.spec.rollingUpdate, control_plane=False)
     errors = report.errors
     seen: set[str] = set()
     for group in instance_groups:
@@ -120,6 +121,28 @@ def _check_node_values(report: _Report, obj: Cluster | InstanceGroup) -> None:
 
     for path, reason in problems(obj.to_dict()):
         report.add(path, reason)
+
+
+def _check_rolling_update(report: _Report, settings: Any, control_plane: bool) -> None:
+    """``spec.rollingUpdate``, as upstream: counts or percentages, never negative; a control plane cannot surge."""
+    if settings is None:
+        return
+    for field in ("maxUnavailable", "maxSurge"):
+        value = getattr(settings, field)
+        if value is None:
+            continue
+        text = str(value).strip()
+        number = text[:-1] if text.endswith("%") else text
+        try:
+            amount = float(number) if text.endswith("%") else int(number)
+        except ValueError:
+            report.add(f"spec.rollingUpdate.{field}", f"{text!r} is not a number or a percentage (2, 25%)")
+            continue
+        if amount < 0:
+            report.add(f"spec.rollingUpdate.{field}", "cannot be negative")
+        elif field == "maxSurge" and control_plane and amount != 0:
+            report.add("spec.rollingUpdate.maxSurge", "a control-plane group cannot surge (its machines register "
+                       "through their own API server and etcd member)")
 
 
 def _check_cluster_name(report: _Report, cluster: Cluster) -> None:
@@ -360,6 +383,7 @@ def _check_instance_group(group: InstanceGroup, cluster: Cluster, seen: set[str]
         report.add("spec.role", f"unsupported value {spec.role!r}: must be one of {', '.join(ROLES)}")
     if spec.minSize is not None and spec.maxSize is not None and spec.minSize > spec.maxSize:
         report.add("spec.maxSize", f"must be at least minSize ({spec.maxSize} < {spec.minSize})")
+    _check_rolling_update(report, spec.rollingUpdate, control_plane=spec.role in ("ControlPlane", "Master"))
 
     subnets = {subnet.name for subnet in cluster.spec.subnets or []}
     if not spec.subnets:

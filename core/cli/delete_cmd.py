@@ -173,3 +173,6 @@ def delete_cluster_resources(settings: Settings, cluster: str, yes: bool, claim:
 from kops.cli.secret_cmd import delete_secret  # noqa: E402 - subcommands defined beside their siblings
 
 delete.add_command(delete_secret)
+from kops.cli.delete_instance_cmd import delete_instance  # noqa: E402
+
+delete.add_command(delete_instance)

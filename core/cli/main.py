@@ -38,6 +38,8 @@ BUILTIN_COMMANDS = {
     "distrust": "kops.cli.keypair_cmd:distrust",
     "trust": "kops.cli.keypair_cmd:trust",
     "export": "kops.cli.kubeconfig_cmd:export",
+    "validate": "kops.cli.validate_cmd:validate",
+    "rolling-update": "kops.cli.rolling_update_cmd:rolling_update",
 }
 
 

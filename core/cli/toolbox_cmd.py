@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 from kops.cli.flags import KopsCommandGroup
 from kops.cli.settings import Settings, global_options
+from kops.kube import kube_options
 
 
 @click.group("toolbox", cls=KopsCommandGroup)
@@ -41,12 +40,11 @@ def addons_list(settings: Settings, name: str | None, output: str) -> None:
 
 @addons.command("apply")
 @click.argument("name", required=False)
-@click.option("--kubeconfig", type=click.Path(dir_okay=False, exists=True),
-              help="The kubeconfig to reach the cluster with (default: $KUBECONFIG, else ~/.kube/config); its "
-                   "context named after the cluster is used when it has one, else its current context.")
+@kube_options
 @global_options
 @click.pass_obj
-def addons_apply(settings: Settings, name: str | None, kubeconfig: str | None) -> None:
+def addons_apply(settings: Settings, name: str | None, kubeconfig: str | None, api_server: str | None,
+                 use_kubeconfig: bool) -> None:
     """Apply the add-ons of the cluster's stored channel whose version the cluster does not run yet.
 
     Objects an applied add-on no longer ships (its new manifest dropped them) are deleted: PRUNED counts
@@ -59,28 +57,16 @@ def addons_apply(settings: Settings, name: str | None, kubeconfig: str | None) -
     from kops.addons.apply import apply_channel
     from kops.cli.specs import registry
     from kops.cli.table import print_table
+    from kops.kube import access
 
-    cluster = settings.cluster_name(name)
-    results = apply_channel(registry(settings).store, cluster, _api_client(kubeconfig, cluster))
+    cluster = settings.cluster_name(name) or ""
+    client = access(kubeconfig, api_server, use_kubeconfig).client(cluster)
+    results = apply_channel(registry(settings).store, cluster, client)
     for result in results:
         for pruned in result.pruned:
             click.echo(f"{result.name}: pruned {pruned}", err=True)
     print_table(["NAME", "VERSION", "ACTION", "OBJECTS", "PRUNED"],
                 [[r.name, r.version, r.action, r.objects, len(r.pruned)] for r in results])
-
-
-def _api_client(kubeconfig: str | None, cluster: str) -> Any:
-    """A ``kubernetes`` client for the cluster, from a kubeconfig (imported here: only this command needs it)."""
-    from kops.errors import KopsError
-    from kubernetes import config
-    from kubernetes.config.config_exception import ConfigException
-
-    try:
-        contexts, _ = config.list_kube_config_contexts(config_file=kubeconfig)
-        context = cluster if any(c["name"] == cluster for c in contexts) else None
-        return config.new_client_from_config(config_file=kubeconfig, context=context)
-    except ConfigException as exc:
-        raise KopsError(f"kubeconfig: {exc}") from exc
 
 
 @toolbox.command("history")
