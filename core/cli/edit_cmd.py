@@ -11,8 +11,8 @@ from kops.cli.settings import Settings, global_options
 SET = click.option("--set", "sets", multiple=True, callback=split_assignments, metavar="PATH=VALUE",
                    help="Set a field without an editor: --set spec.kubernetesVersion=v1.33.0.")
 UNSET = list_option("--unset", "unsets", help="Unset a field without an editor.", metavar="PATH")
-#: Attempts for a non-interactive edit that keeps losing the race against other writers.
-CONFLICT_RETRIES = 5
+#: Seconds a non-interactive edit keeps retrying while other writers keep getting in first.
+CONFLICT_PATIENCE = 60.0
 
 
 @click.group("edit", cls=KopsCommandGroup)
@@ -59,7 +59,11 @@ def _change(settings: Settings, kind: str, group: str | None, sets: list[str] | 
     reg = registry(settings)
     if sets or unsets:
         # A non-interactive change is re-applied to a fresh read when another writer got in first.
-        for attempt in range(CONFLICT_RETRIES):
+        import random
+        import time
+
+        deadline = time.monotonic() + CONFLICT_PATIENCE
+        while True:
             state = reg.get(name)
             tree = api.to_dict(_target(state, kind, group, name))
             apply_unsets(tree, unsets or [])
@@ -67,8 +71,9 @@ def _change(settings: Settings, kind: str, group: str | None, sets: list[str] | 
             try:
                 obj = _store(reg, state, kind, group, tree)
             except ConflictError:
-                if attempt == CONFLICT_RETRIES - 1:
+                if time.monotonic() >= deadline:
                     raise
+                time.sleep(random.uniform(0.02, 0.3))  # jitter, so racing writers stop colliding in step
                 continue
             click.echo(f"Updated {kind} {obj.metadata.name!r}.")
             return
