@@ -3,6 +3,8 @@
 - startup: median wall time of ``kops --help`` and ``kops version`` against a bare ``python -c pass``,
   and whether any cloud SDK was imported on the way (``python -X importtime``).
 - scale: apply time and re-plan AWS calls for 5 and 50 node groups (see ``cluster_scale.py``).
+- rolling update: wall time to replace one node, and 10 nodes with the defaults and with ``maxSurge: 10``
+  (see ``rolling_update.py``).
 """
 
 from __future__ import annotations
@@ -47,5 +49,7 @@ if __name__ == "__main__":
     startup()
     sys.path.insert(0, str(Path(__file__).parent))
     import cluster_scale
+    import rolling_update
 
     cluster_scale.main()
+    rolling_update.main()

@@ -62,9 +62,38 @@ def main() -> None:
             run(env, "get", "instances", CLUSTER)
             replan = run(env, "update", "cluster", CLUSTER, "--detailed-exitcode")
             print(f"(re-plan exit code {replan.returncode}: 0 means nothing left to change)")
+            day_two(env, Path(tmp), aws.endpoint_url)
             run(env, "update", "cluster", CLUSTER, "--target", "terraform", "--out", f"{tmp}/terraform")
             run(env, "delete", "cluster", CLUSTER, "--yes")
         print(textwrap_real_aws())
+
+
+def day_two(env: dict[str, str], tmp: Path, endpoint_url: str) -> None:
+    """The second half of a life: a change reaches the running machines. The cluster's Kubernetes API is a small
+    stand-in whose kubelets follow the emulator's instances (a real cluster's nodes would boot from their user
+    data), so the rolling update drains nodes and validates the cluster as it would for real."""
+    import boto3
+    import yaml
+    from kops.testing.kube_api import FakeKubeAPI, Kubelets
+    from kops_aws.testing.kubelets import instances
+
+    ec2 = boto3.client("ec2", endpoint_url=endpoint_url, region_name="us-east-1", aws_access_key_id="demo",
+                       aws_secret_access_key="demo")
+    with FakeKubeAPI() as api, Kubelets(api, instances(CLUSTER, ec2), interval=0.2,
+                                        node_name=lambda i: f"ip-{i['internalIP'].replace('.', '-')}.ec2.internal"):
+        kubeconfig = tmp / "kubeconfig"
+        kubeconfig.write_text(yaml.safe_dump(api.kubeconfig(CLUSTER)))
+        print(f"\n(The cluster's Kubernetes API: a stand-in on {api.url}, in {kubeconfig})")
+        stand_in = ("--kubeconfig", str(kubeconfig), "--use-kubeconfig")
+        run(env, "validate", "cluster", CLUSTER, *stand_in, "--wait", "1m")
+        run(env, "edit", "ig", "nodes-us-east-1a", "--name", CLUSTER, "--set", "spec.machineType=t3.large")
+        run(env, "update", "cluster", CLUSTER, "--yes")
+        run(env, "get", "instances", CLUSTER, *stand_in)
+        run(env, "rolling-update", "cluster", CLUSTER, *stand_in)
+        run(env, "rolling-update", "cluster", CLUSTER, "--yes", *stand_in, "--node-interval", "1s",
+            "--post-drain-delay", "1s")
+        run(env, "get", "instances", CLUSTER, *stand_in)
+        run(env, "validate", "cluster", CLUSTER, *stand_in)
 
 
 def textwrap_real_aws() -> str:
@@ -77,6 +106,10 @@ The same against a real AWS account (credentials in your environment or ~/.aws):
   kops update cluster {CLUSTER}          # review the plan
   kops update cluster {CLUSTER} --yes    # create it
   kops get instances {CLUSTER}
+  kops validate cluster {CLUSTER} --wait 10m
+  kops edit ig nodes-us-east-1a --name {CLUSTER}      # a change...
+  kops update cluster {CLUSTER} --yes
+  kops rolling-update cluster {CLUSTER} --yes         # ...reaches the machines
   kops delete cluster {CLUSTER} --yes
 """
 
