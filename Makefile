@@ -7,6 +7,8 @@ PLUGIN_DIRS := $(patsubst %/pyproject.toml,%,$(wildcard plugins/*/pyproject.toml
 TEST_PLUGIN_DIRS := $(patsubst %/pyproject.toml,%,$(wildcard tests/plugins/*/pyproject.toml))
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?= -n auto
+# The cloud `make demo` runs on: aws (an emulator), or any cloud whose plugin registers a stand-in.
+CLOUD ?= aws
 
 .PHONY: install test demo bench lint clean checkov
 
@@ -34,7 +36,7 @@ $(DEMO_VENV)/.installed: pyproject.toml $(DEMO_SOURCES)
 	touch $@
 
 demo: $(DEMO_VENV)/.installed
-	$(DEMO_VENV)/bin/python demo/run.py
+	CLOUD=$(CLOUD) $(DEMO_VENV)/bin/python demo/run.py
 
 bench: install
 	$(BIN)/python bench/run.py

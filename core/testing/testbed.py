@@ -54,6 +54,11 @@ class Testbed:
     def stop(self) -> None:
         """Stop what :meth:`start` started; safe to call after a failed start."""
 
+    def demo_flags(self, env: dict[str, str]) -> list[str]:
+        """The ``kops create cluster`` flags (beyond ``--cloud``) of a small cluster on this stand-in, once started
+        with the environment ``env``: its zones, images, machine types (``make demo CLOUD=NAME``)."""
+        return []
+
 
 def available() -> dict[str, Any]:
     """Every registered testbed class, by name."""

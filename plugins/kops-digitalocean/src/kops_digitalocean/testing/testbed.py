@@ -37,3 +37,6 @@ class DigitalOceanTestbed(Testbed):
             if part is not None:
                 part.stop()
         self.api = self.spaces = None
+
+    def demo_flags(self, env: dict[str, str]) -> list[str]:
+        return ["--zones", "nyc1", "--networking", "calico"]

@@ -54,3 +54,6 @@ class GCETestbed(Testbed):
         if self.fake is not None:
             self.fake.stop()
             self.fake = None
+
+    def demo_flags(self, env: dict[str, str]) -> list[str]:
+        return ["--zones", "us-central1-a", "--project", PROJECT, "--networking", "calico"]

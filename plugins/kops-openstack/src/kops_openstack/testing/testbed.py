@@ -19,10 +19,10 @@ from kops.testing.testbed import Testbed
 
 from kops_openstack.testing.processes import parallel, then
 
-#: Nova's compute hosts, each ``(host, availability zone)``: two zones, and two hosts in each so that a server
-#: group with the anti-affinity policy kops gives instance groups can hold two servers in one zone.
 T = TypeVar("T")
 
+#: Nova's compute hosts, each ``(host, availability zone)``: two zones, and two hosts in each so that a server
+#: group with the anti-affinity policy kops gives instance groups can hold two servers in one zone.
 COMPUTES = [("compute-1", "zone-1"), ("compute-2", "zone-1"), ("compute-3", "zone-2"), ("compute-4", "zone-2")]
 
 
@@ -98,3 +98,8 @@ class OpenStackTestbed(Testbed):
         if self.stack is not None:
             self.stack.supervisor.stop_all()
             self.stack = None
+
+    def demo_flags(self, env: dict[str, str]) -> list[str]:
+        return ["--zones", env["KOPS_OS_ZONES"], "--network-cidr", "10.0.0.0/16", "--image", env["KOPS_OS_IMAGE"],
+                "--control-plane-size", env["KOPS_OS_FLAVOR"], "--node-size", env["KOPS_OS_FLAVOR"],
+                "--networking", "calico"]

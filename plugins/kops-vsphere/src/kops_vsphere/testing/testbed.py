@@ -153,3 +153,6 @@ class VSphereTestbed(Testbed):
         if self.log is not None:
             self.log.close()
             self.log = None
+
+    def demo_flags(self, env: dict[str, str]) -> list[str]:
+        return ["--zones", env["KOPS_VSPHERE_ZONES"], "--image", env["KOPS_VSPHERE_TEMPLATE"], "--networking", "calico"]

@@ -31,3 +31,6 @@ class ExampleTestbed(Testbed):
         if self.server is not None:
             self.server.stop()
             self.server = None
+
+    def demo_flags(self, env: dict[str, str]) -> list[str]:
+        return ["--zones", "zone-a,zone-b", "--networking", "cni"]
