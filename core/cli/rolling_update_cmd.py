@@ -76,7 +76,7 @@ def rolling_update_cluster(settings: Settings, name: str | None, yes: bool, forc
 
     cluster = settings.cluster_name(name) or ""
     options = make_options(durations, force=force, instance_groups=tuple(instance_groups or ()),
-                           roles=_roles(roles))
+                           roles=rolling.parse_roles(roles))
     kube = None if options.cloud_only else (kubeconfig, api_server, use_kubeconfig)
     state = ClusterState.load(settings, cluster, kube)
     plans = rolling.plan(state.groups(warn=lambda message: click.echo(f"Warning: {message}", err=True)), options)
@@ -107,17 +107,6 @@ def make_options(durations: dict[str, Any], **fields: Any) -> Any:
 
     values = {k: v.total_seconds() if isinstance(v, timedelta) else v for k, v in durations.items()}
     return Options(**values, **fields)
-
-
-def _roles(names: list[str] | None) -> tuple[str, ...]:
-    from kops.errors import KopsError
-    from kops.operate.rolling import ROLE_NAMES
-
-    unknown = [n for n in names or () if n.lower() not in ROLE_NAMES]
-    if unknown:
-        raise KopsError(f"--instance-group-roles: unknown role {unknown[0]!r} (roles: control-plane, apiserver, "
-                        "node, bastion)")
-    return tuple(ROLE_NAMES[n.lower()] for n in names or ())
 
 
 class _Ask:

@@ -58,12 +58,13 @@ def update_cluster(settings: Settings, name: str | None, yes: bool, target: str,
     kops update cluster my.example.com --target terraform --out tf/
     """
     from kops.cli.kubeconfig_cmd import admin_lifetime
+    from kops.operate.rolling import parse_roles
     from kops.update import Selection
 
     if admin is not None and user:
         raise click.UsageError("--admin and --user cannot be used together")
     cluster = settings.cluster_name(name) or ""
-    selection = Selection(tuple(instance_groups or ()), _roles(roles), _lifecycles(lifecycle_overrides))
+    selection = Selection(tuple(instance_groups or ()), parse_roles(roles), _lifecycles(lifecycle_overrides))
     code = run_update(settings, cluster, yes=yes, target=target.lower(), out_dir=out_dir, output=output.lower(),
                       detailed_exitcode=detailed_exitcode, plan_out=plan_out, plan_in=plan_in, claim=claim,
                       selection=selection)
@@ -84,17 +85,6 @@ def _export_kubeconfig(settings: Settings, cluster: str, admin: object, user: st
     if admin is None and not user:
         click.echo("Warning: the kubeconfig has no credentials for this cluster: use --admin or --user (here or with "
                    "kops export kubeconfig)", err=True)
-
-
-def _roles(names: list[str] | None) -> tuple[str, ...]:
-    from kops.errors import KopsError
-    from kops.operate.rolling import ROLE_NAMES
-
-    unknown = [n for n in names or () if n.lower() not in ROLE_NAMES]
-    if unknown:
-        raise KopsError(f"--instance-group-roles: unknown role {unknown[0]!r} (roles: control-plane, apiserver, "
-                        "node, bastion)")
-    return tuple(ROLE_NAMES[n.lower()] for n in names or ())
 
 
 def _lifecycles(values: list[str] | None) -> tuple[tuple[str, object], ...]:
