@@ -159,6 +159,13 @@ class BootFilesBuilder:
 
         if model.target == "terraform":
             return []
-        return [(PrivateManagedFile if f.private else ManagedFile)(
-                    name=f.path, location=f"{model.cluster_name}/{f.path}", content=f.content)
-                for f in model.bootstrap_files]
+        tasks = [(PrivateManagedFile if f.private else ManagedFile)(
+                     name=f.path, location=f"{model.cluster_name}/{f.path}", content=f.content)
+                 for f in model.bootstrap_files]
+        # A group's nodeup configuration is its own, like its launch configuration whose user data pins it: an update
+        # limited to other groups must not change it under machines that check it at boot.
+        by_path = {t.name: t for t in tasks}
+        for group in model.instance_groups:
+            if (found := by_path.get(nodeup_config_path(group))) is not None:
+                model.of_group(group, [found])
+        return tasks

@@ -4,13 +4,13 @@ type's lifecycle forced."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import yaml
 from cli_kit import create, kops
 
 
 def _kubeconfig(lab) -> dict:
-    from pathlib import Path
-
     return yaml.safe_load((Path(lab["env"]["HOME"]) / ".kube" / "config").read_text())
 
 
@@ -39,14 +39,20 @@ def test_an_update_limited_to_one_group_leaves_the_others_alone(lab):
     kops(lab, "update", "cluster", lab["name"], "--yes", "--create-kube-config=false")
     assert "context" not in kops(lab, "update", "cluster", lab["name"], "--yes", "--create-kube-config=false").stderr
     for group in ("nodes-us-east-1a", "nodes-us-east-1b"):
-        kops(lab, "edit", "ig", "--name", lab["name"], group, "--set", "spec.machineType=t3.large")
+        kops(lab, "edit", "ig", "--name", lab["name"], group, "--set", "spec.machineType=t3.large",
+             "--set", "spec.kubelet.maxPods=50")
+    other = Path(lab["env"]["HOME"]) / "state" / lab["name"] / "igconfig/node/nodes-us-east-1b/nodeupconfig.yaml"
+    before = other.read_bytes()
     limited = kops(lab, "update", "cluster", lab["name"], "--instance-group", "nodes-us-east-1a").stdout
     assert "LaunchTemplate/nodes-us-east-1a" in limited and "nodes-us-east-1b" not in limited
     assert "nodes-us-east-1a" not in kops(lab, "update", "cluster", lab["name"], "--instance-group-roles",
                                           "control-plane").stdout
     kops(lab, "update", "cluster", lab["name"], "--yes", "--instance-group", "nodes-us-east-1a")
+    # The other group's machines boot from its nodeup configuration as their user data pins it: left as it was.
+    assert other.read_bytes() == before
     rest = kops(lab, "update", "cluster", lab["name"]).stdout
     assert "LaunchTemplate/nodes-us-east-1b" in rest and "nodes-us-east-1a" not in rest
+    assert "igconfig/node/nodes-us-east-1b/nodeupconfig.yaml" in rest
     ignored = kops(lab, "update", "cluster", lab["name"], "--lifecycle-overrides", "LaunchTemplate=Ignore").stdout
     assert "LaunchTemplate/" not in ignored
     for flag, value, message in (("--instance-group", "nodes-nowhere", "--instance-group: no instance group"),
