@@ -40,6 +40,7 @@ BUILTIN_COMMANDS = {
     "export": "kops.cli.kubeconfig_cmd:export",
     "validate": "kops.cli.validate_cmd:validate",
     "rolling-update": "kops.cli.rolling_update_cmd:rolling_update",
+    "reconcile": "kops.cli.reconcile_cmd:reconcile",
 }
 
 

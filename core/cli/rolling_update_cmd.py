@@ -40,6 +40,18 @@ def rolling_options(f: Any) -> Any:
     return f
 
 
+def interval_options(f: Any) -> Any:
+    """How long ``rolling-update cluster`` (and ``reconcile cluster``) waits after each wave, by role."""
+    for option in reversed([
+        click.option("--node-interval", type=DURATION, default="15s", help="Time to wait after replacing nodes."),
+        click.option("--control-plane-interval", "--master-interval", "control_plane_interval", type=DURATION,
+                     default="15s", help="Time to wait after replacing a control-plane machine."),
+        click.option("--bastion-interval", type=DURATION, default="15s", help="Time to wait after replacing a bastion."),
+    ]):
+        f = option(f)
+    return f
+
+
 @rolling_update.command("cluster", cls=KopsCommand)
 @click.argument("name", required=False)
 @click.option("--yes", "-y", is_flag=True, help="Replace the machines (without it, only show what would be done).")
@@ -48,10 +60,7 @@ def rolling_options(f: Any) -> Any:
               help="Only these instance groups (repeatable, or comma-separated).")
 @click.option("--instance-group-roles", "roles", multiple=True, callback=split_list, metavar="ROLE",
               help="Only groups of these roles: control-plane, apiserver, node, bastion.")
-@click.option("--node-interval", type=DURATION, default="15s", help="Time to wait after replacing nodes.")
-@click.option("--control-plane-interval", "--master-interval", "control_plane_interval", type=DURATION,
-              default="15s", help="Time to wait after replacing a control-plane machine.")
-@click.option("--bastion-interval", type=DURATION, default="15s", help="Time to wait after replacing a bastion.")
+@interval_options
 @click.option("-i", "--interactive", is_flag=True, help="Ask before each machine is replaced, one at a time.")
 @rolling_options
 @global_options

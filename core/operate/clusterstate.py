@@ -75,12 +75,31 @@ class ClusterState:
             return cloud_groups(self.model, kube.nodes(self.kube, self.name, warn))
         return cloud_groups(self.model, self.nodes())
 
-    def validate(self, max_unready_nodes: int = 0) -> Any:
+    def validate(self, max_unready_nodes: int = 0, control_plane_only: bool = False) -> Any:
         """Validate the cluster (:func:`kops.operate.validate.validate`)."""
         from kops.operate.validate import validate
 
         groups = self.groups()
         try:
-            return validate(groups, self.api_client, max_unready_nodes)
+            return validate(groups, self.api_client, max_unready_nodes, control_plane_only)
         except Exception as exc:
             raise self.api_error(exc) from exc
+
+    def wait_for_api(self, timeout: float, tick: float, sleep: Any = None, clock: Any = None) -> None:
+        """Wait until the control plane's nodes are Ready and its groups full: the API is served (an API that cannot
+        be reached yet is waited for too); an error naming the last problem after ``timeout`` seconds."""
+        import time
+
+        sleep, clock = sleep or time.sleep, clock or time.monotonic
+        deadline = clock() + timeout
+        while True:
+            try:
+                result = self.validate(control_plane_only=True)
+                if result.valid:
+                    return
+                problem = result.failures[0].message
+            except KopsError as exc:
+                problem = str(exc)
+            if clock() >= deadline:
+                raise KopsError(f"waiting for the Kubernetes API to be served: {problem} (after {timeout:.0f}s)")
+            sleep(tick)

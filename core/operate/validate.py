@@ -13,6 +13,7 @@ from typing import Any
 
 from kops.cloud import CloudInstanceGroup
 from kops.kube import TIMEOUT
+from kops.model import API_SERVER, CONTROL_PLANE, role_of
 
 CRITICAL_CLASSES = ("system-cluster-critical", "system-node-critical")
 CONTROL_PLANE_LABEL = "node-role.kubernetes.io/control-plane"
@@ -54,14 +55,20 @@ def ready(node: Any) -> bool:
     return any(c.type == "Ready" and c.status == "True" for c in (node.status.conditions or []) if node.status)
 
 
-def validate(groups: list[CloudInstanceGroup], api_client: Any, max_unready_nodes: int = 0) -> Result:
+def validate(groups: list[CloudInstanceGroup], api_client: Any, max_unready_nodes: int = 0,
+             control_plane_only: bool = False) -> Result:
     """Judge the cluster from its cloud groups (machines joined with their nodes, see :mod:`kops.instances`) and its
-    API. Up to ``max_unready_nodes`` nodes (not of the control plane) may be not Ready."""
+    API. Up to ``max_unready_nodes`` nodes (not of the control plane) may be not Ready. ``control_plane_only``
+    judges only the control plane's groups and nodes, and no pods: whether the API is served (``reconcile``)."""
     from kubernetes import client
 
     core = client.CoreV1Api(api_client)
+    if control_plane_only:
+        groups = [g for g in groups if role_of(g.instance_group) in (CONTROL_PLANE, API_SERVER)]
     result = Result(groups=groups)
     nodes = core.list_node(_request_timeout=TIMEOUT).items
+    if control_plane_only:
+        nodes = [n for n in nodes if CONTROL_PLANE_LABEL in (n.metadata.labels or {})]
     unready_allowed = max_unready_nodes
     for node in sorted(nodes, key=lambda n: n.metadata.name):
         labels = node.metadata.labels or {}
@@ -86,6 +93,8 @@ def validate(groups: list[CloudInstanceGroup], api_client: Any, max_unready_node
             if instance.node is None and not instance.detached:
                 result.failures.append(Failure("Machine", instance.id,
                                                f"machine {instance.id!r} has not yet joined cluster"))
+    if control_plane_only:
+        return result
     pods = core.list_namespaced_pod("kube-system", _request_timeout=TIMEOUT).items
     for pod in sorted(pods, key=lambda p: p.metadata.name):
         priority = pod.spec.priority_class_name if pod.spec else None

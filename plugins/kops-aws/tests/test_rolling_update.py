@@ -209,3 +209,23 @@ def test_delete_instance_replaces_one_machine_by_node_name(running, kube):
     p = kops(lab, "delete", "instance", "i-0000000000000000", "--name", lab["name"], "--yes", "--cloudonly",
              check=False)
     assert p.returncode == 1 and "no machine with that ID" in p.stderr
+
+
+def test_reconcile_upgrades_the_control_plane_before_the_nodes(running, kube):
+    lab = running
+    spec = yaml.safe_load(kops(lab, "get", "cluster", lab["name"], "-o", "yaml").stdout)
+    major, minor, patch = spec["spec"]["kubernetesVersion"].lstrip("v").split(".")
+    kops(lab, "edit", "cluster", lab["name"], "--set", f"spec.kubernetesVersion={major}.{minor}.{int(patch) - 1}")
+    before, names = statuses(lab), node_names(lab)
+    plan = kops(lab, "reconcile", "cluster", lab["name"], "--use-kubeconfig").stdout
+    assert "Must specify --yes" in plan and statuses(lab) == before  # a plan, nothing changed
+    p = kops(lab, "reconcile", "cluster", lab["name"], "--yes", "--use-kubeconfig", *FAST)
+    assert p.stdout.index("Performing rolling-update for control plane") < p.stdout.index("Updating node configuration")
+    after = statuses(lab)
+    assert {s for _, s in after.values()} == {"UpToDate"} and not set(after) & set(before)
+    # The control plane's node was gone before any worker was cordoned (the skew policy).
+    (control_plane,) = [names[i] for i, (g, _) in before.items() if g.startswith("control-plane")]
+    workers = [names[i] for i, (g, _) in before.items() if g.startswith("nodes")]
+    (gone,) = kube.history.of("node-removed", name=control_plane)
+    assert all(gone.seq < e.seq for w in workers for e in kube.history.of("cordoned", name=w))
+    assert "No changes" in kops(lab, "update", "cluster", lab["name"]).stdout
