@@ -51,3 +51,27 @@ def dry_run_cluster(run: Callable[..., subprocess.CompletedProcess[str]], name: 
     result = run("create", "cluster", name, "--dry-run", "-o", "yaml", *flags)
     assert result.returncode == 0, result.stderr
     return next(d for d in yaml.safe_load_all(result.stdout) if d and d["kind"] == "Cluster")
+
+
+def documents(text: str) -> dict[str, Any]:
+    """The documents ``kops ... -o yaml`` prints, as ``{"Cluster": tree, "InstanceGroup/<name>": tree, ...}``."""
+    docs: dict[str, Any] = {}
+    for doc in yaml.safe_load_all(text):
+        if doc:
+            docs["Cluster" if doc["kind"] == "Cluster" else f"{doc['kind']}/{doc['metadata']['name']}"] = doc
+    return docs
+
+
+def groups(docs: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The instance groups' specs in ``docs`` (as :func:`documents` reads them), by group name."""
+    return {key.split("/", 1)[1]: doc["spec"] for key, doc in docs.items() if key.startswith("InstanceGroup/")}
+
+
+def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
+    """The error of a failed ``kops`` run (exit status 1), checked to be one line starting ``Error: `` with no
+    traceback, as a user should see it; anything else fails the test with the command's output."""
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
+    assert "Traceback" not in result.stderr
+    return lines[0]

@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from kops.testing import cli
 
 __all__ = ["CloudCase", "cloud_env", "cloud_kops", "cluster_name", "dry_run", "kops"]
@@ -64,11 +63,7 @@ def dry_run(kops: Callable[..., Any], cloud_case: CloudCase) -> Callable[..., di
     def run(*flags: str, name: str = "c.example.com") -> dict[str, Any]:
         result = kops("create", "cluster", name, "--cloud", cloud_case.cloud, "--dry-run", "-o", "yaml", *flags)
         assert result.returncode == 0, result.stderr
-        docs: dict[str, Any] = {}
-        for doc in yaml.safe_load_all(result.stdout):
-            if doc:
-                docs["Cluster" if doc["kind"] == "Cluster" else f"{doc['kind']}/{doc['metadata']['name']}"] = doc
-        return docs
+        return cli.documents(result.stdout)
 
     return run
 

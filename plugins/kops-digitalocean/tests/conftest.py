@@ -1,16 +1,14 @@
 """Fixtures for the DigitalOcean plugin's tests: a fresh fake DigitalOcean API per test, with
 ``python-digitalocean`` pointed at it through its own environment variables, as a cloud plugin's would be; and the
-installed ``kops`` command on a fresh machine (empty HOME, a local file:// state store, no cloud settings)."""
+plugin in the shared cloud fixtures (:mod:`kops.testing.cloud`): ``kops`` on a fresh machine and ``dry_run`` of
+``kops create cluster --cloud digitalocean``."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 import digitalocean
 import pytest
-import yaml
-from kops.testing import cli
+from kops.testing.cloud import *  # noqa: F403 - the shared cloud fixtures, found by pytest by name
+from kops.testing.cloud import CloudCase
 from kops_digitalocean.testing.do_api import FakeDigitalOcean
 
 
@@ -36,24 +34,7 @@ def manager(fake) -> digitalocean.Manager:
     return digitalocean.Manager()
 
 
-@pytest.fixture
-def kops(tmp_path: Path):
-    """``kops(*args, env=None)``: run the installed ``kops``, output captured as text."""
-    return cli.runner(cli.isolated_env(tmp_path))
-
-
-@pytest.fixture
-def dry_run(kops):
-    """``dry_run(*flags, name=...)``: every document ``kops create cluster NAME --cloud digitalocean --dry-run -o yaml``
-    prints, as ``{"Cluster": tree, "InstanceGroup/<name>": tree, ...}``; a failure fails the test with its stderr."""
-
-    def run(*flags: str, name: str = "do.example.com") -> dict[str, Any]:
-        result = kops("create", "cluster", name, "--cloud", "digitalocean", "--dry-run", "-o", "yaml", *flags)
-        assert result.returncode == 0, result.stderr
-        docs: dict[str, Any] = {}
-        for doc in yaml.safe_load_all(result.stdout):
-            if doc:
-                docs["Cluster" if doc["kind"] == "Cluster" else f"{doc['kind']}/{doc['metadata']['name']}"] = doc
-        return docs
-
-    return run
+@pytest.fixture(scope="session")
+def cloud_case() -> CloudCase:
+    """The ``nyc1`` region, on the digitalocean testbed."""
+    return CloudCase(cloud="digitalocean", zones="nyc1", testbed="digitalocean")

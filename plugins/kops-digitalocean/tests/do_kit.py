@@ -1,5 +1,5 @@
-"""Helpers for the DigitalOcean plugin's tests: SSH keys with known fingerprints, Droplets made the way
-a cloud plugin makes them, and reading what ``kops`` prints."""
+"""Helpers for the DigitalOcean plugin's tests: SSH keys with known fingerprints, and Droplets made the way
+a cloud plugin makes them."""
 
 from __future__ import annotations
 
@@ -30,16 +30,3 @@ def loaded(made: Any) -> Any:
     made.load()
     return made
 
-
-def groups(docs: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """The instance groups' specs, by group name."""
-    return {key.split("/", 1)[1]: doc["spec"] for key, doc in docs.items() if key.startswith("InstanceGroup/")}
-
-
-def one_line_error(result: Any) -> str:
-    """The error of a failed command, checked to be one line with no traceback."""
-    assert result.returncode == 1, result.stdout + result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
-    assert "Traceback" not in result.stderr
-    return lines[0]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from do_kit import groups, one_line_error
+from kops.testing.cli import groups, one_line_error
 
 
 def test_minimal_cluster(dry_run):
@@ -52,7 +52,7 @@ def test_dns_zone_hosted_by_digitalocean_publishes_the_api_name(dry_run):
     assert spec["topology"] == {"dns": {"type": "Public"}}
     assert spec["dnsZone"] == "example.com"
     assert spec["api"] == {"dns": {}}
-    assert spec["masterPublicName"] == "api.do.example.com"
+    assert spec["masterPublicName"] == "api.c.example.com"
 
 
 def test_gossip_style_name_uses_a_load_balancer(dry_run):

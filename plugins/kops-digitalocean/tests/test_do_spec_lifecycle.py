@@ -7,8 +7,8 @@ import uuid
 
 import pytest
 import yaml
-from do_kit import one_line_error
 from kops.testing import cli
+from kops.testing.cli import one_line_error
 from kops.testing.testbed import environment
 
 NAME = "life.example.com"

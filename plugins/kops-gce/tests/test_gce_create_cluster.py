@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gce_kit import groups, one_line_error
+from kops.testing.cli import groups, one_line_error
 
 
 def test_minimal_cluster(dry_run):
@@ -74,7 +74,7 @@ def test_public_dns_zone_publishes_the_api_name(dry_run):
     spec = dry_run("--zones", "us-central1-a", "--project", "p", "--dns-zone", "example.com")["Cluster"]["spec"]
     assert spec["topology"] == {"dns": {"type": "Public"}}
     assert spec["api"] == {"dns": {}}
-    assert spec["masterPublicName"] == "api.g.example.com"
+    assert spec["masterPublicName"] == "api.c.example.com"
     assert spec["dnsZone"] == "example.com"
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 import yaml
-from gce_kit import FIXTURES, one_line_error
 from kops.testing import upstream
+from kops.testing.cli import one_line_error
 
 NAME = "life.example.com"
 
@@ -72,7 +72,7 @@ def test_commands_that_need_the_cloud_refuse_in_one_line(created):
     assert created("get", "cluster", NAME).returncode == 0  # still there
 
 
-UPSTREAM = FIXTURES / "update_cluster"
+UPSTREAM = upstream.root() / "update_cluster"
 # ha_gce carries a taint kubelet refuses, which kops refuses at create (see tests/spec/test_conformance.py).
 GCE_CASES = upstream.cases("update_cluster/*/in-v1alpha2.yaml", value=lambda p: p.parent.name,
                            keep=lambda p: "cloudProvider: gce" in p.read_text() and p.parent.name != "ha_gce")

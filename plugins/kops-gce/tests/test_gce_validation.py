@@ -6,7 +6,7 @@ import copy
 
 import pytest
 import yaml
-from gce_kit import one_line_error
+from kops.testing.cli import one_line_error
 
 CLUSTER = {
     "apiVersion": "kops.k8s.io/v1alpha2", "kind": "Cluster", "metadata": {"name": "v.example.com"},

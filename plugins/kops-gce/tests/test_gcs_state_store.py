@@ -20,7 +20,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from gce_kit import one_line_error
 from google.api_core.exceptions import PreconditionFailed
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import storage
@@ -28,6 +27,7 @@ from kops.errors import KopsError
 from kops.state import ConflictError, open_store
 from kops.state.conformance import *  # noqa: F403
 from kops.testing import cli
+from kops.testing.cli import one_line_error
 from kops.testing.testbed import environment
 from kops_gce import gcsstore
 from kops_gce.gcsstore import GCSStateStore

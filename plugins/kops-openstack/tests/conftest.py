@@ -1,34 +1,15 @@
-"""Fixtures for the OpenStack plugin's tests: the installed ``kops`` command on a fresh machine (empty HOME, a local
-file:// state store, no cloud settings). Helpers to read what it prints are in openstack_kit.py."""
+"""The OpenStack plugin in the shared cloud fixtures (:mod:`kops.testing.cloud`): ``kops`` on a fresh machine and
+``dry_run`` of ``kops create cluster --cloud openstack``. Helpers to read what kops prints are in
+:mod:`kops.testing.cli`."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 import pytest
-import yaml
-from kops.testing import cli
+from kops.testing.cloud import *  # noqa: F403 - the shared cloud fixtures, found by pytest by name
+from kops.testing.cloud import CloudCase
 
 
-@pytest.fixture
-def kops(tmp_path: Path):
-    """``kops(*args, env=None)``: run the installed ``kops``, output captured as text."""
-    return cli.runner(cli.isolated_env(tmp_path))
-
-
-@pytest.fixture
-def dry_run(kops):
-    """``dry_run(*flags, name=...)``: every document ``kops create cluster NAME --cloud openstack --dry-run -o yaml``
-    prints, as ``{"Cluster": tree, "InstanceGroup/<name>": tree, ...}``; a failure fails the test with its stderr."""
-
-    def run(*flags: str, name: str = "o.example.com") -> dict[str, Any]:
-        result = kops("create", "cluster", name, "--cloud", "openstack", "--dry-run", "-o", "yaml", *flags)
-        assert result.returncode == 0, result.stderr
-        docs: dict[str, Any] = {}
-        for doc in yaml.safe_load_all(result.stdout):
-            if doc:
-                docs["Cluster" if doc["kind"] == "Cluster" else f"{doc['kind']}/{doc['metadata']['name']}"] = doc
-        return docs
-
-    return run
+@pytest.fixture(scope="session")
+def cloud_case() -> CloudCase:
+    """The ``nova`` availability zone, on the openstack testbed."""
+    return CloudCase(cloud="openstack", zones="nova", testbed="openstack")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from openstack_kit import groups, one_line_error
+from kops.testing.cli import groups, one_line_error
 
 BASE = ("--zones", "nova", "--network-cidr", "10.0.0.0/16", "--image", "ubuntu-24.04", "--networking", "cni")
 
@@ -14,10 +14,10 @@ def test_minimal_cluster(dry_run):
     assert spec["cloudProvider"] == "openstack"
     assert spec["cloudConfig"] == {"openstack": {
         "router": {"externalNetwork": ""},
-        "blockStorage": {"bs-version": "v3", "ignore-volume-az": False, "clusterName": "o.example.com"},
+        "blockStorage": {"bs-version": "v3", "ignore-volume-az": False, "clusterName": "c.example.com"},
         "monitor": {"delay": "15s", "timeout": "10s", "maxRetries": 3},
     }}
-    assert spec["cloudControllerManager"] == {"clusterName": "o.example.com"}
+    assert spec["cloudControllerManager"] == {"clusterName": "c.example.com"}
     assert spec["networkCIDR"] == "10.0.0.0/16"
     assert spec["subnets"] == [{"name": "nova", "zone": "nova", "type": "Public", "cidr": "10.0.0.0/16"}]
     assert spec["topology"] == {"dns": {"type": "None"}}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import yaml
 from kops.testing import upstream
-from openstack_kit import FIXTURES, one_line_error
+from kops.testing.cli import one_line_error
 
 NAME = "life.example.com"
 
@@ -68,7 +68,7 @@ def test_commands_that_need_the_cloud_refuse_in_one_line(created):
     assert created("get", "cluster", NAME).returncode == 0  # still there
 
 
-UPSTREAM = FIXTURES / "update_cluster"
+UPSTREAM = upstream.root() / "update_cluster"
 CASES = upstream.cases("update_cluster/*/in-v1alpha2.yaml", value=lambda p: p.parent.name,
                        keep=lambda p: "cloudProvider: openstack" in p.read_text())
 

@@ -1,5 +1,6 @@
-"""Fixtures for the vSphere plugin's tests: the installed ``kops`` command on a fresh machine (empty HOME, a local
-file:// state store, no cloud settings), and the vSphere settings a user would export."""
+"""The vSphere plugin in the shared cloud fixtures (:mod:`kops.testing.cloud`), with its own ``kops`` and
+``dry_run``: a vSphere user exports the vCenter's settings (:data:`vsphere_kit.SETTINGS`) and names the VM template
+clusters clone, so those are in every run."""
 
 from __future__ import annotations
 
@@ -8,12 +9,20 @@ from typing import Any
 
 import pytest
 from kops.testing import cli
-from vsphere_kit import SETTINGS, TEMPLATE, documents
+from kops.testing.cloud import *  # noqa: F403 - the shared cloud fixtures, found by pytest by name
+from kops.testing.cloud import CloudCase
+from vsphere_kit import SETTINGS, TEMPLATE
+
+
+@pytest.fixture(scope="session")
+def cloud_case() -> CloudCase:
+    """The simulator's compute cluster ``DC0_C0``, on the vsphere testbed."""
+    return CloudCase(cloud="vsphere", zones="DC0_C0", testbed="vsphere")
 
 
 @pytest.fixture
 def kops(tmp_path: Path):
-    """``kops(*args, env=None)``: run the installed ``kops`` with :data:`SETTINGS` exported, output captured."""
+    """``kops(*args, env=None)``: the installed ``kops`` on a fresh machine with :data:`SETTINGS` exported."""
     return cli.runner({**cli.isolated_env(tmp_path), **SETTINGS})
 
 
@@ -27,6 +36,6 @@ def dry_run(kops):
         result = kops("create", "cluster", name, "--cloud", "vsphere", "--image", TEMPLATE, "--dry-run", "-o", "yaml",
                       *flags, env=env)
         assert result.returncode == 0, result.stderr
-        return documents(result.stdout)
+        return cli.documents(result.stdout)
 
     return run

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 import yaml
 from kops.testing import cli
+from kops.testing.cli import groups, one_line_error
 from kops.testing.testbed import environment
-from vsphere_kit import TEMPLATE, groups, one_line_error
+from vsphere_kit import TEMPLATE
 
 
 def test_minimal_cluster_from_the_exported_settings(dry_run):

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 import yaml
-from vsphere_kit import TEMPLATE, documents, one_line_error
+from kops.testing.cli import documents, one_line_error
+from vsphere_kit import TEMPLATE
 
 NAME = "life.example.com"
 ZONES = "DC0_C0,DC0_C1,DC0_C2"

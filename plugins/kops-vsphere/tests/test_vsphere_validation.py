@@ -7,7 +7,8 @@ import copy
 
 import pytest
 import yaml
-from vsphere_kit import TEMPLATE, one_line_error
+from kops.testing.cli import one_line_error
+from vsphere_kit import TEMPLATE
 
 CLUSTER = {
     "apiVersion": "kops.k8s.io/v1alpha2", "kind": "Cluster", "metadata": {"name": "v.example.com"},
