@@ -205,9 +205,12 @@ def get_instances(settings: Settings, name: str | None, output: str, kubeconfig:
 
     cluster = settings.cluster_name(name) or ""
     model, _warnings = update.load_model(registry(settings), cluster, "direct")
+    groups = instances.cloud_groups(model)  # first: a cloud that cannot list machines says so before anything else
     nodes = kube.nodes(kube.access(kubeconfig, api_server, use_kubeconfig), cluster,
                        lambda message: click.echo(f"Warning: {message}", err=True))
-    found = [instances.as_dict(i) for g in instances.cloud_groups(model, nodes) for i in g.instances]
+    if nodes is not None:
+        instances.join_nodes(groups, nodes)
+    found = [instances.as_dict(i) for g in groups for i in g.instances]
     if output.lower() == "json":
         click.echo(json.dumps(found, indent=2))
     elif output.lower() == "yaml":
