@@ -12,6 +12,7 @@ The official ``kubernetes`` client is imported only when a command asks for a cl
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +60,8 @@ class KubeAccess:
         if self.api_server and not self.use_kubeconfig:
             configuration.host = self.api_server.rstrip("/")
         configuration.retries = 1
+        # A retried connection is said once, by the command, as one line; not by urllib3's log as well.
+        logging.getLogger("urllib3.connectionpool").setLevel(logging.ERROR)
         return client.ApiClient(configuration)
 
 
