@@ -3,6 +3,8 @@ and the per-role flags (volumes, security groups, tenancy, public IPs)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from kops.errors import KopsError
 from kops.inference.base import InferenceContext, rule
 
@@ -30,7 +32,8 @@ def images_and_machine_types(ctx: InferenceContext) -> None:
 
 @rule("create", 81)
 def group_subnets(ctx: InferenceContext) -> None:
-    """Groups without subnets get every subnet that can hold instances (not utility, not dual-stack)."""
+    """Groups without subnets get those :func:`inferred_subnets` chooses."""
+    ipv6_only = ":" in str(ctx.spec.get("nonMasqueradeCIDR") or "")
     for ig in ctx.instance_groups:
         spec = ig["spec"]
         name = ig["metadata"]["name"]
@@ -39,11 +42,22 @@ def group_subnets(ctx: InferenceContext) -> None:
                 raise KopsError(f"InstanceGroup {name}: a control-plane group needs subnets")
             continue
         if not spec.get("subnets"):
-            spec["subnets"] = [s["name"] for s in ctx.subnets() if s.get("type") not in ("DualStack", "Utility")]
-        if not spec.get("subnets"):
-            spec["subnets"] = [s["name"] for s in ctx.subnets() if s.get("type") != "Utility"]
+            spec["subnets"] = inferred_subnets(spec.get("role") or "Node", ctx.subnets(), ipv6_only)
         if not spec.get("subnets"):
             raise KopsError(f"InstanceGroup {name}: no subnet can hold its instances")
+
+
+def inferred_subnets(role: str, subnets: list[dict[str, Any]], ipv6_only: bool) -> list[str]:
+    """The subnets (names, in spec order) a group of ``role`` that names none is placed in, as upstream fills them
+    in: none for the control plane, which must name its own; for API servers of an IPv6-only cluster the public
+    and dual-stack subnets; for any other group the subnets that hold instances (neither utility nor dual-stack),
+    else every subnet but the utility ones. Empty when there is none to choose."""
+    if role in CONTROL_PLANE:
+        return []
+    if role == "APIServer" and ipv6_only:
+        return [s["name"] for s in subnets if s.get("name") and s.get("type") not in ("Private", "Utility")]
+    chosen = [s["name"] for s in subnets if s.get("name") and s.get("type") not in ("DualStack", "Utility")]
+    return chosen or [s["name"] for s in subnets if s.get("name") and s.get("type") != "Utility"]
 
 
 @rule("create", 82)

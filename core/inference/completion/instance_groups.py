@@ -3,7 +3,9 @@
 A group written by hand (``kops create -f``) may leave out its machine image and machine type, as upstream
 allows: upstream's update (PopulateInstanceGroupSpec) gives such a group the cloud's default machine type for
 its role and the release channel's image for the cluster's Kubernetes version (the cloud's fixed image where the
-channel lists none). The stored groups are never changed; the update builds from these completed copies.
+channel lists none), and a group other than the control plane that names no subnets the cluster's subnets that
+hold instances (:func:`kops.inference.instance_groups.inferred_subnets`). The stored groups are never changed;
+the update builds from these completed copies.
 """
 
 from __future__ import annotations
@@ -16,13 +18,22 @@ from kops.errors import KopsError
 
 def complete_instance_groups(cluster: dict[str, Any], groups: list[dict[str, Any]], cloud: Any,
                              channel: Any) -> list[dict[str, Any]]:
-    """Copies of ``groups`` with ``spec.machineType`` and ``spec.image`` filled where empty, for the completed
-    ``cluster`` tree on ``cloud`` (a :class:`kops.cloud.CloudProvider`) with ``channel``; either may be None,
-    and a value that cannot be found is left empty for validation to name."""
+    """Copies of ``groups`` with ``spec.subnets``, ``spec.machineType`` and ``spec.image`` filled where empty, for
+    the completed ``cluster`` tree on ``cloud`` (a :class:`kops.cloud.CloudProvider`) with ``channel``; either may
+    be None, and a value that cannot be found is left empty for validation to name."""
+    from kops.inference.instance_groups import inferred_subnets
+
     completed = copy.deepcopy(groups)
+    spec = cluster.get("spec") or {}
+    ipv6_only = ":" in str(spec.get("nonMasqueradeCIDR") or "")
+    for group in completed:
+        gspec = group.setdefault("spec", {})
+        if not gspec.get("subnets"):
+            chosen = inferred_subnets(gspec.get("role") or "", spec.get("subnets") or [], ipv6_only)
+            if chosen:
+                gspec["subnets"] = chosen
     if cloud is None:
         return completed
-    spec = cluster.get("spec") or {}
     version = spec.get("kubernetesVersion") or ""
     for group in completed:
         gspec = group.setdefault("spec", {})
