@@ -144,6 +144,9 @@ class CloudProvider:
     #: Whether core chooses between DNS and a load balancer for the API when the user chose neither; a cloud that
     #: decides it itself (OpenStack, by its load balancer service) says no.
     infers_api_access: bool = True
+    #: Whether a subnet given by ``id`` may leave out its zone and CIDR, and a network given by ``networkID`` its
+    #: CIDR: :meth:`fill_from_cloud` reads them when the cluster is updated, as upstream does on AWS.
+    reads_shared_networks: bool = False
     #: Whether every control-plane group's name carries a number, even one per zone (DigitalOcean, upstream).
     numbered_control_plane_groups: bool = False
     #: dns-controller's ``--dns`` provider for this cloud's DNS service; empty when dns-controller has none.
@@ -225,6 +228,15 @@ class CloudProvider:
         or tags the cloud's model gives them; None where the cloud does not describe its volumes, and then nodeup
         cannot run etcd on it."""
         return None
+
+    def fill_from_cloud(self, cluster: dict[str, Any]) -> None:
+        """Fill in, on the stored Cluster's tree (a copy) before it is completed, what the spec may leave to the
+        cloud (see :attr:`reads_shared_networks`): a shared subnet's zone and CIDR, a shared network's CIDR. Raise
+        :class:`KopsError` naming the field and the resource the cloud does not have.
+
+        Upstream reads these whenever it completes a spec; here only ``kops update cluster`` (plan and apply) calls
+        this, so the commands that work offline (``create``, ``edit``, Terraform output) keep to what is given, and
+        the stored spec keeps what the user wrote (the completed one gets the values). By default: nothing."""
 
     # --- the engine's side: implemented by clouds that can create clusters ----------------------------
 

@@ -55,9 +55,11 @@ class Prepared:
         return self._context
 
 
-def load_model(registry: Any, name: str, target: str) -> tuple[Any, list[str]]:
+def load_model(registry: Any, name: str, target: str, from_cloud: bool = False) -> tuple[Any, list[str]]:
     """Read, complete and validate the cluster into a :class:`kops.model.ModelContext` (no boot files, no
-    tasks: enough to find what the cluster owns). No cloud call happens here."""
+    tasks: enough to find what the cluster owns). No cloud call happens here unless ``from_cloud``: then what the
+    spec leaves to the cloud (a shared subnet's zone and CIDR...) is read first
+    (:meth:`kops.cloud.CloudProvider.fill_from_cloud`)."""
     from kops import api, plugins
     from kops.channels import load_channel
     from kops.inference.completion import complete_cluster, complete_instance_groups
@@ -76,6 +78,8 @@ def load_model(registry: Any, name: str, target: str) -> tuple[Any, list[str]]:
     user_tree = api.to_dict(state.cluster)
     # Where the cluster's files live, as upstream derives it for manifests that do not say.
     user_tree["spec"].setdefault("configBase", registry.store.url.rstrip("/") + "/" + name)
+    if from_cloud:
+        cloud.fill_from_cloud(user_tree)
     tree = complete_cluster(user_tree, [api.to_dict(g) for g in groups], cloud, channel, warnings)
     completed = api.from_dict(tree, source=f"Cluster/{name} (completed)")
     # Groups stored without a machine type or image get the cloud's and the channel's, as upstream.
@@ -137,7 +141,7 @@ def prepare(registry: Any, name: str, target: str, selection: Selection | None =
     from kops import api, plugins
     from kops.bootstrap import bootstrap_files, user_data
 
-    model, warnings = load_model(registry, name, target)
+    model, warnings = load_model(registry, name, target, from_cloud=target != "terraform")
     if not model.cloud.creates_resources:
         model.cloud.engine_context(model)  # raises the driver's one-line reason
     model.bootstrap_files = bootstrap_files(model, api.dump_yaml(model.cluster))

@@ -44,6 +44,7 @@ def cloud_problems(cluster: Any, groups: list[Any]) -> list[FieldError]:
             errors += [ManifestError(_label_path(key), reason, document=f"InstanceGroup/{group.metadata.name}")
                        for key, reason in cloud.label_problems({**cluster_labels, **own})
                        if (key in own if key else not whole_reported)]
+    errors += _shared_subnet_problems(cluster, cloud, document)
     errors += _region_problems(cluster, cloud, document)
     if not cloud.supports_prefix_lists:
         from kops.api.validation import ACCESS_FIELDS, PREFIX_LIST
@@ -67,6 +68,28 @@ def cloud_problems(cluster: Any, groups: list[Any]) -> list[FieldError]:
 
 def _label_path(key: str) -> str:
     return f"spec.cloudLabels[{key}]" if key else "spec.cloudLabels"
+
+
+def _shared_subnet_problems(cluster: Any, cloud: Any, document: str) -> list[FieldError]:
+    """A subnet given by ``id`` may leave its zone (or region) to the cloud only where the cloud's driver reads it
+    (:attr:`kops.cloud.CloudProvider.reads_shared_networks`); and one subnet at least must say where the cluster
+    is, since the cloud is asked in that region (as upstream, which finds the region from the zones given)."""
+    from kops.api.errors import ManifestError
+
+    subnets = cluster.spec.subnets or []
+    field = "region" if cloud.regional_subnets else "zone"
+    unplaced = [i for i, s in enumerate(subnets) if s.id and not (s.zone or s.region)]
+    if not unplaced:
+        return []
+    if not cloud.reads_shared_networks:
+        return [ManifestError(f"spec.subnets[{i}].{field}", f"required: kops cannot look up the {field} of a "
+                                                            f"shared subnet on {cloud.name} yet", document=document)
+                for i in unplaced]
+    if len(unplaced) == len(subnets):
+        return [ManifestError(f"spec.subnets[0].{field}", f"required in one subnet at least: the {field}s of "
+                                                          f"shared subnets are looked up in the cluster's region, "
+                                                          f"which only a {field} given tells", document=document)]
+    return []
 
 
 def _region_problems(cluster: Any, cloud: Any, document: str) -> list[FieldError]:

@@ -238,7 +238,8 @@ def _check_subnets(
             report.add(f"{path}.type", f"required: one of {', '.join(SUBNET_TYPES)}")
         elif subnet.type not in SUBNET_TYPES:
             report.add(f"{path}.type", f"unsupported value {subnet.type!r}: must be one of {', '.join(SUBNET_TYPES)}")
-        _check_subnet_location(report, path, subnet.zone, subnet.region, cloud)
+        if not subnet.id:  # a shared subnet's location may be left to its cloud (kops.validation checks which)
+            _check_subnet_location(report, path, subnet.zone, subnet.region, cloud)
         if subnet.cidr is not None:
             network = _ipv4(report, f"{path}.cidr", subnet.cidr)
             if network is not None:
@@ -365,6 +366,8 @@ def _check_etcd(report: _Report, cluster: Cluster, instance_groups: Sequence[Ins
 
 
 def _check_instance_group(group: InstanceGroup, cluster: Cluster, seen: set[str]) -> list[FieldError]:
+    from kops.inference.instance_groups import inferred_subnets
+
     report = _Report(f"InstanceGroup/{group.name}" if group.name else "InstanceGroup")
     name = group.metadata.name
     if not name:
@@ -387,7 +390,12 @@ def _check_instance_group(group: InstanceGroup, cluster: Cluster, seen: set[str]
 
     subnets = {subnet.name for subnet in cluster.spec.subnets or []}
     if not spec.subnets:
-        report.add("spec.subnets", "at least one subnet of the cluster is required")
+        if spec.role in CONTROL_PLANE_ROLES:
+            report.add("spec.subnets", "required: a control-plane group names the subnets of its machines")
+        elif spec.role in ROLES and not inferred_subnets(spec.role, [s.to_dict() for s in cluster.spec.subnets or []],
+                                                         ":" in (cluster.spec.nonMasqueradeCIDR or "")):
+            report.add("spec.subnets", "required: the cluster has no subnet (other than utility ones) to place the "
+                                       "group in")
     for i, subnet in enumerate(spec.subnets or []):
         if subnet not in subnets:
             known = ", ".join(sorted(s for s in subnets if s)) or "none"

@@ -54,11 +54,12 @@ def api_public_name(ctx: InferenceContext) -> None:
 @rule("assign", 30)
 def subnet_cidrs(ctx: InferenceContext) -> None:
     """Carve subnet CIDRs out of the network CIDR: one large block per subnet that holds instances, and
-    the first block split eight ways for the small utility subnets (load balancers, NAT gateways)."""
+    the first block split eight ways for the small utility subnets (load balancers, NAT gateways). A shared
+    subnet (``id``) without a CIDR is never carved: it has the one the cloud gave it, which the update reads."""
     if ctx.cloud is None or not ctx.cloud.assigns_subnet_cidrs:
         return
-    subnets = ctx.subnets()
-    if all(_has_cidr(s) for s in subnets):
+    subnets = [(i, s) for i, s in enumerate(ctx.subnets()) if _has_cidr(s) or not s.get("id")]
+    if all(_has_cidr(s) for _, s in subnets):
         return
     cidr = ctx.spec.get("networkCIDR")
     if not cidr:
@@ -67,7 +68,7 @@ def subnet_cidrs(ctx: InferenceContext) -> None:
     big: list[dict[str, Any]] = []
     little: list[dict[str, Any]] = []
     reserved: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
-    for i, s in enumerate(subnets):
+    for i, s in subnets:
         if s.get("cidr"):
             own = _parse(s["cidr"], f"spec.subnets[{i}].cidr")
             if own.network_address not in network:

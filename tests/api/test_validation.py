@@ -303,7 +303,12 @@ CASES = {
         "spec.subnets[1]",
         "subnet 'us-east-1c' is not defined in the cluster",
     ),
-    "group without subnets": (set_group(1, subnets=[]), NODES, "spec.subnets", "at least one subnet"),
+    "control-plane group without subnets": (
+        set_group(0, subnets=[]),
+        "InstanceGroup/control-plane-us-east-1a",
+        "spec.subnets",
+        "required: a control-plane group names the subnets of its machines",
+    ),
     "group name invalid": (
         set_group(1, name="Nodes_A"),
         "InstanceGroup/Nodes_A",
@@ -388,3 +393,44 @@ def test_prefix_lists_only_where_the_cloud_has_them():
     found = [str(e) for e in all_problems(cluster, groups) if "prefix list" in str(e)]
     assert found == ["Cluster/demo.example.com: spec.kubernetesApiAccess[1]: 'pl-0123abcd': gce has no managed "
                      "prefix lists; give a CIDR"]
+
+
+def test_a_group_without_subnets_is_placed_as_upstream_places_it():
+    """Upstream fills in the subnets of a group other than the control plane that names none: only a cluster with
+    nothing but utility subnets leaves it nowhere to go."""
+    from kops.inference.completion import complete_instance_groups
+
+    cluster, groups = load()
+    groups[1].spec.subnets = None
+    assert problems(cluster, groups) == []
+    completed = complete_instance_groups(cluster.to_dict(), [g.to_dict() for g in groups], None, None)
+    assert completed[1]["spec"]["subnets"] == ["us-east-1a", "us-east-1b"]
+    assert "subnets" not in groups[1].to_dict()["spec"]  # the stored group is left as it is
+    for subnet in cluster.spec.subnets:
+        subnet.type = "Utility"
+    assert (NODES, "spec.subnets", "required: the cluster has no subnet (other than utility ones) to place the "
+                                   "group in") in problems(cluster, groups)
+
+
+def test_a_shared_subnet_may_leave_its_zone_and_cidr_to_a_cloud_that_reads_them():
+    """A subnet given by ``id`` needs no zone or CIDR where the cloud's driver reads them at update time (AWS), and a
+    shared network no CIDR; one subnet at least must still give a zone, which tells the region."""
+    from kops.validation import problems as all_problems
+
+    cluster, groups = load()
+    cluster.spec.networkID, cluster.spec.networkCIDR, cluster.spec.additionalNetworkCIDRs = "vpc-1", None, None
+    for i, subnet in enumerate(cluster.spec.subnets):
+        subnet.id, subnet.cidr = f"subnet-{i}", None
+    cluster.spec.subnets[0].zone = None
+    assert problems(cluster, groups) == []
+    assert all_problems(cluster, groups) == []
+    for subnet in cluster.spec.subnets:
+        subnet.zone = None
+    assert [str(e) for e in all_problems(cluster, groups)] == [
+        "Cluster/demo.example.com: spec.subnets[0].zone: required in one subnet at least: the zones of shared "
+        "subnets are looked up in the cluster's region, which only a zone given tells"]
+    cluster.spec.subnets[1].zone = "us-east-1b"
+    cluster.spec.cloudProvider = "openstack"
+    found = [str(e) for e in all_problems(cluster, groups) if "look up" in str(e)]
+    assert found == [f"Cluster/demo.example.com: spec.subnets[{i}].zone: required: kops cannot look up the zone of a "
+                     "shared subnet on openstack yet" for i in (0, 2)]

@@ -364,3 +364,11 @@ def test_node_problem_detector_only_when_configured() -> None:
 def test_metrics_server_enables_aggregator_routing() -> None:
     assert spec_of(metricsServer={"enabled": True})["kubeAPIServer"]["enableAggregatorRouting"] is True
     assert "enableAggregatorRouting" not in spec_of()["kubeAPIServer"]
+
+
+def test_a_shared_subnet_keeps_the_cidr_the_cloud_gave_it() -> None:
+    """Offline (create, Terraform) a shared subnet without a CIDR gets none carved: the update reads the cloud's."""
+    spec = spec_of(networkID="vpc-1", networkCIDR="10.0.0.0/16", subnets=[
+        {"name": "us-test-1a", "id": "subnet-1", "zone": "us-test-1a", "type": "Public"},
+        {"name": "us-test-1b", "id": "subnet-2", "zone": "us-test-1b", "type": "Public", "cidr": "10.0.128.0/17"}])
+    assert [s.get("cidr") for s in spec["subnets"]] == [None, "10.0.128.0/17"]

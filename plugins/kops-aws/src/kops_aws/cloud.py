@@ -46,6 +46,7 @@ class AWSCloud(CloudProvider):
     service_account_identities = True
     dns_controller_provider = "aws-route53"
     default_max_surge = 1
+    reads_shared_networks = True
 
     def label_problems(self, labels: dict[str, str]) -> list[tuple[str, str]]:
         """Upstream's ownership rules, then AWS's own: keys of 1 to 128 characters, values of at most 256, the
@@ -87,6 +88,12 @@ class AWSCloud(CloudProvider):
         if not m:
             raise KopsError(f"invalid AWS zone {zone!r}: expected a zone such as us-east-1a")
         return m.group("region")
+
+    def fill_from_cloud(self, cluster: dict[str, Any]) -> None:
+        """A shared subnet's zone and CIDR, the shared VPC's CIDR, read from EC2 (:mod:`kops_aws.shared_network`)."""
+        from kops_aws import shared_network
+
+        shared_network.fill(cluster, self._tree_region(cluster))
 
     # --- the engine's side (kops_aws.engine; imported only when a run needs it) -------------------------
 

@@ -80,6 +80,15 @@ class AWSModel:
     def region(self) -> str:
         return self.model.region
 
+    def zone_of(self, subnet: Any, needed_by: str) -> str:
+        """The zone of ``subnet`` (a spec entry), which ``needed_by`` needs. A shared subnet's zone may be left to
+        AWS, which ``kops update cluster`` asks; Terraform output asks nothing, so there it must be given."""
+        if subnet.zone:
+            return str(subnet.zone)
+        i = self.subnets.index(subnet)
+        raise KopsError(f"Cluster/{self.cluster_name}: spec.subnets[{i}].zone: required for Terraform output "
+                        f"({needed_by}), which asks AWS nothing: give the zone of {subnet.id}")
+
     @property
     def shared_vpc(self) -> bool:
         """Whether the VPC is the user's (``networkID`` is set): looked up, never modified or deleted."""

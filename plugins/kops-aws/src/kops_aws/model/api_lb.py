@@ -133,7 +133,8 @@ class APILoadBalancerBuilder:
         by_zone: dict[str, list[Any]] = {}
         for subnet in aws.subnets:
             if subnet.type in wanted:
-                by_zone.setdefault(subnet.zone, []).append(subnet)
+                by_zone.setdefault(aws.zone_of(subnet, "the API load balancer takes one subnet per zone"),
+                                   []).append(subnet)
 
         def score(s: Any) -> tuple[int, str]:
             points = (1 if s.name in control_plane else 0) + (2 if s.type == "DualStack" else 0) + (

@@ -24,7 +24,7 @@ GP3_IOPS, GP3_THROUGHPUT, IO_IOPS = 3000, 125, 100
 class EtcdVolumeBuilder:
     def build(self, aws: Any) -> list[Task]:
         groups = {g.metadata.name: g for g in aws.model.instance_groups}
-        zones = {s.name: s.zone for s in aws.subnets}
+        subnets = {s.name: s for s in aws.subnets}
         tasks: list[Task] = []
         for etcd in aws.spec.etcdClusters or []:
             members = etcd.etcdMembers or []
@@ -34,7 +34,8 @@ class EtcdVolumeBuilder:
                 group = groups.get(member.instanceGroup or "")
                 if group is None:
                     raise KopsError(f"{where}.instanceGroup: no instance group named {member.instanceGroup!r}")
-                member_zones = sorted({zones[s] for s in group.spec.subnets or [] if s in zones})
+                member_zones = sorted({aws.zone_of(subnets[s], f"etcd member {member.name}'s volume is made in it")
+                                       for s in group.spec.subnets or [] if s in subnets})
                 if len(member_zones) != 1:
                     raise KopsError(f"{where}: instance group {group.metadata.name!r} must be in exactly one zone "
                                     f"(it is in {len(member_zones)})")
