@@ -224,8 +224,12 @@ def _check_subnets(
 ) -> None:
     names: dict[str, int] = {}
     placed: list[tuple[int, Network]] = []
-    for i, subnet in enumerate(cluster.spec.subnets or []):
+    subnets = cluster.spec.subnets or []
+    for i, subnet in enumerate(subnets):
         path = f"spec.subnets[{i}]"
+        # As upstream: a cluster's subnets are all shared (given by ID) or all its own, never some of each.
+        if bool(subnet.id) != bool(subnets[0].id):
+            report.add(f"{path}.id", "cannot mix subnets with an id (shared) and without one (made by kops)")
         if not subnet.name:
             report.add(f"{path}.name", "required")
         elif subnet.name in names:

@@ -434,3 +434,11 @@ def test_a_shared_subnet_may_leave_its_zone_and_cidr_to_a_cloud_that_reads_them(
     found = [str(e) for e in all_problems(cluster, groups) if "look up" in str(e)]
     assert found == [f"Cluster/demo.example.com: spec.subnets[{i}].zone: required: kops cannot look up the zone of a "
                      "shared subnet on openstack yet" for i in (0, 2)]
+
+
+def test_subnets_are_all_shared_or_all_made_by_kops():
+    """As upstream: some subnets given by ``id`` and others without one are refused, naming the first odd one."""
+    cluster, groups = load()
+    cluster.spec.subnets[1].id = "subnet-1"
+    assert (CLUSTER, "spec.subnets[1].id", "cannot mix subnets with an id (shared) and without one (made by "
+                                           "kops)") in problems(cluster, groups)
