@@ -130,8 +130,14 @@ def test_a_bare_endpoint_host_means_https_path_style_and_s3_region(spaces, monke
     assert (client.meta.endpoint_url, client.meta.region_name) == ("https://ams3.digitaloceanspaces.com/", "ams3")
 
 
-def test_aws_variables_profiles_and_files_play_no_part(store_url, spaces, monkeypatch, tmp_path):
+def test_aws_variables_profiles_and_files_play_no_part(store_url, bucket, spaces_client, spaces, monkeypatch,
+                                                     tmp_path):
     """With every AWS variable pointing somewhere wrong, the store still reads and writes Spaces."""
+    # The stand-in runs in this process and sets parts of itself up on first use (an object written, one missing),
+    # under the environment of that moment: use them first, so the wrong variables below reach only the store.
+    spaces_client.put_object(Bucket=bucket, Key="ready", Body=b"")
+    with pytest.raises(spaces_client.exceptions.NoSuchKey):
+        spaces_client.get_object(Bucket=bucket, Key="missing")
     config = tmp_path / "config"
     config.write_text("[default]\nendpoint_url = http://127.0.0.1:9\ns3 =\n  addressing_style = virtual\n")
     monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
