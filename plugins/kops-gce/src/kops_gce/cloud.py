@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from kops.cloud import CloudProvider
 from kops.errors import KopsError
@@ -50,3 +51,29 @@ class GCECloud(CloudProvider):
         if region is None:
             raise KopsError(f"invalid GCE zone {zone!r}: expected a zone such as us-central1-a")
         return region
+
+    # --- the engine's side: a run's context, what the cluster owns ---------------------------------------
+
+    def engine_context(self, model: Any) -> Any:
+        """A run's context: the project's Compute clients (made on first use), a snapshot listing each kind at
+        most once, the API's errors. Terraform output gets the same handle, which makes no call unless asked."""
+        from kops.engine import Context
+
+        from kops_gce.api import ERRORS, GCE
+        from kops_gce.discovery import DISCOVERY
+
+        gce = GCE.for_cluster(model.cluster, self)
+        if model.target == "terraform":
+            return Context(model.cluster_name, cloud=gce)
+        return Context(model.cluster_name, cloud=gce, snapshot=DISCOVERY.snapshot(gce, model.cluster_name),
+                       errors=ERRORS)
+
+    def owned_resources(self, ctx: Any, model: Any) -> list[Any]:
+        from kops_gce.discovery import DISCOVERY
+
+        return DISCOVERY.deletion_tasks(ctx.snapshot, model.cluster_name)
+
+    def resource_store_ids(self, ctx: Any, model: Any) -> dict[str, str | None]:
+        from kops_gce.discovery import store_ids
+
+        return store_ids(ctx.snapshot, model.cluster_name)

@@ -19,3 +19,12 @@ def kops_validate(cluster: Any, instance_groups: list[Any]) -> list[Any]:
     from kops_gce.validation import validate
 
     return validate(cluster, instance_groups)
+
+
+@hookimpl
+def kops_model_builders(cluster: Any, cloud: str) -> list[Any]:
+    if cloud != "gce":
+        return []
+    from kops_gce.model import builders
+
+    return builders()
