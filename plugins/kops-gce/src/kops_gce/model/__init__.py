@@ -5,9 +5,10 @@ order, and each finds what earlier ones made in the run's registry (``model.get`
 - ``network``: the network, the regional subnetworks (with IP alias ranges), the router and Cloud NAT;
 - ``firewall``: core's traffic between roles and what comes from outside (SSH, the API, node ports);
 - ``service_accounts``: each role's service account and its project IAM roles;
-- ``api_loadbalancer``: the API's address, forwarding rule and target pool or internal backend service;
 - ``etcd``: a persistent disk per etcd member;
-- ``groups``: an instance template and a managed instance group per instance group and zone.
+- ``groups``: an instance template and a managed instance group per instance group and zone;
+- ``api_loadbalancer``: the API's address, forwarding rule and target pool (which it adds to the control plane's
+  instance groups) or internal backend service (whose backends are those groups).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-MODULES = ("network", "firewall", "service_accounts", "api_loadbalancer", "etcd", "groups")
+MODULES = ("network", "firewall", "service_accounts", "etcd", "groups", "api_loadbalancer")
 
 
 def builders() -> list[Any]:
