@@ -9,13 +9,16 @@ Listings are dicts with the API's field names in snake_case (``self_link``, ``ip
 from __future__ import annotations
 
 import os
+import threading
 from typing import Any
 
 from kops.engine import CloudErrors
 from kops.errors import KopsError
 
-from kops_gce.testing.clients import compute_client, compute_endpoint
+from kops_gce.testing.clients import api_root, compute_client, compute_endpoint, rest_session
 
+#: How long one call to a REST API (IAM, Resource Manager) may take (seconds).
+REST_TIMEOUT = 60
 #: How long one operation may take before the run gives up on it (seconds).
 OPERATION_TIMEOUT = 600
 #: HTTP statuses a later try may not get: throttling and the service's own trouble.
@@ -79,6 +82,8 @@ class GCE:
             raise KopsError("spec.project: required on GCE (kops create cluster --project, or gcloud's project)")
         self.project, self.region = project, region
         self._clients: dict[str, Any] = {}
+        self._session: Any = None
+        self._lock = threading.Lock()
 
     @classmethod
     def for_cluster(cls, cluster: Any, cloud: Any) -> GCE:
@@ -91,6 +96,22 @@ class GCE:
 
             self._clients[name] = compute_client(getattr(compute_v1, name + "Client"))
         return self._clients[name]
+
+    def rest(self, api: str, method: str, path: str, body: dict[str, Any] | None = None,
+             params: dict[str, str] | None = None) -> dict[str, Any]:
+        """A call to one of Google's REST APIs that have no client here (``iam``, ``cloudresourcemanager``):
+        ``path`` follows the API's root (``v1/projects/P/serviceAccounts``); the answer's JSON, or, for an error,
+        google-api-core's exception for its status (with the int ``code`` the run's retries read)."""
+        from google.api_core.exceptions import from_http_response
+
+        with self._lock:
+            if self._session is None:
+                self._session = rest_session()
+        response = self._session.request(method, api_root(api) + path, json=body, params=params,
+                                         timeout=REST_TIMEOUT)
+        if response.status_code >= 400:
+            raise from_http_response(response)
+        return response.json() if response.content else {}
 
     def wait(self, operation: Any) -> None:
         """Wait for an operation (what insert, patch, delete... return) to finish; its error is raised."""

@@ -7,6 +7,10 @@ stand-in:
   credentials, which a stand-in needs on a machine that has none; otherwise the clients find Application
   Default Credentials as usual.
 
+- ``CLOUDSDK_API_ENDPOINT_OVERRIDES_IAM`` and ``CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER`` (the
+  API's root, such as ``http://127.0.0.1:PORT/``) point the REST calls kops makes to those APIs elsewhere
+  (:func:`api_root`, :func:`rest_session`).
+
 google-cloud-storage needs no help: ``STORAGE_EMULATOR_HOST`` points it at a stand-in and makes it anonymous.
 """
 
@@ -43,6 +47,33 @@ def credentials_disabled(environ: Mapping[str, str] | None = None) -> bool:
     """Whether gcloud's ``auth/disable_credentials`` is on (gcloud's true values: 1, true, yes, on)."""
     env = os.environ if environ is None else environ
     return (env.get(DISABLE_CREDENTIALS_VARIABLE) or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def api_root(api: str, environ: Mapping[str, str] | None = None) -> str:
+    """The root URL of one of Google's REST APIs (``iam`` -> ``https://iam.googleapis.com/``), or gcloud's override
+    of it (``CLOUDSDK_API_ENDPOINT_OVERRIDES_IAM``); it ends with ``/``, and a path such as ``v1/projects/P``
+    follows it."""
+    env = os.environ if environ is None else environ
+    variable = f"CLOUDSDK_API_ENDPOINT_OVERRIDES_{api.upper()}"
+    override = (env.get(variable) or "").strip()
+    if override and "://" not in override:
+        raise KopsError(f"{variable}={override!r} is not a URL such as https://{api}.googleapis.com/")
+    root = override or f"https://{api}.googleapis.com/"
+    return root if root.endswith("/") else root + "/"
+
+
+def rest_session(environ: Mapping[str, str] | None = None) -> Any:
+    """A ``requests`` session for Google's REST APIs: with Application Default Credentials (the cloud-platform
+    scope), or without any when credentials are disabled."""
+    if credentials_disabled(environ):
+        import requests
+
+        return requests.Session()
+    import google.auth
+    from google.auth.transport.requests import AuthorizedSession
+
+    credentials, _ = google.auth.default(scopes=["https://www.googleapis.com/auth/cloud-platform"])
+    return AuthorizedSession(credentials)
 
 
 def compute_client(client_class: type[T], environ: Mapping[str, str] | None = None) -> T:
