@@ -48,8 +48,15 @@ def object_name(object_name: str, cluster_name: str) -> str:
 
 
 def role_tag(cluster_name: str, role: str) -> str:
-    """The network tag machines of a role carry, which firewall rules select: ``<cluster>-k8s-io-role-node``."""
-    return f"{safe_cluster_name(cluster_name)}-k8s-io-role-{ROLE_WORDS[role]}"
+    """The network tag machines of a role carry, which firewall rules select: ``<cluster>-k8s-io-role-node``,
+    the cluster part shortened so the whole fits."""
+    return prefixed(f"k8s-io-role-{ROLE_WORDS[role]}", cluster_name)
+
+
+def legacy_master_tag(cluster_name: str) -> str:
+    """The control plane's older tag, ``<cluster>-k8s-io-role-master``, which rules reaching the control plane
+    still name beside :func:`role_tag`'s, as upstream's do (machines made before the rename carry only it)."""
+    return prefixed("k8s-io-role-master", cluster_name)
 
 
 def service_account_id(role_word: str, cluster_name: str) -> str:
