@@ -11,6 +11,8 @@ from kops.errors import KopsError
 # A zone is its region (us-central1, europe-west4, northamerica-northeast1; the test region us-test1)
 # and a suffix (a, b, c, or the longer suffixes of special-purpose zones).
 _ZONE = re.compile(r"^(?P<region>[a-z]+-[a-z]+[0-9]+)-(?P<suffix>[a-z][a-z0-9]*)$")
+#: The Terraform Google provider version upstream's configurations require.
+TERRAFORM_GOOGLE_PROVIDER = ">= 5.11.0"
 
 
 def zone_region(zone: str) -> str | None:
@@ -77,3 +79,33 @@ class GCECloud(CloudProvider):
         from kops_gce.discovery import store_ids
 
         return store_ids(ctx.snapshot, model.cluster_name)
+
+    # --- Terraform output -------------------------------------------------------------------------------
+
+    def terraform_stores_boot_files(self, model: Any) -> bool:
+        """Terraform writes the boot files as ``google_storage_bucket_object`` resources when the state store is
+        in Cloud Storage (see :mod:`kops_gce.model.storage`)."""
+        return model.state_url.lower().startswith("gs://")
+
+    def terraform_writer(self, model: Any) -> Any:
+        """A writer with upstream's ``google`` provider (the cluster's project and region, then the spec's
+        ``target.terraform.providerExtraConfig``), the ``cluster_name``, ``project`` and ``region`` locals and
+        outputs, and, for a ``gs://`` state store, the ``google.files`` provider its objects are written through
+        (with ``filesProviderExtraConfig``)."""
+        from kops.engine.targets.terraform import TerraformWriter
+
+        from kops_gce.api import GCE
+
+        gce = GCE.for_cluster(model.cluster, self)
+        target = model.cluster.spec.target
+        extra = target.terraform if target is not None and target.terraform is not None else None
+        writer = TerraformWriter()
+        writer.add_provider("google", {"project": gce.project, "region": gce.region,
+                                       **((extra and extra.providerExtraConfig) or {})},
+                            source="hashicorp/google", version=TERRAFORM_GOOGLE_PROVIDER)
+        if self.terraform_stores_boot_files(model):
+            writer.add_provider("google", dict((extra and extra.filesProviderExtraConfig) or {}), alias="files")
+        writer.add_output("cluster_name", model.cluster_name)
+        writer.add_output("project", gce.project)
+        writer.add_output("region", gce.region)
+        return writer
