@@ -8,7 +8,8 @@ order, and each finds what earlier ones made in the run's registry (``model.get`
 - ``etcd``: a persistent disk per etcd member;
 - ``groups``: an instance template and a managed instance group per instance group and zone;
 - ``api_loadbalancer``: the API's address, forwarding rule and target pool (which it adds to the control plane's
-  instance groups) or internal backend service (whose backends are those groups).
+  instance groups) or internal backend service (whose backends are those groups);
+- ``storage``: for Terraform output with a ``gs://`` state store, the boot files as storage objects.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-MODULES = ("network", "firewall", "service_accounts", "etcd", "groups", "api_loadbalancer")
+MODULES = ("network", "firewall", "service_accounts", "etcd", "groups", "api_loadbalancer", "storage")
 
 
 def builders() -> list[Any]:
