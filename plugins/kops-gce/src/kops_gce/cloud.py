@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from kops.cloud import CloudProvider
+from kops.cloud import CloudProvider, NodeIdentity
 from kops.errors import KopsError
 
 # A zone is its region (us-central1, europe-west4, northamerica-northeast1; the test region us-test1)
@@ -53,6 +53,25 @@ class GCECloud(CloudProvider):
         if region is None:
             raise KopsError(f"invalid GCE zone {zone!r}: expected a zone such as us-central1-a")
         return region
+
+    # --- nodes joining (kops_gce.identity; the machine's side uses the standard library only) -------------
+
+    def node_identity_proof(self, body: bytes) -> str:
+        """An identity token from the instance's metadata server, its audience binding the body's SHA-256."""
+        from kops_gce import identity
+
+        return identity.proof(body)
+
+    def verify_node_identity(self, cluster: dict[str, Any], groups: dict[str, dict[str, Any]], authorization: str,
+                             body: bytes, instance_group: str) -> NodeIdentity:
+        from kops_gce import identity
+
+        return identity.verify(cluster, groups, authorization, body, instance_group)
+
+    def identify_node(self, cluster: dict[str, Any], provider_id: str) -> NodeIdentity | None:
+        from kops_gce import identity
+
+        return identity.identify(cluster, provider_id)
 
     # --- the engine's side: a run's context, what the cluster owns ---------------------------------------
 
