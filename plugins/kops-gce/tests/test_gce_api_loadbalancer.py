@@ -1,0 +1,218 @@
+"""The API's load balancer on GCE: the public one (external address, forwarding rule, target pool and its legacy
+HTTP health check) and the internal one (internal address, forwarding rule, backend service over the control
+plane's instance groups, regional health check), applied on the Compute fake, planned again without change,
+deleted without touching another cluster's; the address kubeconfigs reach the API at."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+from google.api_core import exceptions
+from google.cloud import compute_v1
+from kops import api as kops_api
+from kops.engine import Action, Context, Executor
+from kops.engine.targets.direct import DirectTarget
+from kops.engine.targets.dryrun import DryRunTarget
+from kops_gce.api import ERRORS, GCE
+from kops_gce.cloud import GCECloud
+from kops_gce.discovery import DISCOVERY
+from kops_gce.tasks.address import Address
+from kops_gce.tasks.backend_service import BackendService
+from kops_gce.tasks.forwarding_rule import ForwardingRule
+from kops_gce.tasks.health_check import HealthCheck
+from kops_gce.tasks.http_health_check import HttpHealthCheck
+from kops_gce.tasks.target_pool import TargetPool
+from kops_gce.testing.fakegce import FakeGCE
+
+P = "kops-test"
+REGION = "us-test1"
+ZONE = "us-test1-a"
+CLUSTER = "lb.example.com"
+OWNER = f"kops cluster {CLUSTER} state-store store-1"
+LABELS = {"k8s-io-cluster-name": "lb-example-com", "kops-k8s-io-state-store": "store-1"}
+LINK = f"https://www.googleapis.com/compute/v1/projects/{P}"
+IMAGE = "projects/ubuntu-os-cloud/global/images/ubuntu-2404-noble-amd64-v20260615"
+NETWORK = f"{LINK}/global/networks/net"
+SUBNETWORK = f"{LINK}/regions/{REGION}/subnetworks/sub"
+MANAGER = f"{LINK}/zones/{ZONE}/instanceGroupManagers/master"
+
+
+@pytest.fixture
+def gce(monkeypatch):
+    """The run's handle on a fake holding a network, a subnetwork and the control plane's managed group
+    ``master`` (one machine), as the builders before the load balancer's leave them."""
+    with FakeGCE([P]) as fake:
+        monkeypatch.setenv("CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE", f"{fake.url}/compute/v1/")
+        for api in ("IAM", "CLOUDRESOURCEMANAGER"):
+            monkeypatch.setenv(f"CLOUDSDK_API_ENDPOINT_OVERRIDES_{api}", f"{fake.url}/")
+        monkeypatch.setenv("CLOUDSDK_AUTH_DISABLE_CREDENTIALS", "true")
+        handle = GCE(P, REGION)
+        handle.wait(handle.compute("Networks").insert(project=P, network_resource=compute_v1.Network(
+            name="net", auto_create_subnetworks=False)))
+        handle.wait(handle.compute("Subnetworks").insert(project=P, region=REGION, subnetwork_resource=(
+            compute_v1.Subnetwork(name="sub", network=NETWORK, ip_cidr_range="10.0.16.0/20"))))
+        disk = compute_v1.AttachedDisk(boot=True, auto_delete=True, initialize_params=(
+            compute_v1.AttachedDiskInitializeParams(source_image=IMAGE)))
+        handle.wait(handle.compute("InstanceTemplates").insert(project=P, instance_template_resource=(
+            compute_v1.InstanceTemplate(name="master-t1", properties=compute_v1.InstanceProperties(
+                machine_type="e2-medium", disks=[disk],
+                network_interfaces=[compute_v1.NetworkInterface(network=NETWORK, subnetwork=SUBNETWORK)])))))
+        handle.wait(handle.compute("InstanceGroupManagers").insert(
+            project=P, zone=ZONE, instance_group_manager_resource=compute_v1.InstanceGroupManager(
+                name="master", base_instance_name="master", target_size=1,
+                instance_template=f"{LINK}/global/instanceTemplates/master-t1")))
+        yield handle
+
+
+def run(handle: GCE, tasks=(), deletions=()):
+    ctx = Context(CLUSTER, cloud=handle, snapshot=DISCOVERY.snapshot(handle, CLUSTER), errors=ERRORS)
+    return DirectTarget(Executor(8, sleep=lambda _: None)).run(ctx, list(tasks), list(deletions))
+
+
+def plan(handle: GCE, tasks):
+    ctx = Context(CLUSTER, cloud=handle, snapshot=DISCOVERY.snapshot(handle, CLUSTER), errors=ERRORS)
+    return DryRunTarget(Executor(8, sleep=lambda _: None)).run(ctx, list(tasks))
+
+
+def public_lb(name: str = "api-lb-example-com", labels=None) -> list:
+    check = HttpHealthCheck(name=name, port=3990, request_path="/healthz", description=OWNER)
+    pool = TargetPool(name=name, health_check=check, description=OWNER)
+    address = Address(name=name, address_type="EXTERNAL", labels=labels or LABELS)
+    rule = ForwardingRule(name=name, ip_address=address, ip_protocol="TCP", load_balancing_scheme="EXTERNAL",
+                          port_range="443-443", target=pool, labels={**(labels or LABELS), "name": "api"})
+    return [check, pool, address, rule]
+
+
+def internal_lb() -> list:
+    check = HealthCheck(name="api-lb-example-com", protocol="TCP", port=443, description=OWNER)
+    service = BackendService(name="api-lb-example-com", protocol="TCP", load_balancing_scheme="INTERNAL",
+                             health_checks=[check], backends=[MANAGER], description=OWNER)
+    address = Address(name="api-us-test1-lb-example-com", address_type="INTERNAL",
+                      purpose="SHARED_LOADBALANCER_VIP", subnetwork=SUBNETWORK, labels=LABELS)
+    rule = ForwardingRule(name="api-us-test1-lb-example-com", ip_address=address, ip_protocol="TCP",
+                          load_balancing_scheme="INTERNAL", ports=["443"], backend_service=service,
+                          network=NETWORK, subnetwork=SUBNETWORK, labels={**LABELS, "name": "api-us-test1"})
+    controller = ForwardingRule(name="kops-controller-us-test1-lb-example-com", ip_address=address,
+                                ip_protocol="TCP", load_balancing_scheme="INTERNAL", ports=["3988"],
+                                backend_service=service, network=NETWORK, subnetwork=SUBNETWORK,
+                                labels={**LABELS, "name": "kops-controller-us-test1"})
+    return [check, service, address, rule, controller]
+
+
+def cluster(lb_type: str | None = "Public"):
+    spec = {"cloudProvider": "gce", "project": P, "subnets": [{"name": REGION, "region": REGION, "type": "Public"}],
+            "api": {"loadBalancer": {"type": lb_type}} if lb_type else {"dns": {}}}
+    return kops_api.from_dict({"apiVersion": "kops.k8s.io/v1alpha2", "kind": "Cluster",
+                               "metadata": {"name": CLUSTER}, "spec": spec}, source="test")
+
+
+def test_the_public_load_balancer_sends_the_api_port_to_the_control_plane(gce) -> None:
+    tasks = public_lb()
+    run(gce, tasks)
+    rules = gce.compute("ForwardingRules")
+    rule = rules.get(project=P, region=REGION, forwarding_rule="api-lb-example-com")
+    address = gce.compute("Addresses").get(project=P, region=REGION, address="api-lb-example-com")
+    assert (rule.I_p_address, rule.port_range, rule.load_balancing_scheme) == (address.address, "443-443", "EXTERNAL")
+    assert rule.target == f"{LINK}/regions/{REGION}/targetPools/api-lb-example-com"
+    assert dict(rule.labels) == {**LABELS, "name": "api"} and dict(address.labels) == LABELS
+    pool = gce.compute("TargetPools").get(project=P, region=REGION, target_pool="api-lb-example-com")
+    assert list(pool.health_checks) == [f"{LINK}/global/httpHealthChecks/api-lb-example-com"]
+    assert pool.description == OWNER
+
+    # The control plane's group names the pool: GCE puts its machines in it.
+    igms = gce.compute("InstanceGroupManagers")
+    igm = igms.get(project=P, zone=ZONE, instance_group_manager="master")
+    igm.target_pools = [pool.self_link]
+    gce.wait(igms.patch(project=P, zone=ZONE, instance_group_manager="master", instance_group_manager_resource=igm))
+    pool = gce.compute("TargetPools").get(project=P, region=REGION, target_pool="api-lb-example-com")
+    assert len(pool.instances) == 1 and "/instances/master-" in pool.instances[0]
+
+    assert not plan(gce, public_lb()).has_changes
+    assert GCECloud().api_endpoint(cluster("Public")) == address.address
+
+
+def changed_public_lb() -> list:
+    tasks = public_lb(labels={**LABELS, "team": "api"})
+    tasks[0].port = 8443
+    return tasks
+
+
+def test_a_changed_health_check_port_and_labels_are_updated_in_place(gce) -> None:
+    run(gce, public_lb())
+    changed = changed_public_lb()
+    assert {(c.type, c.action) for c in plan(gce, changed).changes if c.action != Action.NONE} == {
+        ("HttpHealthCheck", Action.UPDATE), ("Address", Action.UPDATE), ("ForwardingRule", Action.UPDATE)}
+    address_before = gce.compute("Addresses").get(project=P, region=REGION, address="api-lb-example-com").address
+    run(gce, changed)
+    rule = gce.compute("ForwardingRules").get(project=P, region=REGION, forwarding_rule="api-lb-example-com")
+    assert rule.labels["team"] == "api" and rule.I_p_address == address_before
+    check = requests.get(f"{gce_url()}/projects/{P}/global/httpHealthChecks/api-lb-example-com", timeout=10).json()
+    assert check["port"] == 8443
+    assert not plan(gce, changed_public_lb()).has_changes
+
+
+def gce_url() -> str:
+    import os
+
+    return os.environ["CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE"].rstrip("/")
+
+
+def test_the_internal_load_balancer_sends_to_the_control_planes_instance_group(gce) -> None:
+    run(gce, internal_lb())
+    service = gce.compute("RegionBackendServices").get(project=P, region=REGION, backend_service="api-lb-example-com")
+    assert [(b.group, b.balancing_mode) for b in service.backends] == [
+        (f"{LINK}/zones/{ZONE}/instanceGroups/master", "CONNECTION")]
+    assert list(service.health_checks) == [f"{LINK}/regions/{REGION}/healthChecks/api-lb-example-com"]
+    address = gce.compute("Addresses").get(project=P, region=REGION, address="api-us-test1-lb-example-com")
+    assert (address.address_type, address.purpose, address.subnetwork) == (
+        "INTERNAL", "SHARED_LOADBALANCER_VIP", SUBNETWORK)
+    rules = {r.name: r for r in gce.compute("ForwardingRules").list(project=P, region=REGION)}
+    # The API's rule and kops-controller's share the address, on their own ports.
+    assert {n: (list(r.ports), r.I_p_address, r.subnetwork) for n, r in rules.items()} == {
+        "api-us-test1-lb-example-com": (["443"], address.address, SUBNETWORK),
+        "kops-controller-us-test1-lb-example-com": (["3988"], address.address, SUBNETWORK)}
+    assert not plan(gce, internal_lb()).has_changes
+    assert GCECloud().api_endpoint(cluster("Internal")) == address.address
+    assert GCECloud().api_endpoint(cluster(None)) is None
+
+
+def test_a_forwarding_rule_whose_ports_changed_is_replaced_on_the_same_address(gce) -> None:
+    run(gce, internal_lb())
+    changed = internal_lb()
+    changed[4].ports = ["3988", "3989"]
+    changes = {c.name: c for c in plan(gce, changed).changes if c.action != Action.NONE}
+    assert list(changes) == ["kops-controller-us-test1-lb-example-com"]
+    assert changes["kops-controller-us-test1-lb-example-com"].action == Action.REPLACE
+    run(gce, changed)
+    rule = gce.compute("ForwardingRules").get(project=P, region=REGION,
+                                              forwarding_rule="kops-controller-us-test1-lb-example-com")
+    address = gce.compute("Addresses").get(project=P, region=REGION, address="api-us-test1-lb-example-com")
+    assert (list(rule.ports), rule.I_p_address) == (["3988", "3989"], address.address)
+
+
+def test_deleting_takes_the_clusters_load_balancers_and_leaves_anothers(gce) -> None:
+    other_labels = {"k8s-io-cluster-name": "other-example-com"}
+    other = public_lb("api-other-example-com", labels=other_labels)
+    for task in other[:2]:
+        task.description = "kops cluster other.example.com"
+    run(gce, other)
+    run(gce, public_lb() + internal_lb())
+    ctx = Context(CLUSTER, cloud=gce, snapshot=DISCOVERY.snapshot(gce, CLUSTER), errors=ERRORS)
+    mine = {"Address", "ForwardingRule", "TargetPool", "HttpHealthCheck", "BackendService", "HealthCheck"}
+    doomed = [t for t in DISCOVERY.deletion_tasks(ctx.snapshot, CLUSTER) if t.type_name in mine]
+    assert sorted(t.name for t in doomed) == sorted(
+        ["api-lb-example-com"] * 6 + ["api-us-test1-lb-example-com"] * 2 + ["kops-controller-us-test1-lb-example-com"])
+    run(gce, deletions=doomed)
+
+    names = {kind: [r.name for r in gce.compute(kind).list(project=P, region=REGION)]
+             for kind in ("ForwardingRules", "Addresses", "TargetPools", "RegionBackendServices",
+                          "RegionHealthChecks")}
+    assert names == {"ForwardingRules": ["api-other-example-com"], "Addresses": ["api-other-example-com"],
+                     "TargetPools": ["api-other-example-com"], "RegionBackendServices": [], "RegionHealthChecks": []}
+    checks = requests.get(f"{gce_url()}/projects/{P}/global/httpHealthChecks", timeout=10).json()
+    assert [c["name"] for c in checks["items"]] == ["api-other-example-com"]
+    # The control plane's group outlives the backend service that held it.
+    assert gce.compute("InstanceGroupManagers").get(project=P, zone=ZONE, instance_group_manager="master")
+    assert GCECloud().api_endpoint(cluster("Public")) is None
+    with pytest.raises(exceptions.NotFound):
+        gce.compute("Addresses").get(project=P, region=REGION, address="api-lb-example-com")
