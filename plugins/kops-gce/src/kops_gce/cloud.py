@@ -94,6 +94,16 @@ class GCECloud(CloudProvider):
 
         return DISCOVERY.deletion_tasks(ctx.snapshot, model.cluster_name)
 
+    def api_endpoint(self, cluster: Any) -> str | None:
+        """The IP address of the API's load balancer (its ``api-`` forwarding rule, the external one where there is
+        one); None without a load balancer."""
+        if cluster.spec.api is None or cluster.spec.api.loadBalancer is None:
+            return None
+        from kops_gce.api import GCE
+        from kops_gce.tasks.forwarding_rule import api_address
+
+        return api_address(GCE.for_cluster(cluster, self), cluster.metadata.name)
+
     def resource_store_ids(self, ctx: Any, model: Any) -> dict[str, str | None]:
         from kops_gce.discovery import store_ids
 
