@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from kops.cloud import CloudProvider, NodeIdentity
+from kops.cloud import CloudProvider, EtcdVolumes, NodeIdentity
 from kops.errors import KopsError
 
 # A zone is its region (us-central1, europe-west4, northamerica-northeast1; the test region us-test1)
@@ -47,6 +47,19 @@ class GCECloud(CloudProvider):
         """GCE label keys hold lowercase letters, digits, ``-`` and ``_``: a key is lowercased and anything else
         becomes ``-``, as kops writes it."""
         return re.sub(r"[^a-z0-9_-]", "-", key.lower())
+
+    def etcd_volumes(self, cluster: Any, etcd_name: str) -> EtcdVolumes:
+        """etcd-manager finds a member's persistent disk by the labels :mod:`kops_gce.model.etcd` gives it, as
+        upstream's GCE volume provider reads them (the project and zone come from the machine's metadata)."""
+        from kops_gce.labels import CLUSTER_LABEL, ETCD_LABEL_PREFIX, ROLE_LABEL_PREFIX, cluster_label_value
+
+        return EtcdVolumes([
+            "--volume-provider=gce",
+            f"--volume-tag={CLUSTER_LABEL}={cluster_label_value(cluster.metadata.name)}",
+            f"--volume-tag={ETCD_LABEL_PREFIX}{etcd_name}",
+            f"--volume-tag={ROLE_LABEL_PREFIX}master=master",
+            f"--volume-name-tag={ETCD_LABEL_PREFIX}{etcd_name}",
+        ])
 
     def region_for_zone(self, zone: str) -> str:
         region = zone_region(zone)
@@ -138,3 +151,24 @@ class GCECloud(CloudProvider):
         writer.add_output("project", gce.project)
         writer.add_output("region", gce.region)
         return writer
+
+    # --- running clusters: each group's managed instance groups and machines (see kops_gce.cloudgroups) -------
+
+    #: Upstream's rolling updates on GCE launch no machine first; a ``maxSurge`` the spec sets still works.
+    default_max_surge = 0
+
+    def cloud_groups(self, cluster: Any, instance_groups: list[Any], nodes: list[Any] | None = None) -> list[Any]:
+        from kops_gce import cloudgroups
+        from kops_gce.api import GCE
+
+        return cloudgroups.cloud_groups(GCE.for_cluster(cluster, self), cluster, instance_groups)
+
+    def delete_instance(self, instance: Any) -> None:
+        from kops_gce import cloudgroups
+
+        cloudgroups.delete_instance(instance)
+
+    def detach_instance(self, instance: Any) -> None:
+        from kops_gce import cloudgroups
+
+        cloudgroups.detach_instance(instance)
