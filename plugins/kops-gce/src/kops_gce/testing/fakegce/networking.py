@@ -99,6 +99,7 @@ class Subnetworks(Kind):
     mutable = ("patch",)
     fingerprint_required = True
     output_only = ("gatewayAddress", "fingerprint")
+    methods = {"expandIpCidrRange": "expand_ip_cidr_range"}
 
     def prepare(self, api: Compute, ref: Ref, res: Body) -> None:
         network = network_of(api, ref, res)
@@ -141,11 +142,32 @@ class Subnetworks(Kind):
     def updated(self, api: Compute, ref: Ref, res: Body, before: Body) -> None:
         if res.get("network") and parse_ref(res["network"], ref.project) != parse_ref(before["network"], ref.project):
             raise invalid_field("resource.network", res["network"], "The network of a subnetwork cannot change.")
-        old, new = ipaddress.ip_network(before["ipCidrRange"]), ipaddress.ip_network(res.get("ipCidrRange", ""))
-        if new != old and not old.subnet_of(new):
-            raise invalid_field("resource.ipCidrRange", res["ipCidrRange"], "A subnetwork's primary range can "
-                                "only be expanded.")
+        if res.get("ipCidrRange", before["ipCidrRange"]) != before["ipCidrRange"]:
+            raise invalid_field("resource.ipCidrRange", res["ipCidrRange"], "The primary IP range of a subnetwork "
+                                "cannot be patched; use expandIpCidrRange to expand it.")
+        res["ipCidrRange"] = before["ipCidrRange"]
         self.prepare(api, ref, res)
+
+    def expand_ip_cidr_range(self, api: Compute, ref: Ref, res: Body, body: Body, query: dict[str, str]) -> Body:
+        """The primary range made larger; it must hold the current one and overlap no other range."""
+        given = body.get("ipCidrRange")
+        if not given:
+            raise required("ipCidrRange")
+        try:
+            old, new = ipaddress.ip_network(res["ipCidrRange"]), ipaddress.ip_network(given)
+        except ValueError:
+            raise invalid_field("ipCidrRange", given, "Invalid IPCidrRange.") from None
+        if new.version != old.version or new.prefixlen >= old.prefixlen or not old.subnet_of(new):
+            raise invalid_field("ipCidrRange", given, f"The new range must be larger than {old} and contain it.")
+        before = dict(res)
+        res["ipCidrRange"] = given
+        try:
+            self.prepare(api, ref, res)
+        except Exception:
+            res.clear()
+            res.update(before)
+            raise
+        return api.operation(ref, "expandIpCidrRange", res)
 
 
 def allocate_ip(api: Compute, project: str, subnet_link: str) -> str:
