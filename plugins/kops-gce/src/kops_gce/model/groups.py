@@ -171,7 +171,7 @@ class InstanceGroupsBuilder:
     def tags(model: ModelContext, role: str) -> list[str]:
         tags = [names.role_tag(model.cluster_name, role)]
         if role == CONTROL_PLANE:
-            tags.append(f"{names.safe_cluster_name(model.cluster_name)}-k8s-io-role-master")
+            tags.append(names.legacy_master_tag(model.cluster_name))
         return tags
 
     @staticmethod

@@ -1,0 +1,132 @@
+"""A running cluster on GCE, for day-2 operations (``kops get instances``, validation, rolling updates): each
+instance group's managed instance groups (one per zone) and their machines.
+
+A machine is up to date when its group made it from the template the group makes machines from now (upstream's
+rule): a changed instance group gets a new template, so every machine made from an older one needs replacing.
+
+Deleting a machine deletes it through its group and gives the group its size back, so the group makes a
+replacement under a new name (a Kubernetes Node of the old name, cordoned and drained, is never reused).
+Detaching one (a rolling update's surge) abandons it, which takes it out of the group but leaves it running, and
+likewise gives the group its size back, so the replacement starts first. An abandoned machine still carries the
+group's label: it is listed as detached until it is deleted, which then deletes it directly.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kops.cloud import NEEDS_UPDATE, UP_TO_DATE, CloudInstance, CloudInstanceGroup
+from kops.model import role_of
+
+from kops_gce.api import GCE, not_found
+from kops_gce.discovery import label_filter
+from kops_gce.labels import INSTANCE_GROUP_LABEL, label_value, owned
+from kops_gce.model.groups import manager_name
+from kops_gce.tasks import last
+
+
+def _of_cluster(manager: dict[str, Any], cluster_name: str, names: set[str]) -> bool:
+    """A managed instance group of the cluster: named as its groups' are, and described as its own (or, made by
+    Terraform, described as no cluster's)."""
+    if manager["name"] not in names:
+        return False
+    return owned(manager, cluster_name) or not str(manager.get("description") or "").startswith("kops cluster ")
+
+
+def cloud_groups(gce: GCE, cluster: Any, instance_groups: list[Any]) -> list[CloudInstanceGroup]:
+    name = cluster.metadata.name
+    wanted = {manager_name(name, g.metadata.name, zone): g.metadata.name
+              for g in instance_groups for zone in g.spec.zones or []}
+    managers = [m for m in gce.aggregated("InstanceGroupManagers") if _of_cluster(m, name, set(wanted))]
+    machines = {m["self_link"]: m for m in gce.aggregated("Instances", label_filter(name))}
+    managed: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = {}
+    members: set[str] = set()
+    for manager in sorted(managers, key=lambda m: m["name"]):
+        for item in _managed_instances(gce, manager):
+            members.add(item["instance"])
+            managed.setdefault(wanted[manager["name"]], []).append((manager, item))
+    out = []
+    for group in instance_groups:
+        group_name = group.metadata.name
+        instances = []
+        for manager, item in managed.get(group_name, []):
+            current = item.get("version", {}).get("instance_template") == manager.get("instance_template")
+            machine = machines.get(item["instance"]) or {"name": last(item["instance"]),
+                                                         "self_link": item["instance"],
+                                                         "zone": manager.get("zone"),
+                                                         "status": item.get("instance_status") or "PROVISIONING"}
+            instances.append(_instance(gce, group, machine, UP_TO_DATE if current else NEEDS_UPDATE, manager))
+        for link, machine in sorted(machines.items()):
+            if link not in members and (machine.get("labels") or {}).get(INSTANCE_GROUP_LABEL) == \
+                    label_value(group_name) and owned(machine, name):
+                instances.append(_instance(gce, group, machine, NEEDS_UPDATE, None, detached=True))
+        size = sum(int(m.get("target_size") or 0) for m in managers if wanted[m["name"]] == group_name)
+        out.append(CloudInstanceGroup(instance_group=group, min_size=size, max_size=size, target_size=size,
+                                      instances=instances))
+    return out
+
+
+def _managed_instances(gce: GCE, manager: dict[str, Any]) -> list[dict[str, Any]]:
+    from kops_gce.api import as_dict
+
+    client = gce.compute("InstanceGroupManagers")
+    try:
+        pager = client.list_managed_instances(project=gce.project, zone=last(manager.get("zone")),
+                                              instance_group_manager=manager["name"])
+        return [as_dict(item) for item in pager]
+    except Exception as exc:  # noqa: BLE001 - a group deleted meanwhile has no machines
+        if not_found(exc):
+            return []
+        raise
+
+
+def _instance(gce: GCE, group: Any, machine: dict[str, Any], status: str, manager: dict[str, Any] | None,
+              detached: bool = False) -> CloudInstance:
+    zone = last(machine.get("zone"))
+    interfaces = machine.get("network_interfaces") or [{}]
+    configs = interfaces[0].get("access_configs") or [{}]
+    return CloudInstance(
+        id=machine["name"], instance_group=group.metadata.name, role=role_of(group),
+        state=str(machine.get("status") or "").lower(), status=status,
+        machine_type=last(machine.get("machine_type")), internal_ip=interfaces[0].get("network_i_p") or
+        interfaces[0].get("network_ip") or "", external_ip=configs[0].get("nat_i_p") or configs[0].get("nat_ip") or "",
+        zone=zone, provider_id=f"gce://{gce.project}/{zone}/{machine['name']}", detached=detached,
+        handle=(gce, manager, machine["self_link"]))
+
+
+def delete_instance(instance: CloudInstance) -> None:
+    """Delete the machine; its group, keeping its size, makes a replacement (a detached one is just deleted)."""
+    gce, manager, link = instance.handle
+    if manager is None or instance.detached:
+        client = gce.compute("Instances")
+        try:
+            gce.wait(client.delete(project=gce.project, zone=instance.zone, instance=instance.id))
+        except Exception as exc:  # noqa: BLE001 - one already gone is what deleting wanted
+            if not not_found(exc):
+                raise
+        return
+    _out_of_group(gce, manager, link, "delete_instances")
+
+
+def detach_instance(instance: CloudInstance) -> None:
+    """Take the machine out of its group, leaving it running; the group, keeping its size, makes a replacement."""
+    gce, manager, link = instance.handle
+    if manager is None or instance.detached:
+        return
+    _out_of_group(gce, manager, link, "abandon_instances")
+
+
+def _out_of_group(gce: GCE, manager: dict[str, Any], link: str, method: str) -> None:
+    """Delete or abandon a group's machine (either lowers its size by one), then give the group its size back."""
+    from google.cloud import compute_v1
+
+    client = gce.compute("InstanceGroupManagers")
+    where = {"project": gce.project, "zone": last(manager.get("zone")), "instance_group_manager": manager["name"]}
+    size = client.get(**where).target_size
+    if method == "delete_instances":
+        gce.wait(client.delete_instances(**where, instance_group_managers_delete_instances_request_resource=(
+            compute_v1.InstanceGroupManagersDeleteInstancesRequest(instances=[link]))))
+    else:
+        gce.wait(client.abandon_instances(**where, instance_group_managers_abandon_instances_request_resource=(
+            compute_v1.InstanceGroupManagersAbandonInstancesRequest(instances=[link]))))
+    gce.wait(client.resize(**where, size=size))
