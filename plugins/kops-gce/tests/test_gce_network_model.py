@@ -257,6 +257,19 @@ def test_apply_then_replan_changes_nothing_then_changes_are_made_in_place(gce):
         plan(model_of(cluster, groups))
 
 
+def test_leaving_ip_aliases_removes_the_subnetworks_secondary_ranges(gce):
+    cluster, groups = small(networking={"gce": {}}, podCIDR="10.4.0.0/14", serviceClusterIPRange="10.1.0.0/20")
+    apply(model_of(cluster, groups))
+    cluster["spec"]["networking"] = {"cni": {}}
+    del cluster["spec"]["podCIDR"], cluster["spec"]["serviceClusterIPRange"]
+    changed = model_of(cluster, groups)
+    assert plan(changed)["Subnetwork/us-test1-net-example-com"] == "update"
+    apply(changed)
+    assert "Subnetwork/us-test1-net-example-com" not in plan(changed)
+    sub = gce("Subnetworks").get(project=PROJECT, region=REGION, subnetwork="us-test1-net-example-com")
+    assert list(sub.secondary_ip_ranges) == []
+
+
 def test_the_nat_serves_a_private_subnet_added_later(gce):
     cluster, groups = small(subnets=[{"name": REGION, "region": REGION, "type": "Private", "cidr": "10.0.16.0/20"}])
     apply(model_of(cluster, groups))
@@ -335,6 +348,20 @@ def test_a_missing_shared_network_is_an_error_naming_it(gce):
     with pytest.raises(Exception, match=r"Network/elsewhere: this shared resource was not found"):
         plan(model_of(*small(networkID="elsewhere", subnets=[
             {"name": REGION, "region": REGION, "type": "Public", "id": "sub"}])))
+
+
+def test_a_shared_network_of_another_project_is_looked_up_there(gce):
+    from google.cloud import compute_v1
+
+    model = model_of(*small(networkID="host-project/shared-net", subnets=[
+        {"name": REGION, "region": REGION, "type": "Public", "id": "shared-sub"}]))
+    with pytest.raises(Exception, match=r"Network/shared-net: this shared resource was not found"):
+        plan(model)
+    gce("Networks").insert(project="host-project", network_resource=compute_v1.Network(
+        name="shared-net", auto_create_subnetworks=False)).result()
+    gce("Subnetworks").insert(project="host-project", region=REGION, subnetwork_resource=compute_v1.Subnetwork(
+        name="shared-sub", network="global/networks/shared-net", ip_cidr_range="10.9.0.0/20")).result()
+    assert not [c for c in plan(model) if not c.startswith("FirewallRule/")]
 
 
 def names_of_rules(model: ModelContext) -> set[str]:

@@ -12,6 +12,7 @@ needs), never changed nor deleted, and Terraform names it by that ID.
 from __future__ import annotations
 
 import ipaddress
+import time
 from typing import Any
 
 from kops.engine import Changes, Context, Snapshot
@@ -19,10 +20,11 @@ from kops.engine.hcl import Block
 from kops.engine.targets.terraform import TerraformWriter
 from kops.errors import KopsError
 
-from kops_gce.api import as_dict, not_found
+from kops_gce.api import OPERATION_TIMEOUT, as_dict, not_found
 from kops_gce.discovery import DISCOVERY, owned_in
 from kops_gce.tasks import GCETask, delete_quietly, last
 from kops_gce.tasks.network import Network
+from kops_gce.testing.clients import compute_endpoint, rest_session
 
 
 def grows(old: str | None, new: str) -> bool:
@@ -114,7 +116,10 @@ class Subnetwork(GCETask):
             kept = {r.range_name: r.ip_cidr_range for r in current.secondary_ip_ranges
                     if wanted.get(r.range_name) == r.ip_cidr_range}
             if len(kept) != len(current.secondary_ip_ranges):  # removals first: a changed range goes, then returns
-                self._patch(ctx, current, secondary_ip_ranges=_ranges(kept))
+                if kept:
+                    self._patch(ctx, current, secondary_ip_ranges=_ranges(kept))
+                else:
+                    self._clear_secondary_ranges(ctx, current.fingerprint)
                 current = self._fetch(ctx)
             if kept != wanted:
                 self._patch(ctx, current, secondary_ip_ranges=_ranges(wanted))
@@ -131,6 +136,30 @@ class Subnetwork(GCETask):
         body = compute_v1.Subnetwork(fingerprint=current.fingerprint, **fields)
         ctx.cloud.wait(ctx.cloud.compute("Subnetworks").patch(**self.where(ctx), subnetwork=self.name,
                                                               subnetwork_resource=body))
+
+    def _clear_secondary_ranges(self, ctx: Context, fingerprint: str) -> None:
+        """Remove every secondary range: the patch must say ``secondaryIpRanges: []``, which the client library
+        leaves out of its requests (an empty list is its default), so this one request is made directly."""
+        where = self.where(ctx)
+        url = (f"{compute_endpoint() or 'https://compute.googleapis.com'}/compute/v1/projects/{where['project']}"
+               f"/regions/{where['region']}/subnetworks/{self.name}")
+        answer = rest_session().patch(url, json={"fingerprint": fingerprint, "secondaryIpRanges": []}, timeout=60)
+        if answer.status_code >= 400:
+            raise KopsError(f"subnetwork {self.name}: removing its secondary ranges failed: HTTP {answer.status_code} "
+                            f"{answer.text[:200]}")
+        operations = ctx.cloud.compute("RegionOperations")
+        operation = answer.json()
+        deadline = time.monotonic() + OPERATION_TIMEOUT
+        while operation.get("status") != "DONE":
+            if time.monotonic() > deadline:
+                raise KopsError(f"subnetwork {self.name}: removing its secondary ranges did not finish in "
+                                f"{OPERATION_TIMEOUT} s")
+            operation = as_dict(operations.wait(project=where["project"], region=where["region"],
+                                                operation=operation["name"]))
+        errors = (operation.get("error") or {}).get("errors") or []
+        if errors:
+            raise KopsError(f"subnetwork {self.name}: removing its secondary ranges failed: "
+                            f"{errors[0].get('message', errors[0])}")
 
     def delete_direct(self, ctx: Context) -> None:
         delete_quietly(ctx, lambda: ctx.cloud.compute("Subnetworks").delete(**self.where(ctx), subnetwork=self.name))
