@@ -16,6 +16,7 @@ from kops.engine.targets.dryrun import DryRunTarget
 from kops_gce.api import ERRORS, GCE
 from kops_gce.cloud import GCECloud
 from kops_gce.discovery import DISCOVERY
+from kops_gce.labels import cluster_label_value
 from kops_gce.tasks.address import Address
 from kops_gce.tasks.backend_service import BackendService
 from kops_gce.tasks.forwarding_rule import ForwardingRule
@@ -216,3 +217,104 @@ def test_deleting_takes_the_clusters_load_balancers_and_leaves_anothers(gce) -> 
     assert GCECloud().api_endpoint(cluster("Public")) is None
     with pytest.raises(exceptions.NotFound):
         gce.compute("Addresses").get(project=P, region=REGION, address="api-lb-example-com")
+
+
+# --- the model, against upstream's Terraform output ----------------------------------------------------------
+
+#: The Terraform types of the load balancer's resources, and the firewall rules its builder adds.
+LB_TYPES = ("google_compute_address", "google_compute_forwarding_rule", "google_compute_target_pool",
+            "google_compute_http_health_check", "google_compute_region_backend_service",
+            "google_compute_region_health_check")
+LB_RULES = ("https-api", "kops-controller", "pod-cidrs-to-https-api", "cilium-etcd")
+#: Attributes kops writes beyond upstream's: who owns the resource (labels where upstream has none).
+OWNERSHIP = ("description", "labels")
+
+
+def model_of(case: str, target: str = "terraform", store_id: str | None = None):
+    """The ModelContext ``kops update cluster`` builds for an upstream case, every GCE builder run."""
+    import yaml
+    from kops import plugins
+    from kops.channels import load_channel
+    from kops.inference.completion import complete_cluster
+    from kops.model import ModelContext
+    from kops.testing import upstream
+    from kops_gce.model import builders
+
+    text = (upstream.require() / "update_cluster" / case / "in-v1alpha2.yaml").read_text()
+    docs = [d for d in yaml.safe_load_all(text) if d]
+    tree, groups = next(d for d in docs if d["kind"] == "Cluster"), [d for d in docs if d["kind"] == "InstanceGroup"]
+    cloud = plugins.load_driver("cloud", "gce")()
+    completed = kops_api.from_dict(complete_cluster(tree, groups, cloud, load_channel("stable"), []))
+    model = ModelContext(cluster_name=completed.metadata.name, cluster=completed,
+                         instance_groups=sorted((kops_api.from_dict(g) for g in groups), key=lambda g: g.metadata.name),
+                         cloud=cloud, state_url="gs://state", store_id=store_id, target=target,
+                         firewall_rules=plugins.collect(plugins.hook().kops_firewall_rules(cluster=completed)))
+    model.user_data = {g.metadata.name: "#!/bin/bash\n" for g in model.instance_groups}
+    for builder in builders():
+        model.add(builder.build(model))
+    return model
+
+
+def lb_resources(text: str) -> dict[tuple[str, str], dict]:
+    """The load balancer's resources (and firewall rules) of a Terraform file, as python-hcl2 parses them."""
+    import hcl2
+
+    out = {}
+    for entry in hcl2.loads(text).get("resource", []):
+        for type_, named in entry.items():
+            for name, attrs in named.items():
+                type_, name = type_.strip('"'), name.strip('"')
+                if type_ in LB_TYPES or type_ == "google_compute_firewall" and name.startswith(LB_RULES):
+                    out[type_, name] = attrs
+    return out
+
+
+CASES = ["minimal_gce", "ha_gce", "minimal_gce_plb", "minimal_gce_ilb", "minimal_gce_ilb_longclustername",
+         "minimal_gce_dns-none"]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_terraform_writes_upstreams_load_balancer(case) -> None:
+    from kops.engine.targets.terraform import TerraformTarget
+    from kops.testing import upstream
+
+    model = model_of(case)
+    files = TerraformTarget(None, model.cloud.terraform_writer(model)).run(model.cloud.engine_context(model),
+                                                                          model.tasks)
+    ours = lb_resources(files["kubernetes.tf"].decode())
+    theirs = lb_resources((upstream.require() / "update_cluster" / case / "kubernetes.tf").read_text())
+    assert sorted(ours) == sorted(theirs)
+    for key, attrs in theirs.items():
+        mine = ours[key]
+        assert {k: v for k, v in mine.items() if k not in OWNERSHIP} == \
+            {k: v for k, v in attrs.items() if k not in OWNERSHIP}, key
+        if "labels" in attrs:
+            # A label value holds at most 63 characters: a longer cluster name's is shortened with a hash, where
+            # upstream writes one GCE would refuse.
+            labels = {**attrs["labels"], '"k8s-io-cluster-name"': f'"{cluster_label_value(model.cluster_name)}"'}
+            assert mine["labels"] == labels, key
+    # Unlabelled kinds say whose they are in their description.
+    for (type_, name), attrs in ours.items():
+        if type_ in ("google_compute_target_pool", "google_compute_http_health_check",
+                     "google_compute_region_backend_service", "google_compute_region_health_check"):
+            assert attrs["description"] == f'"kops cluster {model.cluster_name}"', name
+
+
+def test_the_public_balancers_target_pool_is_named_by_the_control_planes_groups() -> None:
+    model = model_of("minimal_gce_plb")
+    pool = model.get("TargetPool", "api-minimal-gce-plb-example-com")
+    managers = [t for t in model.tasks if t.type_name == "InstanceGroupManager"]
+    assert {m.name: m.target_pools for m in managers if m.target_pools} == {
+        "a-master-us-test1-a-minimal-gce-plb-example-com": [pool]}
+    service = model.get("BackendService", "api-minimal-gce-plb-example-com")
+    assert service.backends == [m for m in managers if m.name.startswith("a-master-")]
+
+
+def test_gce_has_no_load_balancer_classes() -> None:
+    from kops.errors import KopsError
+    from kops_gce.model.api_loadbalancer import APILoadBalancerBuilder
+
+    model = model_of("minimal_gce_ilb")
+    model.cluster.spec.api.loadBalancer.class_ = "Network"
+    with pytest.raises(KopsError, match=r"spec\.api\.loadBalancer\.class: 'Network' is not supported on GCE"):
+        APILoadBalancerBuilder().build(model)

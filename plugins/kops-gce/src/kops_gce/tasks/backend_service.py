@@ -16,6 +16,7 @@ from kops.engine.targets.terraform import TerraformWriter
 from kops_gce.discovery import DISCOVERY, owned_in
 from kops_gce.tasks import GCETask, delete_quietly, last
 from kops_gce.tasks.health_check import HealthCheck
+from kops_gce.tasks.instance_group_manager import InstanceGroupManager
 
 #: How an internal passthrough load balancer spreads connections over its backends.
 BALANCING_MODE = "CONNECTION"
@@ -115,20 +116,9 @@ def _links(values: Any) -> list[str]:
     return [str(getattr(v, "self_link", None) or v) for v in values or []]
 
 
-def _manager_placeholder(url: str) -> Task | str:
-    """A stand-in for a managed instance group to delete after the backend service that holds its group (its
-    task type, found among the GCE tasks by name), or the URL where no such type is known."""
-    for cls in _task_types(GCETask):
-        if cls.type_name == "InstanceGroupManager":
-            return cls(name=last(url), self_link=url)
-    return url
-
-
-def _task_types(base: type[GCETask]) -> list[type[GCETask]]:
-    found = []
-    for cls in base.__subclasses__():
-        found += [cls, *_task_types(cls)]
-    return found
+def _manager(url: str) -> InstanceGroupManager:
+    """The managed instance group behind a backend, to be deleted after the backend service holding its group."""
+    return InstanceGroupManager(name=last(url), zone=last(url.split("/instanceGroupManagers/")[0]), self_link=url)
 
 
 @DISCOVERY.register("regionBackendServices")
@@ -142,6 +132,5 @@ def delete_backend_services(snapshot: Snapshot, cluster_name: str) -> list[Backe
     groups it holds (GCE refuses to delete those while they serve)."""
     return [BackendService(name=r["name"], self_link=r["self_link"],
                            health_checks=[HealthCheck(name=last(c), self_link=c) for c in r.get("health_checks") or []],
-                           backends=[_manager_placeholder(manager_url(b["group"])) for b in r.get("backends") or []
-                                     if b.get("group")])
+                           backends=[_manager(manager_url(b["group"])) for b in r.get("backends") or [] if b.get("group")])
             for r in owned_in(snapshot, "regionBackendServices", cluster_name)]
