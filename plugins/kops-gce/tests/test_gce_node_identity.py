@@ -4,11 +4,19 @@ fake and a stand-in metadata server signing with a test key)."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
+import os
+import re
+import subprocess
+import sys
+import threading
 import time
+from pathlib import Path
 
 import pytest
+import yaml
 from google.cloud import compute_v1
 from kops.cloud import NodeIdentity, NodeIdentityRefused
 from kops.errors import KopsError
@@ -222,3 +230,112 @@ def test_trouble_on_either_side_is_an_error_not_a_refusal(machine, monkeypatch):
     with pytest.raises(KopsError, match="cannot fetch Google's token-signing keys from http://127.0.0.1:9") as caught:
         CLOUD.verify_node_identity(CLUSTER_TREE, GROUPS, proof, _body(), WORKERS)
     assert not isinstance(caught.value, NodeIdentityRefused) and "\n" not in str(caught.value)
+
+
+# --- both sides as machines run them ----------------------------------------------------------------------
+
+
+def test_both_sides_run_on_the_standard_library_alone(gce, google, machine, monkeypatch, tmp_path):
+    """From the node bundle, on a Python with nothing installed: the proof, and the service's check (Google's
+    signature, then Compute with the machine's access token from its metadata server)."""
+    from kops.nodeup.bundle import node_bundle
+
+    lib = tmp_path / "lib"
+    for path, text in json.loads(node_bundle("kops_gce.cloud").archive)["files"].items():
+        (lib / path).parent.mkdir(parents=True, exist_ok=True)
+        (lib / path).write_text(text)
+    machine("nodes-us-test1-a-w1")
+    monkeypatch.delenv("CLOUDSDK_AUTH_DISABLE_CREDENTIALS")
+    script = (f"import json, sys; sys.path.insert(0, {str(lib)!r})\n"
+              "from kops_gce.cloud import GCECloud\n"
+              "cluster, groups, body = json.loads(sys.stdin.read()); body = body.encode(); cloud = GCECloud()\n"
+              f"i = cloud.verify_node_identity(cluster, groups, cloud.node_identity_proof(body), body, {WORKERS!r})\n"
+              "print(json.dumps([i.node_name, i.instance_group, sorted({m.split('.')[0] for m in sys.modules} & "
+              "{'cryptography', 'google', 'pydantic', 'requests', 'urllib3'})]))\n")
+    done = subprocess.run([sys._base_executable, "-S", "-c", script], capture_output=True, text=True, timeout=60,
+                          input=json.dumps([CLUSTER_TREE, GROUPS, _body().decode()]))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == ["nodes-us-test1-a-w1", WORKERS, []]
+    assert ("access token", "") in google.requests
+
+
+class Service:
+    """``kops controller serve`` in a child process on a free port of 127.0.0.1, its log collected."""
+
+    def __init__(self, env: dict[str, str]):
+        self.log: list[str] = []
+        self.process = subprocess.Popen([KOPS, "controller", "serve", CLUSTER, "--listen", "127.0.0.1:0",
+                                         "--label-interval", "0"], env=env, stderr=subprocess.PIPE, text=True)
+        found = None
+        while found is None:
+            line = self.process.stderr.readline()
+            assert line, "".join(self.log) + "the service stopped before it listened"
+            self.log.append(line)
+            found = re.search(r"listening on 127\.0\.0\.1:(\d+)", line)
+        self.url = f"https://127.0.0.1:{found.group(1)}"
+        threading.Thread(target=lambda: self.log.extend(self.process.stderr), daemon=True).start()
+
+    def logged(self, text: str, timeout: float = 10) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = [line for line in list(self.log) if text in line]
+            if found:
+                return found[0]
+            time.sleep(0.05)
+        raise AssertionError(f"the service logged no line with {text!r}:\n" + "".join(self.log))
+
+
+KOPS = str(Path(sys.executable).parent / "kops")
+
+
+@pytest.fixture(scope="module")
+def serving(gce, google, tmp_path_factory):
+    """Cluster a.example.com in a file:// store, updated (Terraform output: the store gets its completed spec, CA
+    and nodeup configurations), and its node credential service trusting the stand-in's keys."""
+    home = tmp_path_factory.mktemp("home")
+    env = {**os.environ, "HOME": str(home), "KOPS_STATE_STORE": (home / "store").as_uri(),
+           "KOPS_GCE_ID_TOKEN_CERTS_URL": google.certs_url}
+    for args in (("create", "cluster", CLUSTER, "--cloud", "gce", "--zones", ZONE, "--project", P),
+                 ("update", "cluster", CLUSTER, "--target", "terraform", "--out", str(home / "tf"), "--yes")):
+        done = subprocess.run([KOPS, *args], env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+    service = Service(env)
+    yield env, service
+    service.process.terminate()
+    service.process.wait(timeout=30)
+
+
+def _nodeup(serving, group: str, root: Path) -> subprocess.CompletedProcess:
+    env, service = serving
+    config = f"{env['KOPS_STATE_STORE']}/{CLUSTER}/igconfig/{'node' if group == WORKERS else 'control-plane'}/" \
+             f"{group}/nodeupconfig.yaml"
+    return subprocess.run([KOPS, "nodeup", "--config", config, "--root", str(root), "--arch", "amd64",
+                           "--bootstrap-server", service.url], env={**env, "GCE_METADATA_HOST": os.environ[
+                               "GCE_METADATA_HOST"]}, capture_output=True, text=True, timeout=300)
+
+
+def test_a_workers_nodeup_gets_its_kubelet_credentials_for_its_instance_name(serving, gce, machine, tmp_path):
+    worker = gce["nodes-us-test1-a-w1"]
+    machine(worker.name)
+    done = _nodeup(serving, WORKERS, tmp_path)
+    assert done.returncode == 0, done.stderr
+    kubeconfig = yaml.safe_load((tmp_path / "var/lib/kubelet/kubeconfig").read_text())
+    cert = tmp_path / "kubelet.crt"
+    cert.write_bytes(base64.b64decode(kubeconfig["users"][0]["user"]["client-certificate-data"]))
+    subject = subprocess.run(["openssl", "x509", "-in", str(cert), "-noout", "-subject"], capture_output=True,
+                             text=True, check=True).stdout
+    assert subject.strip() == f"subject=O = system:nodes, CN = system:node:{worker.name}"
+    assert f"--hostname-override={worker.name}" in (tmp_path / "etc/sysconfig/kubelet").read_text()
+    serving[1].logged(f"kubelet for node {worker.name} (instance {worker.id}, instance group {WORKERS})")
+
+
+def test_a_control_plane_machines_nodeup_as_a_worker_is_refused_and_the_service_says_why(serving, machine, tmp_path):
+    machine("control-plane-us-test1-a-c1")
+    done = _nodeup(serving, WORKERS, tmp_path)
+    # (Under --root a refusal is a warning, and the kubeconfigs are written without credentials.)
+    assert "carry no credentials" in done.stderr
+    assert "refused this machine (failed to verify token" in done.stderr  # the machine learns nothing more
+    user = yaml.safe_load((tmp_path / "var/lib/kubelet/kubeconfig").read_text())["users"][0]["user"]
+    assert "client-certificate-data" not in user
+    reason = serving[1].logged("labelled a control-plane machine")
+    assert "refused: instance control-plane-us-test1-a-c1" in reason and "x-gce-id-token" not in reason

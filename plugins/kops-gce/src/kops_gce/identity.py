@@ -4,15 +4,18 @@ The machine asks its metadata server for an identity token of its service accoun
 (``instance/service-accounts/default/identity`` with ``format=full``): a JWT signed by Google (RS256) whose
 ``google.compute_engine`` claims name the instance's project, zone, ID and name. Its audience binds the request:
 ``kops-controller/<hex SHA-256 of the body>``. The ``Authorization`` header is ``x-gce-id-token <JWT>``.
-:func:`proof` uses the standard library alone (it runs on machines without an SDK); ``GCE_METADATA_HOST``
-(``HOST:PORT``) moves the metadata server, as Google's own libraries read it.
+``GCE_METADATA_HOST`` (``HOST:PORT``) moves the metadata server, as Google's own libraries read it.
 
 The service checks the signature against Google's published keys (``https://www.googleapis.com/oauth2/v3/certs``,
-a JSON Web Key Set; :data:`CERTS_URL_VARIABLE` moves it), the issuer, the audience, the expiry and that the token
-was issued within the last five minutes; then the claims: the cluster's project, a zone of its region. Then it asks
-Compute for the instance the token names: it must exist with that ID, be running, carry the cluster's label, the
-``k8s-io-instance-group`` label of the group it claims and a ``k8s-io-role-<role>`` label of that group's role.
-The node's name is the instance's name (GCE's kubelets register by it).
+a JSON Web Key Set; ``KOPS_GCE_ID_TOKEN_CERTS_URL`` moves it), the issuer, the audience, the expiry and that the
+token was issued within the last five minutes; then the claims: the cluster's project, a zone of its region. Then
+it asks Compute for the instance the token names: it must exist with that ID, be running, carry the cluster's label,
+the ``k8s-io-instance-group`` label of the group it claims and ``k8s-io-role-<role>`` labels of that group's role
+alone. The node's name is the instance's name (GCE's kubelets register by it).
+
+Both sides use the standard library alone: the proof is made by ``kops nodeup`` and the service runs on
+control-plane machines, both from the node bundle, which holds no SDK and nothing compiled. So the signature is
+checked here (RSASSA-PKCS1-v1_5 with SHA-256, by comparing the whole encoded digest) and Compute is read over REST.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import hmac
 import json
 import os
 import re
@@ -62,7 +66,17 @@ MAX_AGE = 300
 #: How long Google's keys are kept when its answer does not say (seconds); an unknown key ID refetches them, at
 #: most this often.
 CERTS_MAX_AGE, CERTS_REFETCH = 300, 30
+#: Keys shorter than this are not taken from the key set.
+MIN_KEY_BITS = 2048
+#: The DER prefix of a SHA-256 ``DigestInfo`` (RFC 8017, 9.2).
+_SHA256_DIGEST_INFO = bytes.fromhex("3031300d060960864801650304020105000420")
 TIMEOUT = 10
+#: The machine's service account's access token (for the service's Compute calls).
+TOKEN_PATH = "/computeMetadata/v1/instance/service-accounts/default/token"
+COMPUTE_API = "https://compute.googleapis.com/compute/v1/"
+COMPUTE_ENDPOINT_VARIABLE = "CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE"
+DISABLE_CREDENTIALS_VARIABLE = "CLOUDSDK_AUTH_DISABLE_CREDENTIALS"
+COMPUTE_READ_SCOPE = "https://www.googleapis.com/auth/compute.readonly"
 #: What an instance's ``k8s-io-role-<word>`` label says about its role (upstream also marks control-plane
 #: machines ``k8s-io-role-master``).
 ROLE_LABELS = {"control-plane": CONTROL_PLANE, "master": CONTROL_PLANE, "apiserver": "APIServer", "node": "Node",
@@ -130,9 +144,10 @@ class GoogleKeys:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._url, self._keys, self._expires, self._fetched = "", {}, 0.0, 0.0
+        self._url, self._expires, self._fetched = "", 0.0, 0.0
+        self._keys: dict[str, tuple[int, int]] = {}
 
-    def key(self, kid: str) -> Any:
+    def key(self, kid: str) -> tuple[int, int] | None:
         """The public key with that ID, or None when the URL does not publish it."""
         url = (os.environ.get(CERTS_URL_VARIABLE) or "").strip() or GOOGLE_CERTS_URL
         with self._lock:
@@ -144,9 +159,7 @@ class GoogleKeys:
             return self._keys.get(kid)
 
 
-def _fetch_keys(url: str) -> tuple[dict[str, Any], float]:
-    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicNumbers
-
+def _fetch_keys(url: str) -> tuple[dict[str, tuple[int, int]], float]:
     try:
         with urllib.request.urlopen(urllib.request.Request(url), timeout=TIMEOUT) as response:
             document = json.loads(response.read())
@@ -164,34 +177,43 @@ def _fetch_keys(url: str) -> tuple[dict[str, Any], float]:
             continue
         try:
             n, e = (int.from_bytes(_b64url(str(jwk[f])), "big") for f in ("n", "e"))
-            keys[str(jwk["kid"])] = RSAPublicNumbers(e, n).public_key()
         except (KeyError, ValueError, binascii.Error):
             continue
+        if n.bit_length() >= MIN_KEY_BITS and e > 1:
+            keys[str(jwk["kid"])] = (n, e)
     if not keys:
         raise KopsError(f"cannot fetch Google's token-signing keys from {url}: it lists no RSA signing key")
     match = re.search(r"max-age=(\d+)", cache)
     return keys, float(match.group(1)) if match else float(CERTS_MAX_AGE)
 
 
+def rs256_valid(key: tuple[int, int], signed: bytes, signature: bytes) -> bool:
+    """Whether ``signature`` is the RSASSA-PKCS1-v1_5 SHA-256 signature of ``signed`` by the public key ``(n, e)``:
+    the signature is raised to ``e`` and compared whole with the encoding of the digest it must be (RFC 8017,
+    8.2.2), so nothing in it is parsed."""
+    n, e = key
+    size = (n.bit_length() + 7) // 8
+    if len(signature) != size or int.from_bytes(signature, "big") >= n:
+        return False
+    decoded = pow(int.from_bytes(signature, "big"), e, n).to_bytes(size, "big")
+    digest = _SHA256_DIGEST_INFO + hashlib.sha256(signed).digest()
+    expected = b"\x00\x01" + b"\xff" * (size - len(digest) - 3) + b"\x00" + digest
+    return hmac.compare_digest(decoded, expected)
+
+
 KEYS = GoogleKeys()
 
 
 def _check_signature(header: dict[str, Any], signed: bytes, signature: bytes) -> None:
-    from cryptography.exceptions import InvalidSignature
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import padding
-
     if header.get("alg") != "RS256":
         raise NodeIdentityRefused(f"the identity token is signed with {header.get('alg')!r}, not RS256")
     kid = header.get("kid")
     key = KEYS.key(kid) if isinstance(kid, str) and kid else None
     if key is None:
         raise NodeIdentityRefused(f"the identity token is signed with key {kid!r}, which Google does not publish")
-    try:
-        key.verify(signature, signed, padding.PKCS1v15(), hashes.SHA256())
-    except InvalidSignature:
+    if not rs256_valid(key, signed, signature):
         raise NodeIdentityRefused(f"the identity token's signature does not verify with Google's key {kid} (forged "
-                                  "or altered)") from None
+                                  "or altered)")
 
 
 def _check_claims(claims: dict[str, Any], body: bytes, now: float) -> dict[str, str]:
@@ -236,40 +258,99 @@ def _project(cluster: dict[str, Any]) -> str:
     return project
 
 
-_CLIENTS: dict[tuple[str, str, str], Any] = {}
-_CLIENTS_LOCK = threading.Lock()
+class ComputeReader:
+    """Reads instances from the Compute REST API with the standard library (the service runs on control-plane
+    machines without an SDK). The endpoint and credentials follow gcloud's variables, as
+    :mod:`kops_gce.testing.clients` describes: ``CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE`` moves the API and
+    ``CLOUDSDK_AUTH_DISABLE_CREDENTIALS`` sends no credentials. Otherwise the access token is the machine's service
+    account's, from its metadata server, or, where google-auth is installed (a workstation), Application Default
+    Credentials."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._token, self._expires = "", 0.0
+        self._google: Any = None
+
+    def instance(self, project: str, zone: str, name: str) -> dict[str, Any] | None:
+        """The instance as the API gives it (camelCase fields), or None when Compute does not know it. Other
+        trouble asking is the service's, not the machine's: a :class:`KopsError` (the machine tries again)."""
+        path = "/".join(urllib.parse.quote(p, safe="") for p in ("projects", project, "zones", zone, "instances", name))
+        url = _compute_base() + path
+        failed = f"cannot ask Compute about instance {name} in {zone}"
+        try:
+            request = urllib.request.Request(url, headers={"Accept": "application/json", **self._authorization()})
+            with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+                return dict(json.loads(response.read()))
+        except urllib.error.HTTPError as exc:
+            if exc.code == 404:
+                return None
+            message = _google_message(exc.read()) or str(exc.reason)
+            hint = " (may the control plane's service account read instances?)" if exc.code in (401, 403) else ""
+            raise KopsError(f"{failed}: HTTP {exc.code}: {message}{hint}") from None
+        except (urllib.error.URLError, OSError) as exc:
+            raise KopsError(f"{failed}: {_compute_base()} did not answer ({getattr(exc, 'reason', exc)})") from None
+        except ValueError:
+            raise KopsError(f"{failed}: the answer is not JSON") from None
+
+    def _authorization(self) -> dict[str, str]:
+        if (os.environ.get(DISABLE_CREDENTIALS_VARIABLE) or "").strip().lower() in ("1", "true", "yes", "on"):
+            return {}
+        with self._lock:
+            if not self._token or time.monotonic() >= self._expires:
+                self._token, lifetime = self._new_token()
+                self._expires = time.monotonic() + max(lifetime - 60, 0)
+            return {"Authorization": f"Bearer {self._token}"}
+
+    def _new_token(self) -> tuple[str, float]:
+        try:
+            import google.auth
+            import google.auth.transport.requests
+        except ImportError:
+            return _metadata_access_token()
+        try:
+            if self._google is None:
+                self._google, _ = google.auth.default(scopes=[COMPUTE_READ_SCOPE])
+            self._google.refresh(google.auth.transport.requests.Request())
+        except Exception as exc:  # google-auth's errors, whichever way credentials were looked for
+            raise KopsError(f"no Google credentials to ask Compute with: {str(exc).splitlines()[0]}") from None
+        expiry = getattr(self._google, "expiry", None)
+        lifetime = (expiry.timestamp() - time.time()) if expiry is not None else 300.0
+        return str(self._google.token), lifetime
 
 
-def _instances_client(project: str, region: str) -> Any:
-    """The Compute instances client for the cluster (one per project, region and endpoint)."""
-    from kops_gce.api import GCE
-
-    key = (project, region, os.environ.get("CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE") or "")
-    with _CLIENTS_LOCK:
-        if key not in _CLIENTS:
-            _CLIENTS[key] = GCE(project, region).compute("Instances")
-        return _CLIENTS[key]
+def _compute_base() -> str:
+    override = (os.environ.get(COMPUTE_ENDPOINT_VARIABLE) or "").strip()
+    if not override:
+        return COMPUTE_API
+    return override if override.endswith("/") else override + "/"
 
 
-def _get_instance(project: str, region: str, zone: str, name: str) -> dict[str, Any] | None:
-    """The instance, as a dict with snake_case fields, or None when Compute does not know it. Any other trouble
-    asking is the service's, not the machine's: a :class:`KopsError` (the machine tries again)."""
-    from google.api_core import exceptions
-
-    from kops_gce.api import ERRORS, as_dict, not_found
-
+def _google_message(body: bytes) -> str:
     try:
-        return as_dict(_instances_client(project, region).get(project=project, zone=zone, instance=name))
-    except exceptions.GoogleAPIError as exc:
-        if not_found(exc):
-            return None
-        reason = ERRORS.explain(exc) or getattr(exc, "message", None) or str(exc)
-        raise KopsError(f"cannot ask Compute about instance {name} in {zone}: {reason}".splitlines()[0]) from None
-    except Exception as exc:
-        where = ERRORS.unreachable(exc)
-        if where is None:
-            raise
-        raise KopsError(f"cannot ask Compute about instance {name} in {zone}: {where} did not answer") from None
+        error = json.loads(body).get("error")
+        return str(error.get("message") or "").splitlines()[0] if isinstance(error, dict) else ""
+    except (ValueError, AttributeError, IndexError):
+        return ""
+
+
+def _metadata_access_token() -> tuple[str, float]:
+    """The machine's service account's access token and its lifetime, from the metadata server."""
+    host = (os.environ.get(METADATA_HOST_VARIABLE) or "").strip() or METADATA_HOST
+    request = urllib.request.Request(f"http://{host}{TOKEN_PATH}", headers={"Metadata-Flavor": "Google"})
+    failed = f"no credentials to ask Compute with: the metadata server at {host}"
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+            answer = json.loads(response.read())
+        return str(answer["access_token"]), float(answer.get("expires_in") or 300)
+    except urllib.error.HTTPError as exc:
+        raise KopsError(f"{failed} answered HTTP {exc.code}") from None
+    except (urllib.error.URLError, OSError) as exc:
+        raise KopsError(f"{failed} did not answer ({getattr(exc, 'reason', exc)})") from None
+    except (ValueError, KeyError, TypeError):
+        raise KopsError(f"{failed} gave no access token") from None
+
+
+COMPUTE = ComputeReader()
 
 
 def _instance_roles(instance: dict[str, Any]) -> set[str]:
@@ -315,7 +396,7 @@ def verify(cluster: dict[str, Any], groups: dict[str, dict[str, Any]], authoriza
     if role_of(group) == BASTION:
         raise NodeIdentityRefused(f"instance {where} asks for instance group {instance_group}, a bastion group, "
                                   "whose machines are not nodes")
-    instance = _owned_running(_get_instance(project, region, engine["zone"], engine["instance_name"]), where, name)
+    instance = _owned_running(COMPUTE.instance(project, engine["zone"], engine["instance_name"]), where, name)
     if str(instance.get("id")) != engine["instance_id"]:
         raise NodeIdentityRefused(f"instance {where} has ID {instance.get('id')}, not the token's "
                                   f"{engine['instance_id']} (the instance the token was made on is gone)")
@@ -334,9 +415,9 @@ def verify(cluster: dict[str, Any], groups: dict[str, dict[str, Any]], authoriza
 def _identity(instance: dict[str, Any], project: str, zone: str, group: str) -> NodeIdentity:
     name = str(instance["name"])
     addresses = [name, str(instance.get("hostname") or f"{name}.{zone}.c.{project}.internal")]
-    nics = instance.get("network_interfaces") or []
+    nics = instance.get("networkInterfaces") or []
     if nics:
-        addresses += [str(nics[0].get(f)) for f in ("network_i_p", "ipv6_address") if nics[0].get(f)]
+        addresses += [str(nics[0].get(f)) for f in ("networkIP", "ipv6Address") if nics[0].get(f)]
     return NodeIdentity(instance_id=str(instance.get("id") or name), instance_group=group, node_name=name,
                         addresses=tuple(dict.fromkeys(addresses)))
 
@@ -351,7 +432,7 @@ def identify(cluster: dict[str, Any], provider_id: str) -> NodeIdentity | None:
     if match.group("project") != project or zone_region(zone) != region:
         return None
     try:
-        instance = _owned_running(_get_instance(project, region, zone, match.group("name")), match.group("name"),
+        instance = _owned_running(COMPUTE.instance(project, zone, match.group("name")), match.group("name"),
                                   cluster["metadata"]["name"])
     except NodeIdentityRefused:
         return None

@@ -4,7 +4,8 @@
   ``Metadata-Flavor: Google`` header, else 403 as Google answers): an identity token for the instance the stand-in
   is being (:meth:`FakeMetadata.be`), signed RS256 by its key, with Google's claims (``iss``, ``aud``, ``azp``,
   ``sub``, ``email``, ``iat``, ``exp`` an hour later) and, with ``format=full``, the ``google.compute_engine``
-  claims (project, zone, instance ID and name). ``project/project-id`` and ``instance/{name,id,zone}`` answer too.
+  claims (project, zone, instance ID and name). ``instance/service-accounts/default/token`` gives an access token
+  (which the Compute fake does not check); ``project/project-id`` and ``instance/{name,id,zone}`` answer too.
 - ``GET /oauth2/v3/certs``: the key as a JSON Web Key Set, as Google publishes its keys.
 
 Point a machine at it with ``GCE_METADATA_HOST=<host>`` and the node credential service with
@@ -16,6 +17,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import secrets
 import threading
 import time
 from dataclasses import dataclass
@@ -57,7 +59,8 @@ class FakeMetadata:
         self.kid = kid or hashlib.sha1(self.n.to_bytes(256, "big")).hexdigest()
         self.clock = clock or time.time
         self.instance: Instance | None = None
-        #: The identity token requests answered: (audience, format).
+        #: The token requests answered: (audience, format) for identity tokens, ("access token", "") for the
+        #: service account's access tokens.
         self.requests: list[tuple[str, str]] = []
         self._server: ThreadingHTTPServer | None = None
 
@@ -159,6 +162,10 @@ class FakeMetadata:
                 return _send(handler, 400, "non-empty audience parameter required")
             self.requests.append((query["audience"], query.get("format", "standard")))
             return _send(handler, 200, self.token(query["audience"], full=query.get("format") == "full"))
+        if path == "instance/service-accounts/default/token":
+            self.requests.append(("access token", ""))
+            access = {"access_token": "ya29." + secrets.token_urlsafe(32), "expires_in": 3599, "token_type": "Bearer"}
+            return _send(handler, 200, json.dumps(access), "application/json")
         answers = {"project/project-id": instance.project, "instance/name": instance.name, "instance/id": instance.id,
                    "instance/zone": f"projects/{instance.project_number}/zones/{instance.zone}",
                    "project/numeric-project-id": instance.project_number}
