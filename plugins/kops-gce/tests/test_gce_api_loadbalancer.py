@@ -230,8 +230,9 @@ LB_RULES = ("https-api", "kops-controller", "pod-cidrs-to-https-api", "cilium-et
 OWNERSHIP = ("description", "labels")
 
 
-def model_of(case: str, target: str = "terraform", store_id: str | None = None):
-    """The ModelContext ``kops update cluster`` builds for an upstream case, every GCE builder run."""
+def model_of(case: str, target: str = "terraform", store_id: str | None = None, edits: dict[str, str] | None = None):
+    """The ModelContext ``kops update cluster`` builds for an upstream case (each key of ``edits`` replaced by its
+    value in the input), every GCE builder run."""
     import yaml
     from kops import plugins
     from kops.channels import load_channel
@@ -241,6 +242,8 @@ def model_of(case: str, target: str = "terraform", store_id: str | None = None):
     from kops_gce.model import builders
 
     text = (upstream.require() / "update_cluster" / case / "in-v1alpha2.yaml").read_text()
+    for old, new in (edits or {}).items():
+        text = text.replace(old, new)
     docs = [d for d in yaml.safe_load_all(text) if d]
     tree, groups = next(d for d in docs if d["kind"] == "Cluster"), [d for d in docs if d["kind"] == "InstanceGroup"]
     cloud = plugins.load_driver("cloud", "gce")()
@@ -318,3 +321,66 @@ def test_gce_has_no_load_balancer_classes() -> None:
     model.cluster.spec.api.loadBalancer.class_ = "Network"
     with pytest.raises(KopsError, match=r"spec\.api\.loadBalancer\.class: 'Network' is not supported on GCE"):
         APILoadBalancerBuilder().build(model)
+
+
+#: Machine types and an image the fake's catalogue has, for those of upstream's inputs it lacks.
+FAKE_MACHINES = {"c4-standard-4": "e2-medium", "c4-standard-8": "e2-standard-2",
+                 "ubuntu-2604-resolute-amd64-v20221018": "ubuntu-2404-noble-amd64-v20260615"}
+
+
+@pytest.fixture
+def testproject(monkeypatch):
+    """A fake holding upstream's project ``testproject``, the variables pointing Google's clients at it."""
+    with FakeGCE(["testproject"]) as fake:
+        monkeypatch.setenv("CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE", f"{fake.url}/compute/v1/")
+        for api in ("IAM", "CLOUDRESOURCEMANAGER"):
+            monkeypatch.setenv(f"CLOUDSDK_API_ENDPOINT_OVERRIDES_{api}", f"{fake.url}/")
+        monkeypatch.setenv("CLOUDSDK_AUTH_DISABLE_CREDENTIALS", "true")
+        yield fake
+
+
+def test_a_whole_cluster_with_a_public_load_balancer_serves_the_api_at_its_address(testproject) -> None:
+    from kops.engine.targets.direct import DirectTarget
+
+    model = model_of("minimal_gce_plb", target="direct", store_id="store-1", edits=FAKE_MACHINES)
+    DirectTarget(Executor(8, sleep=lambda _: None)).run(model.cloud.engine_context(model), model.tasks)
+    handle = GCE("testproject", REGION)
+    pool = handle.compute("TargetPools").get(project="testproject", region=REGION,
+                                             target_pool="api-minimal-gce-plb-example-com")
+    # The control plane's machine joined the pool when its group was made naming it.
+    assert len(pool.instances) == 1 and "/instances/master-us-test1-a-" in pool.instances[0]
+    service = handle.compute("RegionBackendServices").get(project="testproject", region=REGION,
+                                                          backend_service="api-minimal-gce-plb-example-com")
+    assert [b.group.rsplit("/", 1)[1] for b in service.backends] == ["a-master-us-test1-a-minimal-gce-plb-example-com"]
+    external = handle.compute("Addresses").get(project="testproject", region=REGION,
+                                               address="api-minimal-gce-plb-example-com").address
+    assert model.cloud.api_endpoint(model.cluster) == external
+
+    again = model_of("minimal_gce_plb", target="direct", store_id="store-1", edits=FAKE_MACHINES)
+    assert [c.label for c in DryRunTarget(Executor(8, sleep=lambda _: None)).run(
+        again.cloud.engine_context(again), again.tasks).changes if c.action != Action.NONE] == []
+
+    ctx = again.cloud.engine_context(again)
+    DirectTarget(Executor(8, sleep=lambda _: None)).run(ctx, [], again.cloud.owned_resources(ctx, again))
+    left = {kind: [r.name for r in handle.compute(kind).list(project="testproject", region=REGION)]
+            for kind in ("ForwardingRules", "Addresses", "TargetPools", "RegionBackendServices", "RegionHealthChecks")}
+    assert left == {kind: [] for kind in left}
+    assert again.cloud.api_endpoint(again.cluster) is None
+
+
+def test_without_dns_nodes_reach_kops_controller_on_the_internal_address_of_the_api(testproject) -> None:
+    from kops.engine.targets.direct import DirectTarget
+
+    model = model_of("minimal_gce_dns-none", target="direct", store_id="store-1", edits=FAKE_MACHINES)
+    DirectTarget(Executor(8, sleep=lambda _: None)).run(model.cloud.engine_context(model), model.tasks)
+    handle = GCE("testproject", REGION)
+    address = handle.compute("Addresses").get(project="testproject", region=REGION,
+                                              address="api-us-test1-minimal-gce-example-com")
+    rules = {r.name: (list(r.ports), r.I_p_address, r.load_balancing_scheme)
+             for r in handle.compute("ForwardingRules").list(project="testproject", region=REGION)}
+    assert rules == {"api-us-test1-minimal-gce-example-com": (["443"], address.address, "INTERNAL"),
+                     "kops-controller-us-test1-minimal-gce-example-com": (["3988"], address.address, "INTERNAL")}
+    assert model.cloud.api_endpoint(model.cluster) == address.address
+    again = model_of("minimal_gce_dns-none", target="direct", store_id="store-1", edits=FAKE_MACHINES)
+    assert not DryRunTarget(Executor(8, sleep=lambda _: None)).run(again.cloud.engine_context(again),
+                                                                   again.tasks).has_changes
