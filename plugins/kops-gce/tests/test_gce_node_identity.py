@@ -339,3 +339,23 @@ def test_a_control_plane_machines_nodeup_as_a_worker_is_refused_and_the_service_
     assert "client-certificate-data" not in user
     reason = serving[1].logged("labelled a control-plane machine")
     assert "refused: instance control-plane-us-test1-a-c1" in reason and "x-gce-id-token" not in reason
+
+
+def test_where_google_auth_is_installed_the_service_asks_compute_with_application_default_credentials(
+        gce, google, machine, monkeypatch, tmp_path):
+    """(Here the machine's: no key file, no gcloud login, so Google's library finds the metadata server.)"""
+    machine("nodes-us-test1-a-w1")
+    monkeypatch.delenv("CLOUDSDK_AUTH_DISABLE_CREDENTIALS")
+    monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
+    env = {**os.environ, "GCE_METADATA_IP": google.host, "CLOUDSDK_CONFIG": str(tmp_path), "HOME": str(tmp_path)}
+    script = ("import json, sys\n"
+              "from kops_gce.cloud import GCECloud\n"
+              "cluster, groups, body = json.loads(sys.stdin.read()); body = body.encode(); cloud = GCECloud()\n"
+              f"i = cloud.verify_node_identity(cluster, groups, cloud.node_identity_proof(body), body, {WORKERS!r})\n"
+              "print(i.node_name)\n")
+    before = len(google.requests)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, env=env,
+                          input=json.dumps([CLUSTER_TREE, GROUPS, _body().decode()]))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "nodes-us-test1-a-w1"
+    assert ("access token", "") in google.requests[before:]

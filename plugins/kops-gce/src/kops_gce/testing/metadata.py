@@ -5,7 +5,8 @@
   is being (:meth:`FakeMetadata.be`), signed RS256 by its key, with Google's claims (``iss``, ``aud``, ``azp``,
   ``sub``, ``email``, ``iat``, ``exp`` an hour later) and, with ``format=full``, the ``google.compute_engine``
   claims (project, zone, instance ID and name). ``instance/service-accounts/default/token`` gives an access token
-  (which the Compute fake does not check); ``project/project-id`` and ``instance/{name,id,zone}`` answer too.
+  (which the Compute fake does not check) and ``instance/service-accounts/default/`` the account, as Google's
+  libraries ask them; ``project/project-id`` and ``instance/{name,id,zone}`` answer too.
 - ``GET /oauth2/v3/certs``: the key as a JSON Web Key Set, as Google publishes its keys.
 
 Point a machine at it with ``GCE_METADATA_HOST=<host>`` and the node credential service with
@@ -150,6 +151,8 @@ class FakeMetadata:
         if url.path == "/oauth2/v3/certs":
             return _send(handler, 200, json.dumps(self.jwks()), "application/json",
                          {"Cache-Control": "public, max-age=300"})
+        if url.path == "/":  # how Google's libraries tell they run on GCE
+            return _send(handler, 200, "computeMetadata/")
         if not url.path.startswith("/computeMetadata/v1/"):
             return _send(handler, 404, "not found")
         if handler.headers.get("Metadata-Flavor") != "Google":
@@ -166,6 +169,10 @@ class FakeMetadata:
             self.requests.append(("access token", ""))
             access = {"access_token": "ya29." + secrets.token_urlsafe(32), "expires_in": 3599, "token_type": "Bearer"}
             return _send(handler, 200, json.dumps(access), "application/json")
+        if path == "instance/service-accounts/default/":
+            account = {"aliases": ["default"], "email": instance.service_account,
+                       "scopes": ["https://www.googleapis.com/auth/cloud-platform"]}
+            return _send(handler, 200, json.dumps(account), "application/json")
         answers = {"project/project-id": instance.project, "instance/name": instance.name, "instance/id": instance.id,
                    "instance/zone": f"projects/{instance.project_number}/zones/{instance.zone}",
                    "project/numeric-project-id": instance.project_number}
