@@ -191,6 +191,23 @@ def test_a_forwarding_rule_whose_ports_changed_is_replaced_on_the_same_address(g
     assert (list(rule.ports), rule.I_p_address) == (["3988", "3989"], address.address)
 
 
+def test_internal_rules_share_an_address_only_when_it_is_reserved_for_sharing(gce) -> None:
+    from kops.engine.executor import ExecutionError
+
+    unshared = internal_lb()
+    unshared[2].purpose = None
+    with pytest.raises(ExecutionError, match="IP '10.0.16.[0-9]+' is already being used by another resource"):
+        run(gce, unshared)
+    made = [r.name for r in gce.compute("ForwardingRules").list(project=P, region=REGION)]
+    assert len(made) == 1  # the first of the two rules took the address; the second was refused
+    gce.wait(gce.compute("ForwardingRules").delete(project=P, region=REGION, forwarding_rule=made[0]))
+    gce.wait(gce.compute("Addresses").delete(project=P, region=REGION, address="api-us-test1-lb-example-com"))
+    clashing = internal_lb()
+    clashing[4].ports = ["443"]
+    with pytest.raises(ExecutionError, match="already uses this IP address, protocol and port"):
+        run(gce, clashing)
+
+
 def test_deleting_takes_the_clusters_load_balancers_and_leaves_anothers(gce) -> None:
     other_labels = {"k8s-io-cluster-name": "other-example-com"}
     other = public_lb("api-other-example-com", labels=other_labels)

@@ -14,6 +14,10 @@ if TYPE_CHECKING:
     from kops_gce.testing.fakegce.compute import Compute
 
 _SCHEMES = ("EXTERNAL", "EXTERNAL_MANAGED", "INTERNAL", "INTERNAL_MANAGED", "INTERNAL_SELF_MANAGED")
+#: The most ports an internal passthrough forwarding rule lists.
+_MAX_PORTS = 5
+#: The purpose an internal address must have for several forwarding rules to share it.
+SHARED_VIP = "SHARED_LOADBALANCER_VIP"
 
 
 class ForwardingRules(Kind):
@@ -48,9 +52,34 @@ class ForwardingRules(Kind):
             res.setdefault("networkTier", "PREMIUM")
         if res.get("ports") and res.get("portRange"):
             raise invalid("A forwarding rule cannot have both ports and portRange.")
+        if internal:
+            if len(res.get("ports") or []) > _MAX_PORTS:
+                raise invalid_field("resource.ports", ",".join(res["ports"]),
+                                    f"A forwarding rule can have at most {_MAX_PORTS} ports.")
+            self._shared_ip(api, ref, res)
         if res.get("portRange") and "-" not in res["portRange"]:
             res["portRange"] = f"{res['portRange']}-{res['portRange']}"
         res["fingerprint"] = fingerprint()
+
+    @staticmethod
+    def _shared_ip(api: Compute, ref: Ref, res: Body) -> None:
+        """Internal rules share an IP only when it is reserved as a shared VIP, and never on a port (or all of
+        them) another rule of the same protocol has."""
+        ip = res["IPAddress"]
+        others = [r for _, r in api.state.each(ref.project, "forwardingRules")
+                  if r.get("IPAddress") == ip and r.get("selfLink") != res.get("selfLink")
+                  and str(r.get("loadBalancingScheme", "")).startswith("INTERNAL")]
+        if not others:
+            return
+        if not any(a.get("address") == ip and a.get("purpose") == SHARED_VIP
+                   for _, a in api.state.each(ref.project, "addresses")):
+            raise invalid(f"IP '{ip}' is already being used by another resource.", reason="ipInUseByAnotherResource")
+        mine = set(res.get("ports") or [])
+        for other in others:
+            if other.get("IPProtocol") == res["IPProtocol"] and (
+                    res.get("allPorts") or other.get("allPorts") or mine & set(other.get("ports") or [])):
+                raise invalid_field("resource.IPAddress", ip, f"The forwarding rule '{other['name']}' already "
+                                    "uses this IP address, protocol and port.")
 
     def _target(self, api: Compute, ref: Ref, res: Body) -> None:
         if res.get("target"):
@@ -147,6 +176,12 @@ class BackendServices(Kind):
         for i, hc in enumerate(res.get("healthChecks") or []):
             res["healthChecks"][i] = resolve(api, ref, hc, f"resource.healthChecks[{i}]", "healthChecks",
                                              "health check").link
+        if res["loadBalancingScheme"] == "INTERNAL":
+            # An internal passthrough load balancer balances connections by count.
+            for i, backend in enumerate(res.get("backends") or []):
+                if backend["balancingMode"] != "CONNECTION":
+                    raise invalid_field(f"resource.backends[{i}].balancingMode", backend["balancingMode"],
+                                        "Balancing mode must be CONNECTION for an INTERNAL backend service.")
         if res.get("network"):
             network_of(api, ref, res)
         res["fingerprint"] = fingerprint()
