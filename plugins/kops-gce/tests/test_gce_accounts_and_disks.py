@@ -224,6 +224,11 @@ def test_delete_takes_only_the_clusters_accounts_members_and_disks(fake):
         ".iam.gserviceaccount.com",
         "Disk/a-etcd-main-minimal-gce-example-com", "Disk/a-etcd-events-minimal-gce-example-com"}
 
+    # The role is taken from the account before the account goes (else IAM keeps a "deleted:" member).
+    finished = result.deletion_record.labels("finish")
+    assert finished.index(f"ProjectIAMBinding/roles/container.serviceAgent control-plane-minimal-g-fu1mg6@{PROJECT}"
+                          ".iam.gserviceaccount.com") < finished.index(
+        f"ServiceAccount/control-plane-minimal-g-fu1mg6@{PROJECT}.iam.gserviceaccount.com")
     left = accounts(gce)
     assert set(before) - set(left) == {f"control-plane-minimal-g-fu1mg6@{PROJECT}.iam.gserviceaccount.com",
                                        f"node-minimal-gce-example-com@{PROJECT}.iam.gserviceaccount.com"}
