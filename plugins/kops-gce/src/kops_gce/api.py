@@ -62,6 +62,10 @@ class GCEErrors(CloudErrors):
         if isinstance(exc, RefreshError):
             return f"Google refused the credentials: {exc}"
         if status(exc) == 403:
+            url = str(getattr(getattr(getattr(exc, "response", None), "request", None), "url", "") or "")
+            if "/serviceAccounts" in url or "IamPolicy" in url:
+                return (f"IAM refused: {getattr(exc, 'message', exc)} (does the account have the Service Account "
+                        "Admin and Project IAM Admin roles?)")
             return f"GCE refused: {getattr(exc, 'message', exc)} (does the account have the Compute Admin role?)"
         return None
 
