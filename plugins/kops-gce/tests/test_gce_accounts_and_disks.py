@@ -43,12 +43,12 @@ DELETIONS = (service_account.delete_service_accounts, project_iam_binding.delete
 
 
 def model_for(case: str, *, target: str = "direct", store_id: str | None = None, name: str | None = None,
-              edit=None) -> ModelContext:
+              edit=None, more_groups=()) -> ModelContext:
     """The model ``kops update cluster`` builds for an upstream case (optionally renamed or edited)."""
     text = (upstream.require() / "update_cluster" / case / "in-v1alpha2.yaml").read_text()
     docs = [d for d in yaml.safe_load_all(text) if d]
     cluster = next(d for d in docs if d["kind"] == "Cluster")
-    groups = [d for d in docs if d["kind"] == "InstanceGroup"]
+    groups = [d for d in docs if d["kind"] == "InstanceGroup"] + list(more_groups)
     if name:
         cluster["metadata"]["name"] = name
         for group in groups:
@@ -242,6 +242,32 @@ def test_delete_takes_only_the_clusters_accounts_members_and_disks(fake):
     assert changes(plan(theirs)) == {}
 
 
+def test_api_servers_share_the_control_planes_account_and_bastions_get_their_own():
+    def group(name, role):
+        return {"apiVersion": "kops.k8s.io/v1alpha2", "kind": "InstanceGroup",
+                "metadata": {"name": name, "labels": {"kops.k8s.io/cluster": "minimal-gce.example.com"}},
+                "spec": {"role": role, "machineType": "e2-medium", "minSize": 1, "maxSize": 1,
+                         "subnets": ["us-test1"], "zones": ["us-test1-b"]}}
+
+    model = model_for("minimal_gce_dns-none", target="terraform",
+                      more_groups=[group("apiserver", "APIServer"), group("bastions", "Bastion")])
+    tasks = build(model)
+    made = {t.name: t for t in tasks if isinstance(t, service_account.ServiceAccount)}
+    assert {n: (t.email, t.display_name, t.description) for n, t in made.items()} == {
+        "control-plane": (f"control-plane-minimal-g-fu1mg6@{PROJECT}.iam.gserviceaccount.com", "control-plane",
+                          "kubernetes control-plane instances"),
+        "node": (f"node-minimal-gce-example-com@{PROJECT}.iam.gserviceaccount.com", "node", "kubernetes worker nodes"),
+        "bastion": (f"bastion-minimal-gce-exa-fu1mg6@{PROJECT}.iam.gserviceaccount.com", "bastion", "bastion nodes")}
+    assert [(t.name, t.role, t.member_service_account.name) for t in tasks
+            if isinstance(t, project_iam_binding.ProjectIAMBinding)] == [
+        ("serviceaccount-control-plane", "roles/container.serviceAgent", "control-plane")]
+    registry = dataclasses.replace(model, _tasks={})
+    registry.add(tasks)
+    groups = {g.metadata.name: g for g in model.instance_groups}
+    assert service_accounts.account_of(registry, groups["apiserver"]) is made["control-plane"]
+    assert service_accounts.account_of(registry, groups["bastions"]) is made["bastion"]
+
+
 def test_a_shared_account_is_only_looked_up_never_made_or_deleted(fake):
     model = model_for("minimal_gce", store_id="store-1")
     tasks = [t for t in build(model) if not isinstance(t, disk.Disk)]
@@ -344,3 +370,10 @@ def test_etcd_manager_finds_the_disks_by_upstreams_flags(etcd_name):
     for flag in (f for f in expected if f.startswith(("--volume-tag=", "--volume-name-tag="))):
         key, _, value = flag.split("=", 1)[1].partition("=")
         assert key in labels and (not value or labels[key] == value)
+
+
+def test_iam_refusing_says_which_roles_kops_needs(fake):
+    with pytest.raises(Exception) as refused:
+        project_iam_binding.get_policy(GCE("not-ours", "us-test1"), "not-ours")
+    assert status(refused.value) == 403
+    assert "Project IAM Admin" in ERRORS.explain(refused.value)
