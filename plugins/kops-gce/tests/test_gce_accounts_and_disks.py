@@ -268,6 +268,16 @@ def test_api_servers_share_the_control_planes_account_and_bastions_get_their_own
     assert service_accounts.account_of(registry, groups["bastions"]) is made["bastion"]
 
 
+def test_an_account_another_cluster_made_under_the_same_id_is_refused(fake):
+    # Dots and dashes read alike in GCE names: both clusters' accounts are control-plane-a-b-example-com.
+    first = model_for("minimal_gce_dns-none", store_id="store-1", name="a.b.example.com")
+    second = model_for("minimal_gce_dns-none", store_id="store-2", name="a-b.example.com")
+    apply(first, [t for t in build(first) if isinstance(t, service_account.ServiceAccount)])
+    with pytest.raises(ExecutionError, match=r"service account control-plane-a-b-example-com@testproject\.iam\."
+                                             r"gserviceaccount\.com: it belongs to another cluster"):
+        plan(second, [t for t in build(second) if isinstance(t, service_account.ServiceAccount)])
+
+
 def test_a_shared_account_is_only_looked_up_never_made_or_deleted(fake):
     model = model_for("minimal_gce", store_id="store-1")
     tasks = [t for t in build(model) if not isinstance(t, disk.Disk)]
