@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from kops.engine import Context, Task
 
-from kops_gce.api import not_found
+from kops_gce.api import not_found, status
 
 
 class GCETask(Task):
@@ -48,6 +48,16 @@ def delete_quietly(ctx: Context, call: Any) -> None:
         ctx.cloud.wait(call())
     except Exception as exc:  # noqa: BLE001 - only Google's 404 is swallowed
         if not not_found(exc):
+            raise
+
+
+def insert_quietly(ctx: Context, call: Any) -> None:
+    """Run an insert call and wait for it; "already exists" means an earlier try of this run made it (its answer
+    was lost, and the run's listing predates it), so it is what inserting wanted."""
+    try:
+        ctx.cloud.wait(call())
+    except Exception as exc:  # noqa: BLE001 - only Google's 409 is swallowed
+        if status(exc) != 409:
             raise
 
 
