@@ -20,6 +20,7 @@ from kops.engine.discovery import link_placeholders
 from kops.engine.targets.direct import DirectTarget
 from kops.engine.targets.dryrun import DryRunTarget
 from kops.engine.targets.terraform import TerraformTarget
+from kops.errors import KopsError
 from kops.inference.completion import complete_cluster
 from kops.model import ModelContext
 from kops.testing import upstream
@@ -173,6 +174,25 @@ def test_an_etcd_disk_never_changes_size_and_keeps_labels_others_added(fake):
 
     with pytest.raises(Exception, match=r"size_gb.*etcd's data|etcd's data.*size_gb"):
         plan(model_for("minimal_gce_dns-none", store_id="store-1", edit=bigger))
+
+
+def test_a_create_whose_answer_was_lost_is_not_an_error_on_the_next_try(fake):
+    model = model_for("minimal_gce_dns-none", store_id="store-1")
+    tasks = [t for t in build(model) if not isinstance(t, project_iam_binding.ProjectIAMBinding)]
+    ctx = context(model)
+    for task in tasks:  # made, as if the answers never came back
+        task.render_direct(ctx, None, {})
+    for task in tasks:  # so the run, listing before it made them, tries again
+        task.render_direct(ctx, None, {})
+    assert changes(plan(model)) == {"ProjectIAMBinding/serviceaccount-control-plane": "create"}
+
+    gce = GCE(PROJECT, "us-test1")
+    name = "a-etcd-main-other-example-com"
+    gce.wait(gce.compute("Disks").insert(project=PROJECT, zone="us-test1-a", disk_resource={"name": name}))
+    other = model_for("minimal_gce_dns-none", store_id="store-2", name="other.example.com")
+    theirs = next(t for t in build(other) if isinstance(t, disk.Disk) and t.name == name)
+    with pytest.raises(KopsError, match=f"Disk/{name}: a disk of that name, not this cluster's, is in zone us-test1-a"):
+        theirs.render_direct(context(other), None, {})
 
 
 def test_the_project_policy_is_written_again_when_someone_else_wrote_it_meanwhile(fake):

@@ -14,8 +14,11 @@ from typing import Any
 
 from kops.engine import Changes, Context, Snapshot
 from kops.engine.targets.terraform import TerraformWriter
+from kops.errors import KopsError
 
+from kops_gce.api import as_dict, status
 from kops_gce.discovery import DISCOVERY, label_filter, owned_in
+from kops_gce.labels import owned
 from kops_gce.tasks import GCETask, delete_quietly, last
 
 
@@ -68,7 +71,17 @@ class Disk(GCETask):
                 body["provisioned_iops"] = self.provisioned_iops
             if self.provisioned_throughput:
                 body["provisioned_throughput"] = self.provisioned_throughput
-            ctx.cloud.wait(disks.insert(request={**where, "disk_resource": body}))
+            try:
+                ctx.cloud.wait(disks.insert(request={**where, "disk_resource": body}))
+            except Exception as exc:
+                # Made since the run listed the disks: by this run's earlier try whose answer was lost, if it
+                # carries the cluster's labels; anyone else's disk of that name is not taken over.
+                if status(exc) != 409:
+                    raise
+                found = as_dict(disks.get(request={**where, "disk": self.name}))
+                if not owned(found, ctx.cluster_name):
+                    raise KopsError(f"Disk/{self.name}: a disk of that name, not this cluster's, is in zone "
+                                    f"{self.zone}") from None
             self.self_link = disks.get(request={**where, "disk": self.name}).self_link
             return
         if "labels" in changes:

@@ -19,7 +19,7 @@ from kops.engine import Changes, Context, Expr, Snapshot, Task
 from kops.engine.targets.terraform import TerraformWriter
 from kops.errors import KopsError
 
-from kops_gce.api import not_found
+from kops_gce.api import not_found, status
 from kops_gce.discovery import DISCOVERY, owned_in
 from kops_gce.labels import owned
 
@@ -86,11 +86,18 @@ class ServiceAccount(Task):
         account_id, project = split_email(email)
         details = {"displayName": self.display_name or "", "description": self.description or ""}
         if actual is None:
-            made = ctx.cloud.rest("iam", "POST", f"v1/projects/{project}/serviceAccounts",
-                                  {"accountId": account_id, "serviceAccount": details})
-            if made.get("email") != email:
-                raise KopsError(f"service account {account_id}: IAM made {made.get('email')!r}, not {email!r}")
-            return
+            try:
+                made = ctx.cloud.rest("iam", "POST", f"v1/projects/{project}/serviceAccounts",
+                                      {"accountId": account_id, "serviceAccount": details})
+            except Exception as exc:
+                # Made since the run listed the project's accounts: by this run's earlier try whose answer was
+                # lost. Its details are set below as for an account found.
+                if status(exc) != 409:
+                    raise
+            else:
+                if made.get("email") != email:
+                    raise KopsError(f"service account {account_id}: IAM made {made.get('email')!r}, not {email!r}")
+                return
         ctx.cloud.rest("iam", "PATCH", f"v1/projects/{project}/serviceAccounts/{email}",
                        {"serviceAccount": details, "updateMask": "displayName,description"})
 
