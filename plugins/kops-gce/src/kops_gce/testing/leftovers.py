@@ -12,9 +12,9 @@ from kops_gce.testing.clients import compute_client
 
 #: The Compute collections a cluster may have resources in: (client, whether it is zonal or regional).
 COLLECTIONS = (
-    ("Networks", False), ("Firewalls", False), ("InstanceTemplates", False), ("HttpHealthChecks", False),
+    ("Networks", False), ("Firewalls", False), ("InstanceTemplates", False),
     ("Subnetworks", True), ("Routers", True), ("Addresses", True), ("ForwardingRules", True),
-    ("TargetPools", True), ("RegionBackendServices", True), ("RegionHealthChecks", True), ("Disks", True),
+    ("TargetPools", True), ("BackendServices", True), ("HealthChecks", True), ("Disks", True),
     ("Instances", True), ("InstanceGroupManagers", True),
 )
 
@@ -40,8 +40,22 @@ def leftovers(env: Mapping[str, str], cluster_name: str) -> list[str]:
             res = as_dict(item)
             if owned(res, cluster_name) or res.get("name", "").endswith(safe) or safe in res.get("name", ""):
                 found.append(f"{name}/{res['name']}")
+    # google-cloud-compute has no client for the legacy HTTP health checks: plain REST.
+    for res in _http_health_checks(env, project):
+        if owned(res, cluster_name) or res.get("name", "").endswith(safe) or safe in res.get("name", ""):
+            found.append(f"HttpHealthChecks/{res['name']}")
     found += [f"serviceAccounts/{a}" for a in _service_accounts(env, project) if safe[:9] in a]
     return sorted(found)
+
+
+def _http_health_checks(env: Mapping[str, str], project: str) -> list[dict[str, Any]]:
+    import json
+    import urllib.request
+
+    base = env.get("CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE", "https://compute.googleapis.com/compute/v1/")
+    with urllib.request.urlopen(f"{base.rstrip('/')}/projects/{project}/global/httpHealthChecks",
+                                timeout=30) as response:
+        return json.loads(response.read()).get("items") or []
 
 
 def _service_accounts(env: Mapping[str, str], project: str) -> list[str]:
