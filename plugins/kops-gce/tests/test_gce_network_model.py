@@ -113,18 +113,24 @@ def delete(model: ModelContext) -> None:
 
 
 @pytest.fixture
-def gce(monkeypatch):
+def fake_gce():
+    with FakeGCE([PROJECT, "host-project"]) as fake:
+        yield fake
+
+
+@pytest.fixture
+def gce(fake_gce, monkeypatch):
     """The Compute fake, and google-cloud-compute clients pointed at it."""
     from google.cloud import compute_v1
     from kops_gce.testing.clients import compute_client
 
-    with FakeGCE([PROJECT, "host-project"]) as fake:
-        monkeypatch.setenv("CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE", f"{fake.url}/compute/v1/")
-        for api_name in ("IAM", "CLOUDRESOURCEMANAGER"):  # deletion asks every kind the cluster may own
-            monkeypatch.setenv(f"CLOUDSDK_API_ENDPOINT_OVERRIDES_{api_name}", f"{fake.url}/")
-        monkeypatch.setenv("CLOUDSDK_API_ENDPOINT_OVERRIDES_DNS", f"{fake.url}/dns/v1/")
-        monkeypatch.setenv("CLOUDSDK_AUTH_DISABLE_CREDENTIALS", "true")
-        yield lambda name: compute_client(getattr(compute_v1, name + "Client"))
+    url = fake_gce.url
+    monkeypatch.setenv("CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE", f"{url}/compute/v1/")
+    for api_name in ("IAM", "CLOUDRESOURCEMANAGER"):  # deletion asks every kind the cluster may own
+        monkeypatch.setenv(f"CLOUDSDK_API_ENDPOINT_OVERRIDES_{api_name}", f"{url}/")
+    monkeypatch.setenv("CLOUDSDK_API_ENDPOINT_OVERRIDES_DNS", f"{url}/dns/v1/")
+    monkeypatch.setenv("CLOUDSDK_AUTH_DISABLE_CREDENTIALS", "true")
+    return lambda name: compute_client(getattr(compute_v1, name + "Client"))
 
 
 def names_of(client: Any, **scope: Any) -> set[str]:
@@ -362,6 +368,25 @@ def test_a_shared_network_of_another_project_is_looked_up_there(gce):
     gce("Subnetworks").insert(project="host-project", region=REGION, subnetwork_resource=compute_v1.Subnetwork(
         name="shared-sub", network="global/networks/shared-net", ip_cidr_range="10.9.0.0/20")).result()
     assert not [c for c in plan(model) if not c.startswith("FirewallRule/")]
+
+
+def test_calls_failing_now_and_then_are_retried_to_the_same_end(fake_gce, gce):
+    """One call in five fails before it takes effect, as Google's answer under load (an insert whose wait failed is
+    tried again, and finds its resource already made)."""
+    cluster, groups = small(subnets=[{"name": REGION, "region": REGION, "type": "Private", "cidr": "10.0.16.0/20"}])
+    model = model_of(cluster, groups)
+    fake_gce.fail_rate = 0.2
+    fake_gce.random.seed(7)
+    apply(model)
+    assert plan(model) == {}
+    fake_gce.fail_rate = 0  # the deletion's listings are made first, then its calls fail now and then
+    ctx = model.cloud.engine_context(model)
+    doomed = model.cloud.owned_resources(ctx, model)
+    fake_gce.fail_rate = 0.2
+    DirectTarget(executor()).run(ctx, [], doomed)
+    fake_gce.fail_rate = 0
+    assert names_of(gce("Networks")) == set() and names_of(gce("Firewalls")) == set()
+    assert names_of(gce("Routers"), region=REGION) == set()
 
 
 def names_of_rules(model: ModelContext) -> set[str]:

@@ -18,7 +18,7 @@ from kops.engine.hcl import Block
 from kops.engine.targets.terraform import TerraformWriter
 
 from kops_gce.discovery import DISCOVERY, owned_in
-from kops_gce.tasks import GCETask, delete_quietly, last
+from kops_gce.tasks import GCETask, delete_quietly, insert_quietly, last
 from kops_gce.tasks.network import Network
 
 #: The fields compared as sets: GCE keeps them in the order given, but the order means nothing.
@@ -88,7 +88,7 @@ class FirewallRule(GCETask):
         firewalls = ctx.cloud.compute("Firewalls")
         project = ctx.cloud.project
         if actual is None:
-            ctx.cloud.wait(firewalls.insert(project=project, firewall_resource=self._body(self.description)))
+            insert_quietly(ctx, lambda: firewalls.insert(project=project, firewall_resource=self._body(self.description)))
             self.self_link = firewalls.get(project=project, firewall=self.name).self_link
             return
         # Written whole, so what the spec dropped goes too; its owner stays whoever it was.

@@ -18,7 +18,7 @@ from kops.errors import KopsError
 
 from kops_gce.api import as_dict, not_found
 from kops_gce.discovery import DISCOVERY, owned_in
-from kops_gce.tasks import GCETask, delete_quietly
+from kops_gce.tasks import GCETask, delete_quietly, insert_quietly
 
 
 def network_mode(raw: dict[str, Any]) -> str:
@@ -70,7 +70,7 @@ class Network(GCETask):
         if self.mode not in ("custom", "auto"):
             raise KopsError(f"network {self.name}: mode must be custom or auto, not {self.mode!r}")
         networks = ctx.cloud.compute("Networks")
-        ctx.cloud.wait(networks.insert(project=ctx.cloud.project, network_resource=compute_v1.Network(
+        insert_quietly(ctx, lambda: networks.insert(project=ctx.cloud.project, network_resource=compute_v1.Network(
             name=self.name, auto_create_subnetworks=self.mode == "auto", description=self.description or "")))
         self.self_link = networks.get(project=ctx.cloud.project, network=self.name).self_link
 

@@ -16,7 +16,7 @@ from kops.engine.hcl import Block, resource_name
 from kops.engine.targets.terraform import TerraformWriter
 
 from kops_gce.discovery import DISCOVERY, owned_in
-from kops_gce.tasks import GCETask, delete_quietly, last
+from kops_gce.tasks import GCETask, delete_quietly, insert_quietly, last
 from kops_gce.tasks.network import Network
 from kops_gce.tasks.subnetwork import Subnetwork
 
@@ -85,7 +85,7 @@ class Router(GCETask):
         routers = ctx.cloud.compute("Routers")
         where = self.where(ctx)
         if actual is None:
-            ctx.cloud.wait(routers.insert(**where, router_resource=compute_v1.Router(
+            insert_quietly(ctx, lambda: routers.insert(**where, router_resource=compute_v1.Router(
                 name=self.name, network=self.network.self_link if self.network else None, nats=[self._nat()],
                 description=self.description or "")))
             self.self_link = routers.get(**where, router=self.name).self_link

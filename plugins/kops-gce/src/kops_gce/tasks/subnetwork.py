@@ -22,7 +22,7 @@ from kops.errors import KopsError
 
 from kops_gce.api import OPERATION_TIMEOUT, as_dict, not_found
 from kops_gce.discovery import DISCOVERY, owned_in
-from kops_gce.tasks import GCETask, delete_quietly, last
+from kops_gce.tasks import GCETask, delete_quietly, insert_quietly, last
 from kops_gce.tasks.network import Network
 from kops_gce.testing.clients import compute_endpoint, rest_session
 
@@ -98,14 +98,14 @@ class Subnetwork(GCETask):
         subnets = ctx.cloud.compute("Subnetworks")
         where = self.where(ctx)
         if actual is None:
-            ctx.cloud.wait(subnets.insert(**where, subnetwork_resource=compute_v1.Subnetwork(
+            insert_quietly(ctx, lambda: subnets.insert(**where, subnetwork_resource=compute_v1.Subnetwork(
                 name=self.name, network=self.network.self_link if self.network else None,
                 ip_cidr_range=self.cidr, secondary_ip_ranges=_ranges(self.secondary_ranges or {}),
                 stack_type=self.stack_type, ipv6_access_type=self.ipv6_access_type,
                 description=self.description or "")))
             self.self_link = subnets.get(**where, subnetwork=self.name).self_link
             return
-        if "cidr" in changes:
+        if "cidr" in changes and self._fetch(ctx).ip_cidr_range != self.cidr:  # a try cut short may have done it
             ctx.cloud.wait(subnets.expand_ip_cidr_range(
                 **where, subnetwork=self.name,
                 subnetworks_expand_ip_cidr_range_request_resource=compute_v1.SubnetworksExpandIpCidrRangeRequest(
