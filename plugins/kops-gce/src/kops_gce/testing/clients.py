@@ -25,6 +25,8 @@ from kops.errors import KopsError
 COMPUTE_ENDPOINT_VARIABLE = "CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE"
 DISABLE_CREDENTIALS_VARIABLE = "CLOUDSDK_AUTH_DISABLE_CREDENTIALS"
 _API_PATH = "compute/v1/"
+#: The connections a REST session keeps to one host.
+REST_CONNECTIONS = 32
 
 T = TypeVar("T")
 
@@ -64,16 +66,22 @@ def api_root(api: str, environ: Mapping[str, str] | None = None) -> str:
 
 def rest_session(environ: Mapping[str, str] | None = None) -> Any:
     """A ``requests`` session for Google's REST APIs: with Application Default Credentials (the cloud-platform
-    scope), or without any when credentials are disabled."""
+    scope), or without any when credentials are disabled. It keeps as many connections as a run has tasks at
+    once (:data:`REST_CONNECTIONS`), so none is dropped with urllib3's warning."""
+    import requests
+    from requests.adapters import HTTPAdapter
+
     if credentials_disabled(environ):
-        import requests
+        session = requests.Session()
+    else:
+        import google.auth
+        from google.auth.transport.requests import AuthorizedSession
 
-        return requests.Session()
-    import google.auth
-    from google.auth.transport.requests import AuthorizedSession
-
-    credentials, _ = google.auth.default(scopes=["https://www.googleapis.com/auth/cloud-platform"])
-    return AuthorizedSession(credentials)
+        credentials, _ = google.auth.default(scopes=["https://www.googleapis.com/auth/cloud-platform"])
+        session = AuthorizedSession(credentials)
+    for scheme in ("https://", "http://"):
+        session.mount(scheme, HTTPAdapter(pool_connections=4, pool_maxsize=REST_CONNECTIONS))
+    return session
 
 
 def compute_client(client_class: type[T], environ: Mapping[str, str] | None = None) -> T:
