@@ -305,8 +305,8 @@ class CloudProvider:
     # protocol: ``POST /bootstrap`` with a JSON body (``bootstrap.kops.k8s.io/v1alpha1``) and, in the
     # ``Authorization`` header, a proof made by the cloud that binds the body's SHA-256. These run on machines
     # (with :mod:`kops.nodeup`'s pure-Python code only): no SDK, no compiled module. What each cloud would use:
-    # AWS a signed STS GetCallerIdentity of the instance role (implemented); GCE a TPM-signed claim or the
-    # metadata server's identity token for the instance's service account; OpenStack and DigitalOcean the
+    # AWS a signed STS GetCallerIdentity of the instance role (implemented); GCE the metadata server's identity
+    # token for the instance's service account (implemented; upstream uses a TPM-signed claim); OpenStack and DigitalOcean the
     # instance's metadata (its ID and a secret the control plane set), checked against the API; vSphere a
     # per-machine key put in the VM's guest info at creation.
 
