@@ -306,9 +306,9 @@ class CloudProvider:
     # ``Authorization`` header, a proof made by the cloud that binds the body's SHA-256. These run on machines
     # (with :mod:`kops.nodeup`'s pure-Python code only): no SDK, no compiled module. What each cloud would use:
     # AWS a signed STS GetCallerIdentity of the instance role (implemented); GCE the metadata server's identity
-    # token for the instance's service account (implemented; upstream uses a TPM-signed claim); OpenStack and DigitalOcean the
-    # instance's metadata (its ID and a secret the control plane set), checked against the API; vSphere a
-    # per-machine key put in the VM's guest info at creation.
+    # token for the instance's service account (implemented; upstream uses a TPM-signed claim); OpenStack and
+    # DigitalOcean the instance's metadata (its ID and a secret the control plane set), checked against the API;
+    # vSphere a per-machine key put in the VM's guest info at creation.
 
     def node_identity_proof(self, body: bytes) -> str:
         """On a machine of the cluster: the ``Authorization`` header value proving who the machine is, made with its

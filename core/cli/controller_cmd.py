@@ -30,7 +30,8 @@ def serve(settings: Any, name: str | None, listen: str, label_interval: float, k
 
     Machines of the cluster that the cloud vouches for (on AWS: an STS request signed with the instance role;
     on GCE: the metadata server's identity token signed by Google; each for a running instance of the cluster
-    in the instance group it claims) get client certificates signed by the cluster CA, over HTTPS with a certificate issued from that CA. Every control-plane machine runs it
+    in the instance group it claims) get client certificates signed by the cluster CA, over HTTPS with a
+    certificate issued from that CA. Every control-plane machine runs it
     (kops-controller.service). Refusals are logged with their reason. Registered nodes get their instance
     group's labels (the group, the role and the group's nodeLabels), which kubelets may not set themselves.
 
