@@ -324,6 +324,25 @@ def test_a_detached_machine_keeps_running_while_its_replacement_starts_and_is_de
     assert not any(i.detached for i in nodes.instances) and len(nodes.instances) == 2
 
 
+def test_machines_are_replaced_and_detached_while_calls_fail(gce, stale, monkeypatch):
+    from kops_gce import cloudgroups
+
+    monkeypatch.setattr(cloudgroups, "RETRY_DELAY", 0.01)
+    cloud = stale.model("dryrun")[0].cloud
+    first, second = sorted(cloud_groups(stale)["nodes"].instances, key=lambda i: i.zone)
+    gce.fail_rate = 0.3  # a share of calls answered 503 or 429, as Google answers under load
+    try:
+        cloud.delete_instance(first)
+        cloud.detach_instance(second)
+    finally:
+        gce.fail_rate = 0
+    nodes = cloud_groups(stale)["nodes"]
+    assert nodes.target_size == 2
+    assert sorted((i.zone, i.status, i.detached) for i in nodes.instances) == [
+        ("us-test1-a", "UpToDate", False), ("us-test1-b", "NeedsUpdate", True), ("us-test1-b", "UpToDate", False)]
+    assert first.id not in {i.id for i in nodes.instances}
+
+
 def test_deleting_the_cluster_deletes_its_groups_templates_and_detached_machines(stale):
     model = stale.model("dryrun")[0]
     leaving = cloud_groups(stale)["nodes"].instances[0]

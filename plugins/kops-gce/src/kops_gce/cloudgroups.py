@@ -13,16 +13,21 @@ group's label: it is listed as detached until it is deleted, which then deletes 
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from kops.cloud import NEEDS_UPDATE, UP_TO_DATE, CloudInstance, CloudInstanceGroup
 from kops.model import role_of
 
-from kops_gce.api import GCE, not_found
+from kops_gce.api import ERRORS, GCE, not_found, status
 from kops_gce.discovery import label_filter
 from kops_gce.labels import INSTANCE_GROUP_LABEL, label_value, owned
 from kops_gce.model.groups import manager_name
 from kops_gce.tasks import last
+
+#: How often a day-2 call is tried while GCE answers that it is busy or overloaded, and the first wait (seconds).
+ATTEMPTS = 6
+RETRY_DELAY = 0.5
 
 
 def _of_cluster(manager: dict[str, Any], cluster_name: str, names: set[str]) -> bool:
@@ -37,8 +42,9 @@ def cloud_groups(gce: GCE, cluster: Any, instance_groups: list[Any]) -> list[Clo
     name = cluster.metadata.name
     wanted = {manager_name(name, g.metadata.name, zone): g.metadata.name
               for g in instance_groups for zone in g.spec.zones or []}
-    managers = [m for m in gce.aggregated("InstanceGroupManagers") if _of_cluster(m, name, set(wanted))]
-    machines = {m["self_link"]: m for m in gce.aggregated("Instances", label_filter(name))}
+    managers = [m for m in _retried(lambda: gce.aggregated("InstanceGroupManagers"))
+                if _of_cluster(m, name, set(wanted))]
+    machines = {m["self_link"]: m for m in _retried(lambda: gce.aggregated("Instances", label_filter(name)))}
     managed: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = {}
     members: set[str] = set()
     for manager in sorted(managers, key=lambda m: m["name"]):
@@ -71,9 +77,8 @@ def _managed_instances(gce: GCE, manager: dict[str, Any]) -> list[dict[str, Any]
 
     client = gce.compute("InstanceGroupManagers")
     try:
-        pager = client.list_managed_instances(project=gce.project, zone=last(manager.get("zone")),
-                                              instance_group_manager=manager["name"])
-        return [as_dict(item) for item in pager]
+        return _retried(lambda: [as_dict(item) for item in client.list_managed_instances(
+            project=gce.project, zone=last(manager.get("zone")), instance_group_manager=manager["name"])])
     except Exception as exc:  # noqa: BLE001 - a group deleted meanwhile has no machines
         if not_found(exc):
             return []
@@ -100,7 +105,7 @@ def delete_instance(instance: CloudInstance) -> None:
     if manager is None or instance.detached:
         client = gce.compute("Instances")
         try:
-            gce.wait(client.delete(project=gce.project, zone=instance.zone, instance=instance.id))
+            _retried(lambda: gce.wait(client.delete(project=gce.project, zone=instance.zone, instance=instance.id)))
         except Exception as exc:  # noqa: BLE001 - one already gone is what deleting wanted
             if not not_found(exc):
                 raise
@@ -117,16 +122,45 @@ def detach_instance(instance: CloudInstance) -> None:
 
 
 def _out_of_group(gce: GCE, manager: dict[str, Any], link: str, method: str) -> None:
-    """Delete or abandon a group's machine (either lowers its size by one), then give the group its size back."""
+    """Delete or abandon a group's machine (either lowers its size by one), then give the group its size back.
+    A call GCE answers as busy or overloaded is tried again; one that took effect before its answer was lost (the
+    machine is no longer the group's) counts as done."""
     from google.cloud import compute_v1
 
     client = gce.compute("InstanceGroupManagers")
     where = {"project": gce.project, "zone": last(manager.get("zone")), "instance_group_manager": manager["name"]}
-    size = client.get(**where).target_size
-    if method == "delete_instances":
-        gce.wait(client.delete_instances(**where, instance_group_managers_delete_instances_request_resource=(
-            compute_v1.InstanceGroupManagersDeleteInstancesRequest(instances=[link]))))
-    else:
-        gce.wait(client.abandon_instances(**where, instance_group_managers_abandon_instances_request_resource=(
-            compute_v1.InstanceGroupManagersAbandonInstancesRequest(instances=[link]))))
-    gce.wait(client.resize(**where, size=size))
+    size = _retried(lambda: client.get(**where).target_size)
+    tried = []
+
+    def out() -> None:
+        try:
+            if method == "delete_instances":
+                gce.wait(client.delete_instances(**where, instance_group_managers_delete_instances_request_resource=(
+                    compute_v1.InstanceGroupManagersDeleteInstancesRequest(instances=[link]))))
+            else:
+                gce.wait(client.abandon_instances(**where, instance_group_managers_abandon_instances_request_resource=(
+                    compute_v1.InstanceGroupManagersAbandonInstancesRequest(instances=[link]))))
+        except Exception as exc:
+            if tried and status(exc) == 400 and link not in _members(gce, manager):
+                return
+            tried.append(exc)
+            raise
+
+    _retried(out)
+    _retried(lambda: gce.wait(client.resize(**where, size=size)))
+
+
+def _members(gce: GCE, manager: dict[str, Any]) -> set[str]:
+    return {item["instance"] for item in _managed_instances(gce, manager)}
+
+
+def _retried(call: Any) -> Any:
+    """``call()``, tried again after a short wait while GCE answers that it is busy or overloaded."""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return call()
+        except Exception as exc:
+            if attempt == ATTEMPTS or not ERRORS.transient(exc):
+                raise
+            time.sleep(min(RETRY_DELAY * 2 ** (attempt - 1), 5.0))
+    return None

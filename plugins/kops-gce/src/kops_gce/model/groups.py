@@ -23,8 +23,9 @@ from kops.names import truncate
 
 from kops_gce import labels as gce_labels
 from kops_gce import names
+from kops_gce.model import project
 from kops_gce.tasks.instance_group_manager import UPDATE_POLICY, InstanceGroupManager
-from kops_gce.tasks.instance_template import NAME_PREFIX_MAX, InstanceTemplate
+from kops_gce.tasks.instance_template import NAME_PREFIX_MAX, InstanceTemplate, image_url
 
 #: Upstream's default root disk sizes (GiB) and type.
 ROOT_VOLUME_SIZES = {CONTROL_PLANE: 64, API_SERVER: 128, NODE: 128, BASTION: 32}
@@ -130,6 +131,7 @@ class InstanceGroupsBuilder:
             raise KopsError(f"{where}: spec.machineType is required")
         if not spec.image:
             raise KopsError(f"{where}: spec.image is required")
+        image_url(project(model), spec.image, f"{where}: spec.image")  # one GCE can name, or a one-line error
         external = subnet.type in ("Public", "Utility") or role == BASTION
         if spec.associatePublicIp is not None:
             external = bool(spec.associatePublicIp)

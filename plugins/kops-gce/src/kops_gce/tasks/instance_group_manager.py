@@ -86,8 +86,12 @@ class InstanceGroupManager(GCETask):
                 body["update_policy"] = compute_v1.InstanceGroupManagerUpdatePolicy(**self.update_policy)
             if self.list_managed_instances_results:
                 body["list_managed_instances_results"] = self.list_managed_instances_results
-            ctx.cloud.wait(client.insert(**where, instance_group_manager_resource=compute_v1.InstanceGroupManager(
-                **body)))
+            try:
+                ctx.cloud.wait(client.insert(**where, instance_group_manager_resource=(
+                    compute_v1.InstanceGroupManager(**body))))
+            except Exception as exc:  # noqa: BLE001 - only "already exists" is expected here
+                if status(exc) != 409:  # a try cut short after GCE made it, with these settings
+                    raise
             self.self_link = client.get(**where, instance_group_manager=self.name).self_link
             return
         name = {**where, "instance_group_manager": self.name}

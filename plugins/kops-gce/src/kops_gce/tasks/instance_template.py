@@ -25,6 +25,7 @@ from kops.engine.hcl import Block
 from kops.engine.targets.terraform import TerraformWriter
 from kops.errors import KopsError
 
+from kops_gce.api import status
 from kops_gce.discovery import DISCOVERY, owned_in
 from kops_gce.tasks import GCETask, delete_quietly, last
 
@@ -163,10 +164,16 @@ class InstanceTemplate(GCETask):
 
         name = self.gce_name()
         client = ctx.cloud.compute("InstanceTemplates")
-        ctx.cloud.wait(client.insert(project=ctx.cloud.project, instance_template_resource=compute_v1.InstanceTemplate(
-            name=name, description=self.description or "", properties=self._properties(ctx))))
+        try:
+            ctx.cloud.wait(client.insert(project=ctx.cloud.project, instance_template_resource=(
+                compute_v1.InstanceTemplate(name=name, description=self.description or "",
+                                            properties=self._properties(ctx)))))
+        except Exception as exc:  # noqa: BLE001 - only "already exists" is expected here
+            # A try cut short after GCE made it: the name is the content's digest, so it is this template.
+            if status(exc) != 409:
+                raise
         self.template_name = name
-        self.self_link = f"{COMPUTE_URL}projects/{ctx.cloud.project}/global/instanceTemplates/{name}"
+        self.self_link = client.get(project=ctx.cloud.project, instance_template=name).self_link
 
     def delete_direct(self, ctx: Context) -> None:
         client = ctx.cloud.compute("InstanceTemplates")
