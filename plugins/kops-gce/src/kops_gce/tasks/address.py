@@ -15,7 +15,7 @@ from kops.engine import Changes, Context, Snapshot, Task
 from kops.engine.targets.terraform import TerraformWriter
 
 from kops_gce.discovery import DISCOVERY, label_filter, owned_in
-from kops_gce.tasks import GCETask, delete_quietly
+from kops_gce.tasks import GCETask, delete_quietly, insert_quietly
 
 
 class Address(GCETask):
@@ -28,7 +28,6 @@ class Address(GCETask):
     labels: dict[str, str] | None = None
     #: The IP address GCE chose.
     address: str | None = None
-    label_fingerprint: str | None = None
     self_link: str | None = None
 
     api_kind = "addresses"
@@ -36,7 +35,7 @@ class Address(GCETask):
     immutable_fields = {"address_type", "purpose", "subnetwork"}
     immutable_advice = ("an address's type, purpose and subnetwork cannot change: delete the API's forwarding "
                         "rules and this address, and run the update again (the API's IP address will change)")
-    output_fields = {"address", "label_fingerprint", "self_link"}
+    output_fields = {"address", "self_link"}
     terraform_type = "google_compute_address"
     terraform_id_attr = "self_link"
 
@@ -46,7 +45,7 @@ class Address(GCETask):
             return None
         return Address(name=self.name, lifecycle=self.lifecycle, address_type=raw.get("address_type", "EXTERNAL"),
                        purpose=raw.get("purpose"), subnetwork=raw.get("subnetwork"), labels=raw.get("labels") or {},
-                       address=raw.get("address"), label_fingerprint=raw.get("label_fingerprint"),
+                       address=raw.get("address"),
                        self_link=raw["self_link"])
 
     def render_direct(self, ctx: Context, actual: Address | None, changes: Changes) -> None:
@@ -55,10 +54,12 @@ class Address(GCETask):
         client = ctx.cloud.compute("Addresses")
         if actual is not None:
             if "labels" in changes:
+                # The labels' current fingerprint, read now: an earlier try of this run may have changed them.
+                current = client.get(**self.where(ctx), address=self.name)
                 ctx.cloud.wait(client.set_labels(**self.where(ctx), resource=self.name,
                                                  region_set_labels_request_resource=compute_v1.RegionSetLabelsRequest(
                                                      labels=self.labels or {},
-                                                     label_fingerprint=self.label_fingerprint)))
+                                                     label_fingerprint=current.label_fingerprint)))
             return
         body = compute_v1.Address(name=self.name, address_type=self.address_type or "EXTERNAL",
                                   labels=self.labels or {})
@@ -66,7 +67,7 @@ class Address(GCETask):
             body.purpose = self.purpose
         if self.subnetwork is not None:
             body.subnetwork = getattr(self.subnetwork, "self_link", self.subnetwork)
-        ctx.cloud.wait(client.insert(**self.where(ctx), address_resource=body))
+        insert_quietly(ctx, lambda: client.insert(**self.where(ctx), address_resource=body))
         made = client.get(**self.where(ctx), address=self.name)
         self.address, self.self_link = made.address, made.self_link
 

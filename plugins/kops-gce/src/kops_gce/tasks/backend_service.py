@@ -14,7 +14,7 @@ from kops.engine import Block, Changes, Context, Snapshot, Task
 from kops.engine.targets.terraform import TerraformWriter
 
 from kops_gce.discovery import DISCOVERY, owned_in
-from kops_gce.tasks import GCETask, delete_quietly, last
+from kops_gce.tasks import GCETask, delete_quietly, insert_quietly, last
 from kops_gce.tasks.health_check import HealthCheck
 from kops_gce.tasks.instance_group_manager import InstanceGroupManager
 
@@ -92,7 +92,7 @@ class BackendService(GCETask):
             return
         if self.description:
             body.description = self.description
-        ctx.cloud.wait(client.insert(**self.where(ctx), backend_service_resource=body))
+        insert_quietly(ctx, lambda: client.insert(**self.where(ctx), backend_service_resource=body))
         self.self_link = client.get(**self.where(ctx), backend_service=self.name).self_link
 
     def delete_direct(self, ctx: Context) -> None:

@@ -17,7 +17,7 @@ from kops.engine import Changes, Context, Snapshot, Task
 from kops.engine.targets.terraform import TerraformWriter
 
 from kops_gce.discovery import DISCOVERY, label_filter, owned_in
-from kops_gce.tasks import GCETask, delete_quietly, last
+from kops_gce.tasks import GCETask, delete_quietly, insert_quietly, last
 from kops_gce.tasks.address import Address
 from kops_gce.tasks.backend_service import BackendService
 from kops_gce.tasks.target_pool import TargetPool
@@ -44,7 +44,6 @@ class ForwardingRule(GCETask):
     network: Any = None
     subnetwork: Any = None
     labels: dict[str, str] | None = None
-    label_fingerprint: str | None = None
     self_link: str | None = None
 
     api_kind = "forwardingRules"
@@ -52,7 +51,7 @@ class ForwardingRule(GCETask):
     immutable_fields = {"ip_address", "ip_protocol", "load_balancing_scheme", "port_range", "ports", "target",
                         "backend_service", "network", "subnetwork"}
     replace_on_immutable_change = True
-    output_fields = {"label_fingerprint", "self_link"}
+    output_fields = {"self_link"}
     terraform_type = "google_compute_forwarding_rule"
     terraform_id_attr = "self_link"
 
@@ -66,7 +65,7 @@ class ForwardingRule(GCETask):
             port_range=raw.get("port_range"), ports=list(raw.get("ports") or []) or None,
             target=raw.get("target"), backend_service=raw.get("backend_service"), network=raw.get("network"),
             subnetwork=raw.get("subnetwork"), labels=raw.get("labels") or {},
-            label_fingerprint=raw.get("label_fingerprint"), self_link=raw["self_link"])
+            self_link=raw["self_link"])
 
     def render_direct(self, ctx: Context, actual: ForwardingRule | None, changes: Changes) -> None:
         from google.cloud import compute_v1
@@ -74,10 +73,12 @@ class ForwardingRule(GCETask):
         client = ctx.cloud.compute("ForwardingRules")
         if actual is not None:
             if "labels" in changes:
+                # The labels' current fingerprint, read now: an earlier try of this run may have changed them.
+                current = client.get(**self.where(ctx), forwarding_rule=self.name)
                 ctx.cloud.wait(client.set_labels(**self.where(ctx), resource=self.name,
                                                  region_set_labels_request_resource=compute_v1.RegionSetLabelsRequest(
                                                      labels=self.labels or {},
-                                                     label_fingerprint=self.label_fingerprint)))
+                                                     label_fingerprint=current.label_fingerprint)))
             return
         body = compute_v1.ForwardingRule(name=self.name, I_p_protocol=self.ip_protocol,
                                          load_balancing_scheme=self.load_balancing_scheme,
@@ -89,9 +90,9 @@ class ForwardingRule(GCETask):
         for field, value in optional.items():
             if value:
                 setattr(body, field, value)
-        ctx.cloud.wait(client.insert(**self.where(ctx), forwarding_rule_resource=body))
+        insert_quietly(ctx, lambda: client.insert(**self.where(ctx), forwarding_rule_resource=body))
         made = client.get(**self.where(ctx), forwarding_rule=self.name)
-        self.self_link, self.label_fingerprint = made.self_link, made.label_fingerprint
+        self.self_link = made.self_link
 
     def delete_direct(self, ctx: Context) -> None:
         delete_quietly(ctx, lambda: ctx.cloud.compute("ForwardingRules").delete(**self.where(ctx),

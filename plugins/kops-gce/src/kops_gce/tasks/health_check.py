@@ -15,7 +15,7 @@ from kops.engine.targets.terraform import TerraformWriter
 from kops.errors import KopsError
 
 from kops_gce.discovery import DISCOVERY, owned_in
-from kops_gce.tasks import GCETask, delete_quietly
+from kops_gce.tasks import GCETask, delete_quietly, insert_quietly
 
 #: The protocols kops checks with, and the field of a health check holding each one's settings.
 PROTOCOLS = {"TCP": "tcp_health_check", "SSL": "ssl_health_check"}
@@ -67,7 +67,7 @@ class HealthCheck(GCETask):
             return
         if self.description:
             body.description = self.description
-        ctx.cloud.wait(client.insert(**self.where(ctx), health_check_resource=body))
+        insert_quietly(ctx, lambda: client.insert(**self.where(ctx), health_check_resource=body))
         self.self_link = client.get(**self.where(ctx), health_check=self.name).self_link
 
     def delete_direct(self, ctx: Context) -> None:

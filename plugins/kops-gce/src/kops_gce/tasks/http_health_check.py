@@ -18,7 +18,7 @@ from typing import Any
 from kops.engine import Changes, Context, Snapshot
 from kops.engine.targets.terraform import TerraformWriter
 
-from kops_gce.api import OPERATION_TIMEOUT, not_found
+from kops_gce.api import OPERATION_TIMEOUT, not_found, status
 from kops_gce.discovery import DISCOVERY, owned_in
 from kops_gce.tasks import GCETask
 
@@ -54,7 +54,11 @@ class HttpHealthCheck(GCETask):
             return
         if self.description:
             body["description"] = self.description
-        call(ctx.cloud, "POST", f"global/{COLLECTION}", body)
+        try:
+            call(ctx.cloud, "POST", f"global/{COLLECTION}", body)
+        except Exception as exc:  # noqa: BLE001 - only "already exists" is swallowed: an earlier try of this run
+            if status(exc) != 409:
+                raise
         self.self_link = call(ctx.cloud, "GET", f"global/{COLLECTION}/{self.name}")["selfLink"]
 
     def delete_direct(self, ctx: Context) -> None:

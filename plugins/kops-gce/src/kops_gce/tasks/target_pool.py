@@ -14,7 +14,7 @@ from kops.engine import Changes, Context, Snapshot, Task
 from kops.engine.targets.terraform import TerraformWriter
 
 from kops_gce.discovery import DISCOVERY, owned_in
-from kops_gce.tasks import GCETask, delete_quietly, last
+from kops_gce.tasks import GCETask, delete_quietly, insert_quietly, last
 from kops_gce.tasks.http_health_check import HttpHealthCheck
 
 
@@ -48,7 +48,7 @@ class TargetPool(GCETask):
             body = compute_v1.TargetPool(name=self.name, health_checks=[check] if check else [])
             if self.description:
                 body.description = self.description
-            ctx.cloud.wait(client.insert(**self.where(ctx), target_pool_resource=body))
+            insert_quietly(ctx, lambda: client.insert(**self.where(ctx), target_pool_resource=body))
             self.self_link = client.get(**self.where(ctx), target_pool=self.name).self_link
             return
         if "health_check" in changes:
