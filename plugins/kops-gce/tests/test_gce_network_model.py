@@ -335,6 +335,28 @@ def test_delete_takes_only_what_the_cluster_owns(gce):
     assert names_of(gce("Subnetworks"), region=REGION) == set()
 
 
+def test_delete_takes_what_kubernetes_added_to_the_clusters_network_and_only_there(gce):
+    """Rules and routes Kubernetes adds (a load balancer service's, a node's pod range) would keep the network."""
+    from google.cloud import compute_v1
+
+    mine, other = model_of(*small("mine.example.com")), model_of(*small("other.example.com"))
+    apply(mine)
+    apply(other)
+    for cluster in ("mine", "other"):
+        network = f"global/networks/{cluster}-example-com"
+        gce("Firewalls").insert(project=PROJECT, firewall_resource=compute_v1.Firewall(
+            name=f"k8s-fw-{cluster}", network=network, target_tags=[f"{cluster}-example-com-k8s-io-role-node"],
+            allowed=[compute_v1.Allowed(I_p_protocol="tcp", ports=["80"])])).result()
+        gce("Routes").insert(project=PROJECT, route_resource=compute_v1.Route(
+            name=f"{cluster}-example-com-pods", network=network, dest_range="100.96.1.0/24",
+            next_hop_ip="10.0.16.5")).result()
+    delete(mine)
+    assert names_of(gce("Networks")) == {"other-example-com"}
+    assert "k8s-fw-other" in names_of(gce("Firewalls"))
+    assert {r.name for r in gce("Routes").list(project=PROJECT) if not r.name.startswith("default-route-")} == {
+        "other-example-com-pods"}
+
+
 def test_a_shared_network_and_subnet_are_used_never_changed_nor_deleted(gce):
     from google.cloud import compute_v1
 

@@ -18,6 +18,7 @@ from kops.engine.hcl import Block
 from kops.engine.targets.terraform import TerraformWriter
 
 from kops_gce.discovery import DISCOVERY, owned_in
+from kops_gce.labels import owned
 from kops_gce.tasks import GCETask, delete_quietly, insert_quietly, last
 from kops_gce.tasks.network import Network
 
@@ -122,7 +123,9 @@ def list_firewalls(api: Any, cluster_name: str) -> list[dict[str, Any]]:
 
 @DISCOVERY.register_deletions("firewalls")
 def delete_firewalls(snapshot: Snapshot, cluster_name: str) -> list[FirewallRule]:
-    """A rule goes before its network."""
+    """The cluster's rules, and every other rule of a network the cluster owns (Kubernetes' own, for load balancer
+    services): GCE deletes no network that still has rules. A rule goes before its network."""
+    networks = {r["self_link"] for r in owned_in(snapshot, "networks", cluster_name)}
     return [FirewallRule(name=r["name"], self_link=r["self_link"],
                          network=Network(name=last(r.get("network")), self_link=r.get("network")))
-            for r in owned_in(snapshot, "firewalls", cluster_name)]
+            for r in snapshot.get("firewalls") if owned(r, cluster_name) or r.get("network") in networks]
