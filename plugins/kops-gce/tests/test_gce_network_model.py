@@ -194,7 +194,9 @@ def test_ip_aliases_give_subnetworks_pod_and_service_ranges_and_pods_their_rules
     assert re.search(r'ip_cidr_range = "10.1.0.0/20"\n    range_name    = "services-net-example-com"', sub)
     to_nodes = got["google_compute_firewall", "pod-cidrs-to-node-net-example-com"]
     assert 'source_ranges = ["10.4.0.0/14"]' in to_nodes and "disabled      = false" in to_nodes
-    assert "disabled      = true" in got["google_compute_firewall", "pod-cidrs-to-node-ipv6-net-example-com"]
+    twin = got["google_compute_firewall", "pod-cidrs-to-node-ipv6-net-example-com"]
+    assert "disabled      = true" in twin and 'source_ranges = ["::/0"]' in twin
+    assert 'protocol = "58"' in twin and 'protocol = "icmp"' not in twin  # ICMPv6
     api = got["google_compute_firewall", "pod-cidrs-to-https-api-net-example-com"]
     assert 'target_tags   = ["net-example-com-k8s-io-role-control-plane"]' in api
 
