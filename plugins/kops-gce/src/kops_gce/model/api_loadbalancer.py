@@ -27,7 +27,9 @@ from kops.errors import KopsError
 from kops.model import API_SERVER, CONTROL_PLANE, ModelContext, role_of
 
 from kops_gce.labels import owner_description, resource_labels
+from kops_gce.model.firewall import api_server_tags, rule, twin_rules
 from kops_gce.model.groups import managers_of
+from kops_gce.model.network import network_of, subnetwork_of
 from kops_gce.names import role_tag, suffixed
 from kops_gce.network import uses_ip_aliases
 from kops_gce.tasks.address import Address
@@ -85,8 +87,6 @@ class APILoadBalancerBuilder:
         """``kubernetesApiAccess`` to the API servers' 443 (the load balancers pass clients' addresses through),
         pods to it with IP aliases, and to kops-controller's 3988 (and Cilium's etcd) where nodes find them
         through the load balancer."""
-        from kops_gce.model.firewall import api_server_tags, rule, twin_rules
-
         spec = model.cluster.spec
         access = list(spec.kubernetesApiAccess or [])
         https = [f"tcp:{API_PORT}"]
@@ -182,8 +182,6 @@ class APILoadBalancerBuilder:
 
     @staticmethod
     def _address(model: ModelContext, object_name: str, subnet_name: str) -> Address:
-        from kops_gce.model.network import subnetwork_of
-
         return Address(name=suffixed(object_name, model.cluster_name), address_type="INTERNAL",
                        purpose="SHARED_LOADBALANCER_VIP", subnetwork=subnetwork_of(model, subnet_name),
                        labels=resource_labels(model))
@@ -191,8 +189,6 @@ class APILoadBalancerBuilder:
     @staticmethod
     def _rule(model: ModelContext, object_name: str, address: Address, service: BackendService, ports: list[int],
               subnet_name: str) -> ForwardingRule:
-        from kops_gce.model.network import network_of, subnetwork_of
-
         return ForwardingRule(name=suffixed(object_name, model.cluster_name), ip_address=address, ip_protocol="TCP",
                               load_balancing_scheme="INTERNAL", ports=[str(p) for p in ports],
                               backend_service=service, network=network_of(model),
