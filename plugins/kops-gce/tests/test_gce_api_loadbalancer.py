@@ -290,7 +290,7 @@ def lb_resources(text: str) -> dict[tuple[str, str], dict]:
 
 
 CASES = ["minimal_gce", "ha_gce", "minimal_gce_plb", "minimal_gce_ilb", "minimal_gce_ilb_longclustername",
-         "minimal_gce_dns-none"]
+         "minimal_gce_dns-none", "minimal_gce_private", "minimal_gce_longclustername", "many-addons-gce"]
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -401,3 +401,59 @@ def test_without_dns_nodes_reach_kops_controller_on_the_internal_address_of_the_
     again = model_of("minimal_gce_dns-none", target="direct", store_id="store-1", edits=FAKE_MACHINES)
     assert not DryRunTarget(Executor(8, sleep=lambda _: None)).run(again.cloud.engine_context(again),
                                                                    again.tasks).has_changes
+
+
+API_SERVERS = """
+---
+apiVersion: kops.k8s.io/v1alpha2
+kind: InstanceGroup
+metadata:
+  name: apiserver-us-test1-a
+spec:
+  image: ubuntu-os-cloud/ubuntu-2604-resolute-amd64-v20221018
+  machineType: e2-medium
+  maxSize: 1
+  minSize: 1
+  role: APIServer
+  subnets:
+  - us-test1
+  zones:
+  - us-test1-a
+"""
+
+
+def test_api_servers_apart_from_the_control_plane_serve_the_api_and_reach_etcd_through_the_balancer() -> None:
+    from kops.testing import upstream
+
+    text = (upstream.require() / "update_cluster" / "minimal_gce_dns-none" / "in-v1alpha2.yaml").read_text()
+    model = model_of("minimal_gce_dns-none", edits={text.rstrip(): text.rstrip() + "\n" + API_SERVERS},
+                     target="direct")
+    managers = {t.name: t for t in model.tasks if t.type_name == "InstanceGroupManager"}
+    control_plane = managers["a-master-us-test1-a-minimal-gce-example-com"]
+    api_servers = managers["a-apiserver-us-test1-a-minimal-gce-example-com"]
+    services = {t.name: t for t in model.tasks if t.type_name == "BackendService"}
+    # Every API server serves the API; kops-controller and etcd run on the control plane alone.
+    assert {n: (s.backends, [c.name for c in s.health_checks]) for n, s in services.items()} == {
+        "api-minimal-gce-example-com": ([api_servers, control_plane], ["api-minimal-gce-example-com"]),
+        "kops-controller-minimal-gce-example-com": ([control_plane], ["kops-controller-minimal-gce-example-com"]),
+        "etcd-minimal-gce-example-com": ([control_plane], ["etcd-main-minimal-gce-example-com"])}
+    checks = {t.name: (t.protocol, t.port) for t in model.tasks if t.type_name == "HealthCheck"}
+    assert checks == {"api-minimal-gce-example-com": ("TCP", 443),
+                      "kops-controller-minimal-gce-example-com": ("SSL", 3988),
+                      "etcd-main-minimal-gce-example-com": ("TCP", 4001)}
+    rules = {t.name: (t.ports, t.backend_service.name, t.ip_address.name)
+             for t in model.tasks if t.type_name == "ForwardingRule"}
+    assert rules == {
+        "api-us-test1-minimal-gce-example-com": (["443"], "api-minimal-gce-example-com",
+                                                 "api-us-test1-minimal-gce-example-com"),
+        "kops-controller-us-test1-minimal-gce-example-com": (["3988"], "kops-controller-minimal-gce-example-com",
+                                                             "api-us-test1-minimal-gce-example-com"),
+        "etcd-us-test1-minimal-gce-example-com": (["4001", "4002"], "etcd-minimal-gce-example-com",
+                                                  "etcd-us-test1-minimal-gce-example-com")}
+
+    # Behind a public load balancer, the API-server-only machines are the ones the target pool holds.
+    public = model_of("minimal_gce_dns-none", edits={text.rstrip(): text.rstrip() + "\n" + API_SERVERS,
+                                                     "type: Internal": "type: Public"}, target="direct")
+    pool = public.get("TargetPool", "api-minimal-gce-example-com")
+    assert {t.name: t.target_pools for t in public.tasks if t.type_name == "InstanceGroupManager"
+            and t.target_pools} == {"a-apiserver-us-test1-a-minimal-gce-example-com": [pool]}
