@@ -243,8 +243,6 @@ LB_TYPES = ("google_compute_address", "google_compute_forwarding_rule", "google_
             "google_compute_http_health_check", "google_compute_region_backend_service",
             "google_compute_region_health_check")
 LB_RULES = ("https-api", "kops-controller", "pod-cidrs-to-https-api", "cilium-etcd")
-#: Attributes kops writes beyond upstream's: who owns the resource (labels where upstream has none).
-OWNERSHIP = ("description", "labels")
 
 
 def model_of(case: str, target: str = "terraform", store_id: str | None = None, edits: dict[str, str] | None = None):
@@ -305,19 +303,12 @@ def test_terraform_writes_upstreams_load_balancer(case) -> None:
     theirs = lb_resources((upstream.require() / "update_cluster" / case / "kubernetes.tf").read_text())
     assert sorted(ours) == sorted(theirs)
     for key, attrs in theirs.items():
-        mine = ours[key]
-        assert {k: v for k, v in mine.items() if k not in OWNERSHIP} == \
-            {k: v for k, v in attrs.items() if k not in OWNERSHIP}, key
         if "labels" in attrs:
             # A label value holds at most 63 characters: a longer cluster name's is shortened with a hash, where
             # upstream writes one GCE would refuse.
-            labels = {**attrs["labels"], '"k8s-io-cluster-name"': f'"{cluster_label_value(model.cluster_name)}"'}
-            assert mine["labels"] == labels, key
-    # Unlabelled kinds say whose they are in their description.
-    for (type_, name), attrs in ours.items():
-        if type_ in ("google_compute_target_pool", "google_compute_http_health_check",
-                     "google_compute_region_backend_service", "google_compute_region_health_check"):
-            assert attrs["description"] == f'"kops cluster {model.cluster_name}"', name
+            attrs = {**attrs, "labels": {**attrs["labels"],
+                                         '"k8s-io-cluster-name"': f'"{cluster_label_value(model.cluster_name)}"'}}
+        assert ours[key] == attrs, key
 
 
 def test_the_public_balancers_target_pool_is_named_by_the_control_planes_groups() -> None:

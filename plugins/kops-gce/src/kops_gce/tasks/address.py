@@ -75,13 +75,13 @@ class Address(GCETask):
         delete_quietly(ctx, lambda: ctx.cloud.compute("Addresses").delete(**self.where(ctx), address=self.name))
 
     def render_terraform(self, ctx: Context, tf: TerraformWriter) -> None:
+        """Upstream's resource; what Terraform makes is Terraform's, so it carries no owner labels."""
         subnetwork = self.subnetwork.terraform_ref("name") if isinstance(self.subnetwork, Task) else self.subnetwork
         tf.add_resource("google_compute_address", self.name, {
             "name": self.name,
             "address_type": self.address_type if self.address_type != "EXTERNAL" else None,
             "purpose": self.purpose,
             "subnetwork": subnetwork,
-            "labels": self.labels,
         })
 
     def terraform_address(self) -> Any:

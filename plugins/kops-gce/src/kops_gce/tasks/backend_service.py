@@ -100,6 +100,7 @@ class BackendService(GCETask):
                                                                                        backend_service=self.name))
 
     def render_terraform(self, ctx: Context, tf: TerraformWriter) -> None:
+        """Upstream's resource; what Terraform makes is Terraform's, so it carries no owner description."""
         tf.add_resource("google_compute_region_backend_service", self.name, {
             "name": self.name,
             "protocol": self.protocol,
@@ -108,7 +109,6 @@ class BackendService(GCETask):
             "backend": [Block(balancing_mode=BALANCING_MODE,
                               group=m.terraform_ref("instance_group") if isinstance(m, Task) else group_url(m))
                         for m in self.backends or []],
-            "description": self.description,
         })
 
 

@@ -75,10 +75,10 @@ class HealthCheck(GCETask):
                                                                                     health_check=self.name))
 
     def render_terraform(self, ctx: Context, tf: TerraformWriter) -> None:
+        """Upstream's resource; what Terraform makes is Terraform's, so it carries no owner description."""
         tf.add_resource("google_compute_region_health_check", self.name, {
             "name": self.name,
             PROTOCOLS[self.protocol or "TCP"]: Block(port=self.port),
-            "description": self.description,
         })
 
 

@@ -69,11 +69,11 @@ class HttpHealthCheck(GCETask):
                 raise
 
     def render_terraform(self, ctx: Context, tf: TerraformWriter) -> None:
+        """Upstream's resource; what Terraform makes is Terraform's, so it carries no owner description."""
         tf.add_resource("google_compute_http_health_check", self.name, {
             "name": self.name,
             "port": self.port,
             "request_path": self.request_path,
-            "description": self.description,
         })
 
 

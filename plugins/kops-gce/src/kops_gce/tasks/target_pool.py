@@ -69,12 +69,12 @@ class TargetPool(GCETask):
                                                                              target_pool=self.name))
 
     def render_terraform(self, ctx: Context, tf: TerraformWriter) -> None:
+        """Upstream's resource; what Terraform makes is Terraform's, so it carries no owner description."""
         check = self.health_check
         tf.add_resource("google_compute_target_pool", self.name, {
             "name": self.name,
             "health_checks": [check.terraform_ref("self_link") if isinstance(check, Task) else check]
             if check is not None else None,
-            "description": self.description,
         })
 
 
