@@ -448,3 +448,20 @@ def test_api_servers_apart_from_the_control_plane_serve_the_api_and_reach_etcd_t
     pool = public.get("TargetPool", "api-minimal-gce-example-com")
     assert {t.name: t.target_pools for t in public.tasks if t.type_name == "InstanceGroupManager"
             and t.target_pools} == {"a-apiserver-us-test1-a-minimal-gce-example-com": [pool]}
+
+
+def test_ciliums_own_etcd_is_reached_through_the_internal_balancer_without_dns() -> None:
+    cilium_etcd = """    name: events
+  - cpuRequest: 100m
+    etcdMembers:
+    - instanceGroup: master-us-test1-a
+      name: a
+    memoryRequest: 100Mi
+    name: cilium"""
+    model = model_of("minimal_gce_dns-none", target="direct", edits={
+        "    name: events": cilium_etcd, "  networking:\n    cni: {}": "  networking:\n    cilium: {}"})
+    rule = model.get("ForwardingRule", "cilium-etcd-us-test1-minimal-gce-example-com")
+    assert (rule.ports, rule.backend_service.name, rule.ip_address.name) == (
+        ["4003"], "api-minimal-gce-example-com", "api-us-test1-minimal-gce-example-com")
+    firewall = model.get("FirewallRule", "cilium-etcd-minimal-gce-example-com")
+    assert (firewall.allowed, firewall.target_tags) == (["tcp:4003"], ["minimal-gce-example-com-k8s-io-role-control-plane"])
