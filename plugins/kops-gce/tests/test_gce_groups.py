@@ -269,6 +269,15 @@ def test_a_changed_group_gets_a_new_template_and_keeps_its_machines_which_need_r
     assert changes(case) == {}
 
 
+def test_machines_of_a_zone_left_out_of_their_group_are_still_its(gce):
+    case = load_case()
+    apply(case)
+    case.group("nodes")["spec"]["zones"] = ["us-test1-a"]
+    nodes = cloud_groups(case)["nodes"]
+    assert sorted(i.zone for i in nodes.instances) == ["us-test1-a", "us-test1-b"]
+    assert nodes.target_size == 2
+
+
 def test_rolling_updates_launch_nothing_first_unless_the_spec_says_so():
     case = load_case(image=None)
     completed = case.completed()

@@ -30,20 +30,28 @@ ATTEMPTS = 6
 RETRY_DELAY = 0.5
 
 
-def _of_cluster(manager: dict[str, Any], cluster_name: str, names: set[str]) -> bool:
-    """A managed instance group of the cluster: named as its groups' are, and described as its own (or, made by
-    Terraform, described as no cluster's)."""
-    if manager["name"] not in names:
-        return False
-    return owned(manager, cluster_name) or not str(manager.get("description") or "").startswith("kops cluster ")
+def _group_of(manager: dict[str, Any], cluster_name: str, group_names: list[str]) -> str | None:
+    """The instance group a managed instance group is of, as upstream matches them: named as that group's would be
+    in the manager's zone (one since left out of the group's zones included); and described as the cluster's (or,
+    made by Terraform, as no cluster's)."""
+    description = str(manager.get("description") or "")
+    if description.startswith("kops cluster ") and not owned(manager, cluster_name):
+        return None
+    zone = last(manager.get("zone"))
+    return next((g for g in group_names if manager_name(cluster_name, g, zone) == manager["name"]), None)
 
 
 def cloud_groups(gce: GCE, cluster: Any, instance_groups: list[Any]) -> list[CloudInstanceGroup]:
     name = cluster.metadata.name
-    wanted = {manager_name(name, g.metadata.name, zone): g.metadata.name
-              for g in instance_groups for zone in g.spec.zones or []}
-    managers = [m for m in _retried(lambda: gce.aggregated("InstanceGroupManagers"))
-                if _of_cluster(m, name, set(wanted))]
+    group_names = [g.metadata.name for g in instance_groups]
+    wanted: dict[str, str] = {}
+    managers_by_name: dict[str, dict[str, Any]] = {}
+    for manager in _retried(lambda: gce.aggregated("InstanceGroupManagers")):
+        group_name = _group_of(manager, name, group_names)
+        if group_name is not None:
+            wanted[manager["name"]] = group_name
+            managers_by_name[manager["name"]] = manager
+    managers = list(managers_by_name.values())
     machines = {m["self_link"]: m for m in _retried(lambda: gce.aggregated("Instances", label_filter(name)))}
     managed: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = {}
     members: set[str] = set()
