@@ -406,3 +406,64 @@ def test_groups_are_spread_over_their_zones_as_upstream_spreads_them():
     name = groups_model.manager_name(long, "master-us-test1-a", "us-test1-a")
     assert f'resource "google_compute_instance_group_manager" "{name}"' in expected
     assert len(name) <= 63
+
+
+# --- Terraform of the whole model, for each of upstream's GCE cases ------------------------------------------
+
+GCE_CASES = ("minimal_gce", "minimal_gce_private", "minimal_gce_ilb", "minimal_gce_plb", "ha_gce",
+             "minimal_gce_dns-none", "minimal_gce_longclustername", "minimal_gce_ilb_longclustername",
+             "many-addons-gce")
+_LABELS = re.compile(r"^  labels = \{\n(.*?)^  \}\n", re.M | re.S)
+
+
+def labels_of(block: str) -> tuple[str, dict[str, str]]:
+    """A resource block without its ``labels`` map, and the map."""
+    found = _LABELS.search(block)
+    if found is None:
+        return block, {}
+    pairs = dict(re.findall(r'^\s+"([^"]+)"\s+= "([^"]*)"$', found.group(1), re.M))
+    return block[:found.start()] + block[found.end():], pairs
+
+
+def as_gce_holds_them(labels: dict[str, str]) -> dict[str, str]:
+    """Upstream's labels as GCE accepts them: keys lower-cased, values of at most 63 characters (the cluster's
+    name shortened with a hash), and no key GCE refuses (the cluster autoscaler's ``k8s.io/...`` ones)."""
+    from kops_gce.labels import CLUSTER_LABEL, label_value
+
+    held = {k.lower(): v for k, v in labels.items() if "/" not in k}
+    if CLUSTER_LABEL in held:
+        held[CLUSTER_LABEL] = label_value(held[CLUSTER_LABEL])
+    return held
+
+
+@pytest.mark.parametrize("name", GCE_CASES)
+def test_the_whole_models_templates_and_groups_are_upstreams(name):
+    from kops import plugins
+    from kops_gce.model import builders
+
+    case = load_case(name, image=None)
+    cloud = GCECloud()
+    completed = from_dict(complete_cluster(case.cluster, case.groups, cloud, load_channel("stable")))
+    keys = case.folder / "id_rsa.pub"
+    model = ModelContext(cluster_name=completed.metadata.name, cluster=completed,
+                         instance_groups=[from_dict(g) for g in case.groups], cloud=cloud, state_url="memfs://tests",
+                         target="terraform", ssh_public_keys={"admin": keys.read_text()} if keys.exists() else {},
+                         firewall_rules=plugins.collect(plugins.hook().kops_firewall_rules(cluster=completed)),
+                         user_data={g["metadata"]["name"]: USER_DATA.format(group=g["metadata"]["name"])
+                                    for g in case.groups})
+    tasks = []
+    for builder in builders():
+        built = builder.build(model)
+        model.add(built)
+        tasks += built
+    written = blocks(TerraformTarget().run(cloud.engine_context(model), tasks)["kubernetes.tf"].decode())
+    expected = {h: b for h, b in blocks((case.folder / "kubernetes.tf").read_text()).items()
+                if "google_compute_instance_template" in h or "google_compute_instance_group_manager" in h}
+    assert expected
+    ours = ('resource "google_compute_instance_template"', 'resource "google_compute_instance_group_manager"')
+    assert sorted(h for h in written if h.startswith(ours)) == sorted(expected)
+    for header, block in expected.items():
+        body, labels = labels_of(block)
+        got_body, got_labels = labels_of(written[header])
+        assert got_body == body, header
+        assert got_labels == as_gce_holds_them(labels), header
