@@ -110,7 +110,7 @@ def _compact(source: str) -> str:
 def bootstrap_files(model: ModelContext, completed_yaml: str) -> list[BootstrapFile]:
     """The files ``kops update cluster`` writes to the state store for nodes and add-ons to read."""
     from kops import __version__
-    from kops.addons.channel import channel_files
+    from kops.addons.channel import boot_files
     from kops.nodeup.bundle import node_bundle
     from kops.nodeup.publish import node_files
 
@@ -122,7 +122,8 @@ def bootstrap_files(model: ModelContext, completed_yaml: str) -> list[BootstrapF
         BootstrapFile(bundle.manifest_path, bundle.manifest, verbatim=True),
         BootstrapFile(bundle.archive_path, bundle.archive, verbatim=True),
         # The bootstrap channel: every add-on's manifest, and the channel that lists them.
-        *(BootstrapFile(path, data) for path, data in channel_files(model.cluster).items()),
+        # A manifest holding secret material (a Secret made from the cluster's stored secrets) is private.
+        *boot_files(model.cluster, model.secrets),
         # What each group's machines read at boot: nodeup configurations and the etcd-manager pods.
         *node_files(model),
     ]

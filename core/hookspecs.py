@@ -24,7 +24,7 @@ import pluggy
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import click
-    from kops.addons import Addon, PodIdentity, ServiceAccount
+    from kops.addons import Addon, ClusterSecrets, PodIdentity, ServiceAccount
     from kops.api import Cluster, InstanceGroup, SpecSection
     from kops.engine import Task
     from kops.errors import FieldError
@@ -100,13 +100,30 @@ def kops_spec_sections() -> list[SpecSection]:  # type: ignore[empty-body]
 # --- Add-ons ---------------------------------------------------------------------------------------
 
 @hookspec
-def kops_addons(cluster: Cluster) -> list[Addon]:  # type: ignore[empty-body]
+def kops_addons(cluster: Cluster, secrets: ClusterSecrets) -> list[Addon]:  # type: ignore[empty-body]
     """Return the add-ons this plugin puts in the cluster's bootstrap channel.
 
     Called when the channel is built (``kops update cluster``, ``kops toolbox addons list``) with
     the completed cluster. Return ``[]`` for a cluster that does not enable your add-on; an add-on
     switched off must simply stop being returned. Each item is a :class:`kops.addons.Addon`
     (name, version, manifest text, selector). All results are used; names must be unique.
+
+    An implementation declares only the arguments it uses. One that declares ``secrets`` gets a
+    :class:`kops.addons.ClusterSecrets`, which reads the cluster's stored secrets (``kops create secret ...``)
+    by name, when asked: ``secrets.get(name)`` is the secret's bytes or None, and ``secrets.require(name,
+    needed_by, create)`` refuses the update in one line when the store lacks it. Callers that only list
+    add-ons pass a reader without a store: every secret reads as None there, and nothing is refused. An add-on
+    whose manifest holds secret material sets ``private=True``, so its manifest is stored as a private boot
+    file, never shown in plans nor written into Terraform output. Example (Cilium's IPsec keys)::
+
+        @hookimpl
+        def kops_addons(cluster, secrets):
+            if not ipsec_enabled(cluster):
+                return [Addon(name="networking.cilium.io", version=VERSION, manifest=render(cluster))]
+            keys = secrets.require("ciliumpassword", "Cilium IPsec encryption",
+                                   "kops create secret ciliumpassword -f FILE")
+            return [Addon(name="networking.cilium.io", version=VERSION, manifest=render(cluster, keys),
+                          private=keys is not None)]
     """
 
 

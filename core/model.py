@@ -122,6 +122,8 @@ class ModelContext:
     #: Files nodes read at boot; a cloud whose state store it owns (``s3://`` on AWS) may render them as
     #: storage objects in Terraform.
     bootstrap_files: list[BootstrapFile] = field(default_factory=list)
+    #: The cluster's stored secrets (:class:`kops.addons.ClusterSecrets`) as add-on hooks read them; None reads none.
+    secrets: Any = None
 
     _tasks: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
     #: Task key -> the instance group a task exists for (:meth:`of_group`), so an update can be limited to groups.

@@ -61,6 +61,7 @@ def load_model(registry: Any, name: str, target: str, from_cloud: bool = False) 
     spec leaves to the cloud (a shared subnet's zone and CIDR...) is read first
     (:meth:`kops.cloud.CloudProvider.fill_from_cloud`)."""
     from kops import api, plugins
+    from kops.addons import ClusterSecrets
     from kops.channels import load_channel
     from kops.inference.completion import complete_cluster, complete_instance_groups
     from kops.model import ModelContext
@@ -92,6 +93,9 @@ def load_model(registry: Any, name: str, target: str, from_cloud: bool = False) 
         firewall_rules=plugins.collect(plugins.hook().kops_firewall_rules(cluster=completed)),
         ssh_public_keys=registry.ssh_keys(name),
         store_id=registry.ensure_store_id(name),
+        # Read only when an add-on asks for a secret (Cilium's IPsec keys); a missing one refuses the update then,
+        # while the boot files are built and before anything is written.
+        secrets=ClusterSecrets(registry.store, name),
     )
     return model, warnings
 

@@ -76,21 +76,76 @@ class Addon:
     id: str = ""
     #: Service accounts of the add-on that need cloud permissions (see :class:`ServiceAccount`).
     service_accounts: list[ServiceAccount] = field(default_factory=list)
+    #: The manifest holds secret material (a Secret made from one of :class:`ClusterSecrets`): the channel stores it
+    #: as a private boot file (owner-only, encrypted where the store encrypts), which plans never show and Terraform
+    #: output never holds. The channel document itself names only its path and hash.
+    private: bool = False
 
     def __post_init__(self) -> None:
         if not self.selector:
             self.selector = {"k8s-addon": self.name}
 
 
-def collect(cluster: Any) -> list[Addon]:
-    """Every add-on the installed plugins contribute for ``cluster``, each tagged with its source."""
+class ClusterSecrets:
+    """A cluster's secrets in the state store (``kops create secret ...``), as add-on hooks read them.
+
+    Nothing is read until a hook asks for a secret by name, and each is read once. Without a store (``store`` None:
+    ``kops toolbox addons list``, which shows names and versions only, and other callers that build add-ons without
+    writing them) every secret reads as missing and :meth:`require` refuses nothing, so such callers never need
+    access to secret material nor fail for the lack of it.
+    """
+
+    def __init__(self, store: Any = None, cluster_name: str = ""):
+        self._store = store
+        self._cluster = cluster_name
+        self._read: dict[str, bytes | None] = {}
+
+    @property
+    def available(self) -> bool:
+        """Whether secrets are read from a state store (False: every secret reads as missing)."""
+        return self._store is not None
+
+    def get(self, name: str) -> bytes | None:
+        """The secret ``name`` as stored (``kops create secret`` decodes nothing else), or None when there is none."""
+        if self._store is None:
+            return None
+        if name not in self._read:
+            from kops.pki.secrets import find_secret
+
+            self._read[name] = find_secret(self._store, self._cluster, name)
+        return self._read[name]
+
+    def require(self, name: str, needed_by: str, create: str = "") -> bytes | None:
+        """The secret ``name``; a store without it is refused in one line saying what needs it (``needed_by``) and
+        how to create it (``create``, by default ``kops create secret NAME``). None without a store."""
+        found = self.get(name)
+        if found is None and self.available:
+            how = create or f"kops create secret {name}"
+            raise KopsError(f"cluster {self._cluster}: {needed_by} needs the secret {name}, which the state store "
+                            f"does not hold: create it with {how}")
+        return found
+
+
+def call_hook(function: Any, cluster: Any, secrets: ClusterSecrets | None = None) -> list[Addon]:
+    """Call one implementation of ``kops_addons`` with the arguments it declares (``cluster``, and ``secrets`` when
+    it asks for them), as :func:`collect` does."""
+    import inspect
+
+    declared = inspect.signature(function).parameters
+    given = {"cluster": cluster, "secrets": secrets if secrets is not None else ClusterSecrets()}
+    return list(function(**{k: v for k, v in given.items() if k in declared}) or [])
+
+
+def collect(cluster: Any, secrets: ClusterSecrets | None = None) -> list[Addon]:
+    """Every add-on the installed plugins contribute for ``cluster``, each tagged with its source. Hooks that declare
+    ``secrets`` read the cluster's stored secrets through ``secrets`` (none read when it is None)."""
     from kops.plugins import plugin_manager
 
     pm = plugin_manager()
     found: dict[str, Addon] = {}
     for impl in reversed(pm.hook.kops_addons.get_hookimpls()):
         source = pm.get_name(impl.plugin) or "?"
-        for addon in impl.function(cluster=cluster) or []:
+        for addon in call_hook(impl.function, cluster, secrets):
             if not isinstance(addon, Addon):
                 raise KopsError(f"plugin {source!r} returned an add-on that is not a kops.addons.Addon")
             if addon.name in found:

@@ -10,6 +10,11 @@ stored manifest), id and ``prune``; the id is ``k8s-<major>.<minor>`` of the clu
 its own, so moving to a new Kubernetes minor re-applies every add-on. The channel is rebuilt whole on every
 update from what the plugins contribute now, so an add-on that is switched off is simply no longer in it.
 
+An add-on whose manifest holds secret material (:attr:`kops.addons.Addon.private`: a Secret made from the cluster's
+stored secrets, which hooks read through :class:`kops.addons.ClusterSecrets`) has its manifest stored as a private
+boot file (owner-only on a ``file://`` store, encrypted where the store encrypts), never shown in plans nor held in
+Terraform output; the channel document names it only by path and hash.
+
 Every object is stamped with the add-on's name, ``app.kubernetes.io/managed-by: kops`` and the add-on's
 selector labels (which is how objects of an add-on are found again), and its images go through
 ``spec.assets``' registry mirror or proxy when the cluster has one.
@@ -33,10 +38,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kops.addons import Addon, PodIdentity, ServiceAccount
+from kops.addons import Addon, ClusterSecrets, PodIdentity, ServiceAccount
 from kops.errors import KopsError
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from kops.model import BootstrapFile
 
 #: Where the channel lives, relative to the cluster's folder in the state store.
 CHANNEL_PATH = "addons/bootstrap-channel.yaml"
@@ -110,12 +118,13 @@ def prune_spec(name: str, manifest: str) -> dict[str, Any]:
     return {"kinds": kinds}
 
 
-def addons(cluster: Any) -> list[Addon]:
-    """Every add-on of the completed ``cluster``: the plugins' (core's included), then ``spec.addons``' ones."""
+def addons(cluster: Any, secrets: ClusterSecrets | None = None) -> list[Addon]:
+    """Every add-on of the completed ``cluster``: the plugins' (core's included), then ``spec.addons``' ones. Hooks
+    read the cluster's stored secrets through ``secrets`` (None: they read none, as listings do)."""
     from kops.addons import collect
     from kops.addons.spec_addons import load
 
-    found = collect(cluster)
+    found = collect(cluster, secrets)
     taken = {a.name: a.source for a in found}
     for addon in load(cluster):
         if addon.name in taken:
@@ -150,12 +159,21 @@ def channel_document(channel: list[Entry]) -> str:
     return yaml.safe_dump(doc, sort_keys=False, default_flow_style=False)
 
 
-def channel_files(cluster: Any) -> dict[str, bytes]:
+def channel_files(cluster: Any, secrets: ClusterSecrets | None = None) -> dict[str, bytes]:
     """The channel and each manifest, by path relative to the cluster's folder in the state store."""
-    channel = entries(cluster, addons(cluster))
-    files = {CHANNEL_PATH: channel_document(channel).encode()}
+    return {f.path: f.content for f in boot_files(cluster, secrets)}
+
+
+def boot_files(cluster: Any, secrets: ClusterSecrets | None = None) -> list[BootstrapFile]:
+    """The channel and each manifest as boot files: the manifest of an add-on that holds secret material
+    (:attr:`kops.addons.Addon.private`) is private; the channel names it only by path and hash."""
+    from kops.model import BootstrapFile
+
+    channel = entries(cluster, addons(cluster, secrets))
+    files = [BootstrapFile(CHANNEL_PATH, channel_document(channel).encode())]
     for entry in channel:
-        files[f"{ADDONS_FOLDER}/{entry.location}"] = entry.manifest.encode()
+        files.append(BootstrapFile(f"{ADDONS_FOLDER}/{entry.location}", entry.manifest.encode(),
+                                   private=entry.addon.private))
     return files
 
 

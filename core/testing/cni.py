@@ -120,8 +120,11 @@ def plugin(cni_case: CNICase):
 
 @pytest.fixture
 def addons(plugin):
-    """The add-ons this plugin contributes for a cluster, by name."""
-    return lambda cluster: {a.name: a for a in plugin.kops_addons(cluster=cluster)}
+    """``addons(cluster, secrets=None)``: the add-ons this plugin contributes for a cluster, by name, its hook given
+    the arguments it declares (``secrets``: a :class:`kops.addons.ClusterSecrets`; by default one without a store)."""
+    from kops.addons import call_hook
+
+    return lambda cluster, secrets=None: {a.name: a for a in call_hook(plugin.kops_addons, cluster, secrets)}
 
 
 @pytest.fixture
