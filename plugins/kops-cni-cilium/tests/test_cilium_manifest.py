@@ -5,6 +5,7 @@ from __future__ import annotations
 import kubernetes_validate
 import pytest
 import yaml
+from kops.addons import call_hook
 
 KUBERNETES_VERSIONS = ["1.32", "1.33", "1.34", "1.35"]
 #: Custom resources of other projects, which kubernetes-validate has no schema for.
@@ -24,7 +25,7 @@ SETTINGS = {
 
 
 def cilium_addon(plugin, to_cluster, doc):
-    found = plugin.kops_addons(cluster=to_cluster(doc))
+    found = call_hook(plugin.kops_addons, to_cluster(doc))
     assert [a.name for a in found] == ["networking.cilium.io"]
     return found[0]
 
@@ -113,7 +114,7 @@ def test_pod_annotations_and_operator_replicas(plugin, cluster_doc, to_cluster):
 
 def test_no_addon_for_other_networking(plugin, cluster_doc, to_cluster):
     cluster_doc["spec"]["networking"] = {"cni": {}}
-    assert plugin.kops_addons(cluster=to_cluster(cluster_doc)) == []
+    assert call_hook(plugin.kops_addons, to_cluster(cluster_doc)) == []
 
 
 def _images(docs: list[dict]) -> set[str]:

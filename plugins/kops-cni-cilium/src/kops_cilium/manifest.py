@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from kops.addons import Addon
+from kops.addons import Addon, ClusterSecrets
+from kops.errors import KopsError
 
 from kops_cilium import config as cfg
 from kops_cilium.defaults import cilium_of, effective, is_ipv6_only
@@ -14,7 +15,7 @@ ADDON_NAME = "networking.cilium.io"
 #: Upstream's selector for networking add-ons: switching CNI prunes the previous one's objects.
 SELECTOR = {"role.kubernetes.io/networking": "1"}
 #: Bumped whenever the template changes for the same Cilium version.
-TEMPLATE_REVISION = 1
+TEMPLATE_REVISION = 2
 DEFAULT_REGISTRY = "quay.io"
 RELAY_PORT = 4245
 
@@ -40,13 +41,40 @@ READ = ["get", "list", "watch"]
 WRITE = ["create", "delete", "update", "patch"]
 
 
-def addons(cluster: Any) -> list[Addon]:
+def addons(cluster: Any, secrets: ClusterSecrets | None = None) -> list[Addon]:
+    """The add-on; with IPsec encryption, its manifest carries the stored keys (``kops create secret
+    ciliumpassword``) as the ``cilium-ipsec-keys`` Secret the agent mounts, and is private."""
     if cilium_of(cluster) is None:
         return []
     c = effective(cluster)
-    manifest = render("cilium.yaml.j2", **values(cluster, c))
+    keys = ipsec_keys(cluster, c, secrets or ClusterSecrets())
+    manifest = render("cilium.yaml.j2", **values(cluster, c), ipsec_keys=keys)
     return [Addon(name=ADDON_NAME, version=f"{c['version'].lstrip('v')}-kops.{TEMPLATE_REVISION}",
-                  manifest=manifest, selector=dict(SELECTOR))]
+                  manifest=manifest, selector=dict(SELECTOR), private=keys is not None)]
+
+
+def ipsec_keys(cluster: Any, c: dict[str, Any], secrets: ClusterSecrets) -> dict[str, str] | None:
+    """The ``cilium-ipsec-keys`` Secret's entries (``keys``: the key line the agent reads from ``/etc/ipsec/keys``),
+    from the stored ``ciliumpassword`` secret, when IPsec encryption is on. A store without the secret refuses the
+    update, as upstream does; without a store (listings) there is none."""
+    from kops.pki.secrets import CILIUM_PASSWORD
+
+    if not (c.get("enableEncryption") and c["encryptionType"] == "ipsec"):
+        return None
+    raw = secrets.require(CILIUM_PASSWORD, "Cilium IPsec encryption (spec.networking.cilium.enableEncryption)",
+                          f"kops create secret {CILIUM_PASSWORD} -f FILE")
+    if raw is None:
+        return None
+    import yaml
+    from kops.pki.secret_formats import check_cilium_ipsec_keys
+
+    source = f"cluster {cluster.name}: secret {CILIUM_PASSWORD}"
+    check_cilium_ipsec_keys(raw, source)
+    doc = yaml.safe_load(raw)
+    odd = sorted(str(k) for k, v in doc.items() if not isinstance(v, str))
+    if odd:
+        raise KopsError(f"{source}: {', '.join(odd)}: expected text, as the Secret holds it")
+    return {str(k): v for k, v in doc.items()}
 
 
 def render(template: str, **context: Any) -> str:

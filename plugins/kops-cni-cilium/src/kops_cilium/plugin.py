@@ -22,10 +22,10 @@ def kops_validate(cluster: Any, instance_groups: list[Any]) -> list[Any]:
 
 
 @hookimpl
-def kops_addons(cluster: Any) -> list[Any]:
+def kops_addons(cluster: Any, secrets: Any) -> list[Any]:
     from kops_cilium.manifest import addons
 
-    return addons(cluster)
+    return addons(cluster, secrets)
 
 
 @hookimpl
