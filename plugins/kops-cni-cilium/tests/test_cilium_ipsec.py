@@ -194,3 +194,31 @@ def test_plans_and_applies_never_show_the_keys(lab, store, tmp_path):
         assert key not in ok(kops("update", "cluster", name)).stdout  # nothing to do, and still nothing shown
     finally:
         ok(kops("delete", "cluster", name, "--yes"))
+
+
+def test_terraform_on_an_s3_store_holds_no_key(tmp_path):
+    """On an ``s3://`` store Terraform manages the boot files as objects: all but the private manifest, which kops
+    stores itself, encrypted."""
+    boto3 = pytest.importorskip("boto3")
+    from kops.testing.testbed import environment
+
+    env = {**cli.isolated_env(tmp_path), **environment("aws")}
+    kops, name = cli.runner(env, timeout=900), f"c{uuid.uuid4().hex[:8]}.example.com"
+    ok(kops("create", "cluster", name, "--cloud", "aws", "--zones", "us-east-1a", "--networking", "cilium"))
+    ok(kops("edit", "cluster", name, "--set", "spec.networking.cilium.enableEncryption=true"))
+    keys, key = key_file(tmp_path)
+    ok(kops("create", "secret", "ciliumpassword", "--name", name, "-f", str(keys)))
+    out = tmp_path / "tf"
+    result = ok(kops("update", "cluster", name, "--target", "terraform", "--out", str(out)))
+    assert key not in result.stdout + result.stderr
+    assert files_containing(out, key) == []
+    written = "".join(p.read_text() for p in out.rglob("*.tf"))
+    assert f"{name}/addons/coredns.addons.k8s.io/" in written  # public boot files are Terraform's objects
+    assert f"{name}/{MANIFEST}" not in written
+
+    bucket = env["KOPS_STATE_STORE"].removeprefix("s3://").split("/", 1)[0]
+    s3 = boto3.client("s3", endpoint_url=env["AWS_ENDPOINT_URL"], region_name=env["AWS_REGION"],
+                      aws_access_key_id="testing", aws_secret_access_key="testing")
+    stored = s3.get_object(Bucket=bucket, Key=f"{name}/{MANIFEST}")
+    assert stored.get("ServerSideEncryption") == "AES256"
+    assert objects(stored["Body"].read())["Secret", "cilium-ipsec-keys"]["stringData"]["keys"].split()[2] == key
