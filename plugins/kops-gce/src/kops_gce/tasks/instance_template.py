@@ -5,9 +5,10 @@ GCE never changes a template: a group whose machines should boot differently nee
 managed instance groups are pointed at it (:mod:`kops_gce.tasks.instance_group_manager`), which leaves the
 machines made from the old one running until a rolling update replaces them. So a template's GCE name is its
 prefix (upstream's, at most 32 characters) and a digest of everything it holds: the same spec always names the
-same template, a changed one names a new one, and the plan shows it as made. The task's own name (and its
-Terraform name) is the group's object name, as upstream's; Terraform gives the template a ``name_prefix`` and
-makes the new one before the old one goes.
+same template, and a changed one names a new one. A plan reads the group's newest template back and shows the
+fields that change as an update; applying makes the new template (the old one stays until no group uses it). The
+task's own name (and its Terraform name) is the group's object name, as upstream's; Terraform gives the template a
+``name_prefix`` and makes the new one before the old one goes.
 
 Templates take no labels of their own (their instances do): each carries the cluster's owner description, and
 deleting the cluster deletes every template it owns, after the groups that use them.
@@ -18,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 from typing import Any
 
 from kops.engine import Changes, Context, Snapshot, Task
@@ -84,6 +86,15 @@ def scheduling(machine_type: str, preemptible: bool, provisioning_model: str | N
     return policy
 
 
+def short_image(project: str, link: Any) -> str | None:
+    """An image's link as a spec names it: ``NAME`` in the cluster's project, else ``PROJECT/NAME``."""
+    parts = str(link or "").split("/")
+    if "images" not in parts or "projects" not in parts:
+        return str(link) if link else None
+    image_project, name = parts[parts.index("projects") + 1], parts[-1]
+    return name if image_project == project else f"{image_project}/{name}"
+
+
 def _plain(value: Any) -> Any:
     """A value as the digest sees it: a reference by its task's key, anything else as it is."""
     if isinstance(value, Task):
@@ -146,20 +157,61 @@ class InstanceTemplate(GCETask):
     # --- the engine's side ------------------------------------------------------------------------------
 
     def find(self, ctx: Context) -> InstanceTemplate | None:
+        """The template of this content (its name says so); else the group's newest one of the same prefix, read
+        back, so a plan shows what changed. That one is never changed: applying makes the new template."""
         if self.self_link:
             raw = ctx.snapshot.first(self.api_kind, lambda r: r.get("self_link") == self.self_link)
         else:
             wanted = self.gce_name()
             raw = ctx.snapshot.first(self.api_kind, lambda r: r["name"] == wanted)
-        if raw is None:
+        if raw is not None:
+            # Its name is its content's digest, and GCE never changes a template: found is as wanted.
+            return dataclasses.replace(self, depends_on=[], template_name=raw["name"], self_link=raw["self_link"],
+                                       description=raw.get("description"))
+        mine = re.compile(re.escape(self.name_prefix or self.name) + r"-[a-z0-9]+")
+        older = sorted((r for r in ctx.snapshot.get(self.api_kind) if mine.fullmatch(str(r["name"]))),
+                       key=lambda r: (str(r.get("creation_timestamp") or ""), r["name"]))
+        if not older:
             return None
-        # Its name is its content's digest, and GCE never changes a template: found is as wanted.
-        return dataclasses.replace(self, depends_on=[], template_name=raw["name"], self_link=raw["self_link"],
-                                   description=raw.get("description"))
+        actual = self._read(ctx, older[-1])
+        if not self.diff(actual):
+            return actual  # the same template under another name: the groups may keep it
+        # Not this template: its link must not stand for the one to make.
+        return dataclasses.replace(actual, self_link=None, template_name=None)
+
+    def _read(self, ctx: Context, raw: dict[str, Any]) -> InstanceTemplate:
+        """A listed template as this task's fields (short image and scope names, as the spec gives them)."""
+        props = raw.get("properties") or {}
+        disk = (props.get("disks") or [{}])[0]
+        params = disk.get("initialize_params") or {}
+        nic = (props.get("network_interfaces") or [{}])[0]
+        accounts = props.get("service_accounts") or [{}]
+        policy = props.get("scheduling") or {}
+        short_scopes = {url: short for short, url in SCOPES.items()}
+        aliases = {r["subnetwork_range_name"]: r["ip_cidr_range"] for r in nic.get("alias_ip_ranges") or []}
+        return InstanceTemplate(
+            name=self.name, lifecycle=self.lifecycle, name_prefix=self.name_prefix, description=raw.get("description"),
+            network=nic.get("network") or None, subnetwork=nic.get("subnetwork") or None,
+            machine_type=last(props.get("machine_type")) or None, image=short_image(ctx.cloud.project,
+                                                                                 params.get("source_image")),
+            boot_disk_type=last(params.get("disk_type")) or None, boot_disk_size_gb=int(params.get("disk_size_gb") or 0),
+            boot_disk_iops=int(params.get("provisioned_iops") or 0) or None,
+            boot_disk_throughput=int(params.get("provisioned_throughput") or 0) or None,
+            can_ip_forward=bool(props.get("can_ip_forward")), external_ip=bool(nic.get("access_configs")),
+            stack_type=nic.get("stack_type") or None, alias_ip_ranges=aliases or None,
+            service_account=accounts[0].get("email") or None,
+            scopes=[short_scopes.get(s, s) for s in accounts[0].get("scopes") or []],
+            tags=list((props.get("tags") or {}).get("items") or []), labels=dict(props.get("labels") or {}),
+            metadata={i["key"]: i.get("value", "") for i in (props.get("metadata") or {}).get("items") or []},
+            preemptible=bool(policy.get("preemptible")), provisioning_model=policy.get("provisioning_model") or None,
+            guest_accelerators=[{"type": a.get("accelerator_type"), "count": a.get("accelerator_count")}
+                                for a in props.get("guest_accelerators") or []] or None,
+            template_name=raw["name"], self_link=raw["self_link"])
 
     def render_direct(self, ctx: Context, actual: InstanceTemplate | None, changes: Changes) -> None:
-        if actual is not None:
-            return  # only its description can differ, and GCE cannot change it
+        """Make the template; GCE changes none, so a changed one is made anew, and the groups move to it."""
+        if actual is not None and actual.self_link and actual.template_name == self.gce_name():
+            return  # this very template: only its description could differ, and GCE cannot change it
         from google.cloud import compute_v1
 
         name = self.gce_name()
