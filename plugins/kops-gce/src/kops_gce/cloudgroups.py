@@ -28,6 +28,8 @@ from kops_gce.tasks import last
 #: How often a day-2 call is tried while GCE answers that it is busy or overloaded, and the first wait (seconds).
 ATTEMPTS = 6
 RETRY_DELAY = 0.5
+#: What a group is doing to a machine it is letting go of (``listManagedInstances``' ``currentAction``).
+LEAVING = frozenset({"DELETING", "ABANDONING"})
 
 
 def _group_of(manager: dict[str, Any], cluster_name: str, group_names: list[str]) -> str | None:
@@ -58,6 +60,8 @@ def cloud_groups(gce: GCE, cluster: Any, instance_groups: list[Any]) -> list[Clo
     for manager in sorted(managers, key=lambda m: m["name"]):
         for item in _managed_instances(gce, manager):
             members.add(item["instance"])
+            if item.get("current_action") in LEAVING:
+                continue  # on its way out: neither a machine to replace again nor one the group counts
             managed.setdefault(wanted[manager["name"]], []).append((manager, item))
     out = []
     for group in instance_groups:
