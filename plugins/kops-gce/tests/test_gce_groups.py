@@ -70,6 +70,10 @@ class Subnetwork(_Existing):
     terraform_type = "google_compute_subnetwork"
 
 
+class TargetPool(_Existing):
+    terraform_type = "google_compute_target_pool"
+
+
 @pytest.fixture
 def linked(monkeypatch):
     """The groups' builder finds the network and subnetwork above, and runs its machines as ``default``."""
@@ -268,6 +272,29 @@ def test_a_changed_group_gets_a_new_template_and_keeps_its_machines_which_need_r
     assert one.provider_id == f"gce://{PROJECT}/{one.zone}/{one.id}"
     assert one.internal_ip.startswith("10.0.") and one.external_ip and one.state == "running"
     assert changes(case) == {}
+
+
+def test_the_control_planes_groups_join_a_target_pool_and_leave_it_when_it_is_no_longer_named(gce):
+    client(compute_v1.TargetPoolsClient).insert(project=PROJECT, region="us-test1", target_pool_resource=(
+        compute_v1.TargetPool(name="api-minimal-gce-example-com"))).result()
+    link = client(compute_v1.TargetPoolsClient).get(project=PROJECT, region="us-test1",
+                                                     target_pool="api-minimal-gce-example-com").self_link
+    pool = TargetPool(name="api-minimal-gce-example-com", self_link=link)
+    case = load_case()
+    model, tasks = case.model("direct")
+    master = next(t for t in tasks if t.name == "a-master-us-test1-a-minimal-gce-example-com")
+    master.target_pools = [pool]  # as the API load balancer's builder names it
+    DirectTarget(executor()).run(model.cloud.engine_context(model), [pool, *tasks])
+    assert list(managers()[master.name].target_pools) == [link]
+    members = client(compute_v1.TargetPoolsClient).get(project=PROJECT, region="us-test1",
+                                                       target_pool="api-minimal-gce-example-com").instances
+    assert [m.rsplit("/", 1)[1].rsplit("-", 1)[0] for m in members] == ["master-us-test1-a"]
+
+    assert changes(case)["InstanceGroupManager/" + master.name] == ("update", ["target_pools"])
+    apply(case)
+    assert list(managers()[master.name].target_pools) == []
+    assert not client(compute_v1.TargetPoolsClient).get(project=PROJECT, region="us-test1",
+                                                        target_pool="api-minimal-gce-example-com").instances
 
 
 def test_machines_of_a_zone_left_out_of_their_group_are_still_its(gce):

@@ -9,7 +9,8 @@ plane also the legacy ``master`` one), which the firewall rules select; the owne
 metadata a machine boots with: the user data, the cluster's and the group's names, the admin's SSH keys (for the
 image's user), and, for nodes, what the cluster autoscaler reads.
 
-The groups share the instance group's ``minSize`` (1, or 2 for nodes, when unset) over its zones, earlier zones
+The groups are in no target pool unless the API load balancer's builder, which runs next, puts the control plane's
+in its own (so a cluster that no longer has one takes them out). The groups share the instance group's ``minSize`` (1, or 2 for nodes, when unset) over its zones, earlier zones
 taking the remainder, and are named ``<zone letter>-<group>-<cluster>``.
 """
 
@@ -104,7 +105,7 @@ class InstanceGroupsBuilder:
                     name=manager_name(model.cluster_name, group.metadata.name, zone), zone=zone,
                     base_instance_name=group.metadata.name, instance_template=template, target_size=size,
                     update_policy=dict(UPDATE_POLICY), list_managed_instances_results="PAGINATED",
-                    description=gce_labels.owner_description(model))
+                    target_pools=[], description=gce_labels.owner_description(model))
                 for zone, size in split_across_zones(group_size(group), self.zones(group)).items()]
             tasks += model.of_group(group, [template, *managers])
         return tasks
