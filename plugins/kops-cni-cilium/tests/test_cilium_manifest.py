@@ -124,3 +124,37 @@ def _images(docs: list[dict]) -> set[str]:
 
 def _named(docs: list[dict], kind: str, name: str) -> dict:
     return next(d for d in docs if d["kind"] == kind and d["metadata"]["name"] == name)
+
+
+def _stored(value: bytes):
+    import uuid
+
+    from kops.addons import ClusterSecrets
+    from kops.pki.secrets import put_secret
+    from kops.state import open_store
+
+    store = open_store(f"memfs://cilium-{uuid.uuid4().hex}")
+    put_secret(store, "net.example.com", "ciliumpassword", value)
+    return ClusterSecrets(store, "net.example.com")
+
+
+def test_ipsec_secret_carries_the_stored_keys(plugin, cluster_doc, to_cluster):
+    cluster_doc["spec"]["networking"]["cilium"] = {"enableEncryption": True}
+    [addon] = call_hook(plugin.kops_addons, to_cluster(cluster_doc),
+                        _stored(b'keys: "3+ rfc4106(gcm(aes)) abcdef 128"\n'))
+    assert addon.private
+    found = {(d["kind"], d["metadata"]["name"]): d for d in objects(addon)}
+    assert found["Secret", "cilium-ipsec-keys"]["stringData"] == {"keys": "3+ rfc4106(gcm(aes)) abcdef 128"}
+
+
+@pytest.mark.parametrize("stored, reason", [
+    (b"keys: [1, 2]\n", "keys: required"),
+    (b'keys: "3+ rfc4106(gcm(aes)) abcdef 128"\nspi: 3\n', "spi: expected text"),
+])
+def test_a_stored_secret_cilium_cannot_read_is_refused_naming_it(plugin, cluster_doc, to_cluster, stored, reason):
+    from kops.errors import KopsError
+
+    cluster_doc["spec"]["networking"]["cilium"] = {"enableEncryption": True}
+    with pytest.raises(KopsError, match="secret ciliumpassword") as refused:
+        call_hook(plugin.kops_addons, to_cluster(cluster_doc), _stored(stored))
+    assert reason in str(refused.value) and "\n" not in str(refused.value)

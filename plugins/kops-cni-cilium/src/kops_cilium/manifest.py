@@ -57,10 +57,10 @@ def ipsec_keys(cluster: Any, c: dict[str, Any], secrets: ClusterSecrets) -> dict
     """The ``cilium-ipsec-keys`` Secret's entries (``keys``: the key line the agent reads from ``/etc/ipsec/keys``),
     from the stored ``ciliumpassword`` secret, when IPsec encryption is on. A store without the secret refuses the
     update, as upstream does; without a store (listings) there is none."""
-    from kops.pki.secrets import CILIUM_PASSWORD
-
     if not (c.get("enableEncryption") and c["encryptionType"] == "ipsec"):
         return None
+    from kops.pki.secrets import CILIUM_PASSWORD
+
     raw = secrets.require(CILIUM_PASSWORD, "Cilium IPsec encryption (spec.networking.cilium.enableEncryption)",
                           f"kops create secret {CILIUM_PASSWORD} -f FILE")
     if raw is None:
@@ -118,7 +118,6 @@ def values(cluster: Any, c: dict[str, Any]) -> dict[str, Any]:
         "eni": c["ipam"] == "eni",
         "eni_tags": cfg.cloud_labels(cluster),
         "etcd": bool(c.get("etcdManaged")),
-        "ipsec": bool(c.get("enableEncryption")) and c["encryptionType"] == "ipsec",
         "debug": bool(c.get("debug")),
         "prometheus": prometheus,
         "hubble": hubble,
