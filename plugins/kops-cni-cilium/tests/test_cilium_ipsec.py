@@ -180,8 +180,10 @@ def test_plans_and_applies_never_show_the_keys(lab, store, tmp_path):
 
     keys, key = key_file(tmp_path)
     ok(kops("create", "secret", "ciliumpassword", "--name", name, "-f", str(keys)))
-    plan = ok(kops("update", "cluster", name))
+    saved = tmp_path / "plan.json"
+    plan = ok(kops("update", "cluster", name, "--plan-out", str(saved)))
     assert "addons/networking.cilium.io/k8s-1.35.yaml" in plan.stdout
+    assert key not in saved.read_text()
     as_json = ok(kops("update", "cluster", name, "-o", "json"))
     assert [c for c in json.loads(as_json.stdout)["changes"] if "networking.cilium.io" in json.dumps(c)]
     applied = ok(kops("update", "cluster", name, "--yes"))
