@@ -495,3 +495,16 @@ def test_the_whole_models_templates_and_groups_are_upstreams(name):
         got_body, got_labels = labels_of(written[header])
         assert got_body == body, header
         assert got_labels == as_gce_holds_them(labels), header
+
+
+def test_images_are_named_as_upstream_reads_them(linked):
+    from kops.errors import KopsError
+    from kops_gce.tasks.instance_template import image_url
+
+    base = "https://www.googleapis.com/compute/v1/projects/"
+    assert image_url("testproject", "my-image") == base + "testproject/global/images/my-image"
+    assert image_url("testproject", "cos-cloud/cos-stable-1") == base + "cos-cloud/global/images/cos-stable-1"
+    case = load_case()
+    case.group("nodes")["spec"]["image"] = "a/b/c"
+    with pytest.raises(KopsError, match=r"^InstanceGroup/nodes: spec.image: 'a/b/c' is not an image GCE can name"):
+        case.model("dryrun")
