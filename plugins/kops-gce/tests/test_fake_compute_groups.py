@@ -10,7 +10,7 @@ import pytest
 import requests
 from google.api_core import exceptions
 from google.cloud import compute_v1
-from kops_gce.testing.clients import compute_client
+from kops_gce.clients import compute_client
 from kops_gce.testing.fakegce import FakeGCE
 
 P = "kops-test"

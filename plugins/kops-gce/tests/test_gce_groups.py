@@ -28,9 +28,9 @@ from kops.inference.completion import complete_cluster
 from kops.model import ModelContext
 from kops.operate.rolling import surge_and_unavailable
 from kops.testing import upstream
+from kops_gce.clients import compute_client
 from kops_gce.cloud import GCECloud
 from kops_gce.model import groups as groups_model
-from kops_gce.testing.clients import compute_client
 from kops_gce.testing.fakegce import FakeGCE
 
 CASE = "minimal_gce"

@@ -122,7 +122,7 @@ def fake_gce():
 def gce(fake_gce, monkeypatch):
     """The Compute fake, and google-cloud-compute clients pointed at it."""
     from google.cloud import compute_v1
-    from kops_gce.testing.clients import compute_client
+    from kops_gce.clients import compute_client
 
     url = fake_gce.url
     monkeypatch.setenv("CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE", f"{url}/compute/v1/")

@@ -20,8 +20,8 @@ import yaml
 from google.cloud import compute_v1
 from kops.cloud import NodeIdentity, NodeIdentityRefused
 from kops.errors import KopsError
+from kops_gce.clients import compute_client
 from kops_gce.cloud import GCECloud
-from kops_gce.testing.clients import compute_client
 from kops_gce.testing.fakegce import FakeGCE
 from kops_gce.testing.metadata import FakeMetadata
 

@@ -11,7 +11,7 @@ import pytest
 from google.api_core import exceptions
 from google.cloud import compute_v1, storage
 from kops.errors import KopsError
-from kops_gce.testing.clients import compute_client, compute_endpoint, credentials_disabled
+from kops_gce.clients import compute_client, compute_endpoint, credentials_disabled
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 """The GCE handle a run works with: the project, the region, Compute clients made on first use
 (google-cloud-compute on its REST transport, following gcloud's endpoint override, see
-:mod:`kops_gce.testing.clients`), and how the API's errors read (:data:`ERRORS`).
+:mod:`kops_gce.clients`), and how the API's errors read (:data:`ERRORS`).
 
 Listings are dicts with the API's field names in snake_case (``self_link``, ``ip_cidr_range``), as
 ``proto-plus`` gives them, so tasks and deletions read one shape whether a resource was listed or just made.
@@ -15,7 +15,7 @@ from typing import Any
 from kops.engine import CloudErrors
 from kops.errors import KopsError
 
-from kops_gce.testing.clients import api_root, compute_client, compute_endpoint, rest_session
+from kops_gce.clients import api_root, compute_client, compute_endpoint, rest_session
 
 #: How long one call to a REST API (IAM, Resource Manager) may take (seconds).
 REST_TIMEOUT = 60

@@ -261,7 +261,7 @@ def _project(cluster: dict[str, Any]) -> str:
 class ComputeReader:
     """Reads instances from the Compute REST API with the standard library (the service runs on control-plane
     machines without an SDK). The endpoint and credentials follow gcloud's variables, as
-    :mod:`kops_gce.testing.clients` describes: ``CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE`` moves the API and
+    :mod:`kops_gce.clients` describes: ``CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE`` moves the API and
     ``CLOUDSDK_AUTH_DISABLE_CREDENTIALS`` sends no credentials. Otherwise the access token is the machine's service
     account's, from its metadata server, or, where google-auth is installed (a workstation), Application Default
     Credentials."""

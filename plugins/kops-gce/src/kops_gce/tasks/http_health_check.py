@@ -81,7 +81,7 @@ def call(api: Any, method: str, path: str, body: dict[str, Any] | None = None,
          params: dict[str, str] | None = None) -> dict[str, Any]:
     """A ``compute/v1`` call for the project (``path`` follows ``projects/P/``); an operation it starts is waited
     for, and its error raised as the API's error."""
-    from kops_gce.testing.clients import api_root
+    from kops_gce.clients import api_root
 
     prefix = "" if api_root("compute").endswith("/compute/v1/") else "compute/v1/"
     answer = api.rest("compute", method, f"{prefix}projects/{api.project}/{path}", body, params)

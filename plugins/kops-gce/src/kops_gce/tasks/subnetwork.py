@@ -21,10 +21,10 @@ from kops.engine.targets.terraform import TerraformWriter
 from kops.errors import KopsError
 
 from kops_gce.api import OPERATION_TIMEOUT, as_dict, not_found
+from kops_gce.clients import compute_endpoint, rest_session
 from kops_gce.discovery import DISCOVERY, owned_in
 from kops_gce.tasks import GCETask, delete_quietly, insert_quietly, last
 from kops_gce.tasks.network import Network
-from kops_gce.testing.clients import compute_endpoint, rest_session
 
 
 def grows(old: str | None, new: str) -> bool:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from kops_gce.clients import compute_client
 from kops_gce.labels import owned
 from kops_gce.names import safe_cluster_name
-from kops_gce.testing.clients import compute_client
 
 #: The Compute collections a cluster may have resources in: (client, whether it is zonal or regional).
 COLLECTIONS = (

@@ -3,7 +3,7 @@ and a state-store bucket (``python -m kops.testing.testbed gce``).
 
 The environment it returns is the Google tools' own: gcloud's endpoint overrides and project, google-auth's
 switch that keeps it from probing for a metadata server, and google-cloud-storage's emulator host; clients made
-with :func:`kops_gce.testing.clients.compute_client` follow them. The fake's own settings
+with :func:`kops_gce.clients.compute_client` follow them. The fake's own settings
 (``KOPS_FAKE_GCE_FAIL_RATE`` for injected 503/429 answers, ``KOPS_FAKE_GCE_OPERATION_POLLS``) are read from the
 environment the testbed starts in; see :mod:`kops_gce.testing.fakegce.server`.
 """
