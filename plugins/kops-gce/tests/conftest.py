@@ -13,6 +13,17 @@ from kops_gce.testing.leftovers import leftovers
 HA_ZONES = "us-central1-a,us-central1-b,us-central1-c"
 
 
+@pytest.fixture(scope="module")
+def gcs_server(tmp_path_factory):
+    """fake-gcs-server, started once per test module."""
+    from kops_gce.testing.gcs import FakeGCSServer
+
+    server = FakeGCSServer(tmp_path_factory.mktemp("gcs"))
+    server.start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture(scope="session")
 def cloud_case() -> CloudCase:
     """A private HA cluster over three zones of the region the tests use, on the gce testbed."""

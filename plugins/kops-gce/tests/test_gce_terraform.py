@@ -101,16 +101,6 @@ def test_provider_extra_configuration_is_added_to_the_providers(user, tmp_path):
 
 # --- boot files in a gs:// state store ---------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def gcs_server(tmp_path_factory):
-    from kops_gce.testing.gcs import FakeGCSServer
-
-    server = FakeGCSServer(tmp_path_factory.mktemp("gcs"))
-    server.start()
-    yield server
-    server.stop()
-
-
 @pytest.fixture
 def gs_user(user, gcs_server, monkeypatch):
     """The user with a ``gs://`` state store in fake-gcs-server (and no GCE endpoint); this process reads the same

@@ -31,17 +31,8 @@ from kops.testing.cli import one_line_error
 from kops.testing.testbed import environment
 from kops_gce import gcsstore
 from kops_gce.gcsstore import GCSStateStore
-from kops_gce.testing.gcs import FakeGCSServer
 
 PROJECT = "kops-store-tests"
-
-
-@pytest.fixture(scope="module")
-def gcs_server(tmp_path_factory):
-    server = FakeGCSServer(tmp_path_factory.mktemp("gcs"))
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

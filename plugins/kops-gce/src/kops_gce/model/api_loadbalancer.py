@@ -126,24 +126,16 @@ class APILoadBalancerBuilder:
     # --- the internal load balancer ---------------------------------------------------------------------
 
     def _internal(self, model: ModelContext) -> list[Task]:
-        owner = owner_description(model)
         api_groups = [g for g in model.instance_groups if runs_api_server(g)]
         control_plane = model.control_plane_groups
         apart = any(role_of(g) == API_SERVER for g in api_groups)
-        check = HealthCheck(name=suffixed("api", model.cluster_name), protocol="TCP", port=API_PORT,
-                            description=owner)
-        api = BackendService(name=suffixed("api", model.cluster_name), protocol="TCP",
-                             load_balancing_scheme="INTERNAL", health_checks=[check],
-                             backends=self._managers(model, api_groups), description=owner)
+        check, api = self._service(model, "api", "api", "TCP", API_PORT, api_groups)
         tasks: list[Task] = [check, api]
         controller = api
         if apart:
             # kops-controller and etcd run on the control plane only: their rules need a service of its own.
-            controller_check = HealthCheck(name=suffixed("kops-controller", model.cluster_name), protocol="SSL",
-                                           port=KOPS_CONTROLLER_PORT, description=owner)
-            controller = BackendService(name=suffixed("kops-controller", model.cluster_name), protocol="TCP",
-                                        load_balancing_scheme="INTERNAL", health_checks=[controller_check],
-                                        backends=self._managers(model, control_plane), description=owner)
+            controller_check, controller = self._service(model, "kops-controller", "kops-controller", "SSL",
+                                                         KOPS_CONTROLLER_PORT, control_plane)
             tasks += [controller_check, controller]
         dns_none = uses_dns_none(model)
         for subnet_name in self._subnets(model, api_groups):
@@ -161,18 +153,25 @@ class APILoadBalancerBuilder:
 
     def _etcd(self, model: ModelContext, control_plane: list[Any], api_groups: list[Any]) -> list[Task]:
         """API servers apart from the control plane reach etcd through the load balancer when there is no DNS."""
-        owner = owner_description(model)
-        check = HealthCheck(name=suffixed("etcd-main", model.cluster_name), protocol="TCP", port=ETCD_MAIN_PORT,
-                            description=owner)
-        service = BackendService(name=suffixed("etcd", model.cluster_name), protocol="TCP",
-                                 load_balancing_scheme="INTERNAL", health_checks=[check],
-                                 backends=self._managers(model, control_plane), description=owner)
+        check, service = self._service(model, "etcd", "etcd-main", "TCP", ETCD_MAIN_PORT, control_plane)
         tasks: list[Task] = [check, service]
         for subnet_name in self._subnets(model, api_groups):
             address = self._address(model, "etcd-" + subnet_name, subnet_name)
             tasks += [address, self._rule(model, "etcd-" + subnet_name, address, service,
                                           [ETCD_MAIN_PORT, ETCD_EVENTS_PORT], subnet_name)]
         return tasks
+
+    def _service(self, model: ModelContext, name: str, check_name: str, protocol: str, port: int,
+                 groups: list[Any]) -> tuple[HealthCheck, BackendService]:
+        """An internal TCP backend service over ``groups``' managers, and the health check (``protocol`` on
+        ``port``) that decides which of their machines get traffic."""
+        owner = owner_description(model)
+        check = HealthCheck(name=suffixed(check_name, model.cluster_name), protocol=protocol, port=port,
+                            description=owner)
+        service = BackendService(name=suffixed(name, model.cluster_name), protocol="TCP",
+                                 load_balancing_scheme="INTERNAL", health_checks=[check],
+                                 backends=self._managers(model, groups), description=owner)
+        return check, service
 
     @staticmethod
     def _subnets(model: ModelContext, api_groups: list[Any]) -> list[str]:
