@@ -156,6 +156,11 @@ class CloudProvider:
     #: A rolling update's ``maxSurge`` where neither the cluster nor the group sets one: how many new machines a
     #: group launches before old ones go (upstream: 1 on AWS, 0 elsewhere). Surge needs :meth:`detach_instance`.
     default_max_surge: int = 0
+    #: Whether the cloud itself launches a machine in place of one deleted or detached from its group (an autoscaling
+    #: group, a managed instance group). Where it does not (OpenStack, DigitalOcean, vSphere: kops makes each
+    #: group's machines itself), a rolling update applies the cluster after each wave, as upstream does, so the
+    #: missing machines are made from the group's current configuration.
+    replaces_instances: bool = True
 
     #: Tag (label) key prefixes the cloud keeps for itself (``aws:``); a user's label may not use them.
     reserved_label_prefixes: tuple[str, ...] = ()
@@ -290,7 +295,8 @@ class CloudProvider:
         return None
 
     def delete_instance(self, instance: CloudInstance) -> None:
-        """Terminate one machine; its group (without being resized) launches a replacement."""
+        """Terminate one machine; its group (without being resized) launches a replacement, or, where the cloud does
+        not (:attr:`replaces_instances`), the next apply makes one."""
         raise KopsError(f"cloud {self.name}: deleting instances is not supported yet")
 
     def detach_instance(self, instance: CloudInstance) -> None:

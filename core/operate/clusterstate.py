@@ -75,6 +75,14 @@ class ClusterState:
             return cloud_groups(self.model, kube.nodes(self.kube, self.name, warn))
         return cloud_groups(self.model, self.nodes())
 
+    def reconcile(self) -> None:
+        """Apply the cluster (``kops update cluster --yes``) so that every group has its machines again: what a
+        cloud that does not replace machines itself (:attr:`kops.cloud.CloudProvider.replaces_instances`) needs
+        after some were deleted or detached."""
+        from kops import update
+
+        update.apply(self.registry, self.name)
+
     def validate(self, max_unready_nodes: int = 0, control_plane_only: bool = False) -> Any:
         """Validate the cluster (:func:`kops.operate.validate.validate`)."""
         from kops.operate.validate import validate

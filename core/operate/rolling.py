@@ -11,7 +11,8 @@ percentage is of the machines to replace, surge rounded up and unavailability do
 1. surge: up to ``maxSurge`` of its machines are detached, so the group launches their replacements first, and the
    cluster is validated until they have joined;
 2. its nodes are drained in parallel (:mod:`kops.operate.drain`), then, after ``--post-drain-delay``, its machines
-   are deleted; the group (never resized) replaces them;
+   are deleted; the group (never resized) replaces them, or, on a cloud that does not
+   (:attr:`~kops.cloud.CloudProvider.replaces_instances`), kops applies the cluster to make them, as upstream;
 3. after the group's interval, the cluster is validated ``--validate-count`` times in a row (its groups full
    again, every machine joined, every node Ready, critical pods running) within ``--validation-timeout``.
 
@@ -224,6 +225,7 @@ class RollingUpdate:
             for instance in wave:
                 self.progress.say(f"instance group {group.name}: deleting {_named(instance)}")
                 self.state.model.cloud.delete_instance(instance)
+            self._replace(group)
             if interval:
                 self._sleep(interval)
             if self.use_api:
@@ -244,8 +246,17 @@ class RollingUpdate:
                 instance.detached = True
                 budget -= 1
                 detached += 1
+        if detached:
+            self._replace(group)
         if detached and self.use_api:
             self.validate(f"for the machines replacing {detached} detached one(s) of {group.name} to join")
+
+    def _replace(self, group: CloudInstanceGroup) -> None:
+        """Where the cloud does not replace a group's machines itself, make the missing ones now (an apply)."""
+        if self.state.model.cloud.replaces_instances:
+            return
+        with self.progress.waiting(f"instance group {group.name}: making the replacement machines"):
+            self.state.reconcile()
 
     def _drain(self, wave: list[CloudInstance], role: str) -> None:
         if not self.use_api or role == BASTION:
