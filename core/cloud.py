@@ -161,6 +161,9 @@ class CloudProvider:
     #: group's machines itself), a rolling update applies the cluster after each wave, as upstream does, so the
     #: missing machines are made from the group's current configuration.
     replaces_instances: bool = True
+    #: Whether ``kops update cluster --target terraform`` can write this cloud's resources; where it cannot, the
+    #: command stops before anything is written.
+    writes_terraform: bool = True
 
     #: Tag (label) key prefixes the cloud keeps for itself (``aws:``); a user's label may not use them.
     reserved_label_prefixes: tuple[str, ...] = ()

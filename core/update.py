@@ -291,6 +291,10 @@ def terraform(registry: Any, name: str, out_dir: str, selection: Selection | Non
 
     with update_lease(registry, name):
         prepared = prepare(registry, name, "terraform", selection)
+        cloud = prepared.model.cloud
+        if not cloud.writes_terraform:
+            raise KopsError(f"cloud {cloud.name}: kops writes no Terraform for its resources; apply them with kops "
+                            "update cluster --yes")
         write_bootstrap_files(registry, prepared)
         TerraformTarget(out_dir, prepared.model.cloud.terraform_writer(prepared.model)).run(prepared.context,
                                                                                            prepared.tasks)
