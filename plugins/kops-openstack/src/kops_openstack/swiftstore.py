@@ -99,10 +99,19 @@ class SwiftStateStore(StateStore):
             self._depth += 1
             try:
                 yield
-            finally:
-                self._depth -= 1
-                if self._depth == 0:
-                    self._drop_lock()
+            except BaseException:
+                self._leave(quietly=True)  # the error that got us here is the one to report
+                raise
+            self._leave(quietly=False)
+
+    def _leave(self, quietly: bool) -> None:
+        self._depth -= 1
+        if self._depth == 0:
+            try:
+                self._drop_lock()
+            except KopsError:
+                if not quietly:
+                    raise
 
     def _take_lock(self) -> None:
         owner = f"{socket.gethostname()}:{os.getpid()}"
@@ -205,6 +214,8 @@ class SwiftStateStore(StateStore):
     def _expect(self, key: str, expect: Any) -> None:
         """Raise ConflictError unless ``key`` is at ``expect`` now (None: absent); called under the lock."""
         response = self._send("head", key, f"read {key}", accept=(404,), headers={"X-Newest": "true"})
+        if response.status_code == 404:
+            self._check_container()
         found = None if response.status_code == 404 else _generation(response)
         if found != expect:
             raise self._conflict(key, expect, found)
