@@ -89,6 +89,16 @@ def test_objects_sit_at_upstream_keys_under_the_prefix(store_url, container):
     assert store.list() == ["c.example.com/config"]
 
 
+def test_a_store_at_the_container_root(swift, container):
+    store = open_store(swift["KOPS_STATE_STORE"])
+    name = f"r{uuid.uuid4().hex[:8]}.example.com"
+    store.commit({f"{name}/config": b"kind: Cluster\n", f"{name}/instancegroup/nodes": b"kind: InstanceGroup\n"})
+    assert _raw(container, f"{name}/config") == b"kind: Cluster\n"
+    assert store.list(f"{name}/") == [f"{name}/config", f"{name}/instancegroup/nodes"]
+    assert store.delete_tree(name) == 2
+    assert store.list(f"{name}/") == [] and _raw(container, f"{name}/config") is None
+
+
 def test_a_crashed_writers_lock_expires_by_itself(store_url, container):
     """A lock left by a writer that died is never deleted by anyone else: Swift drops it at its expiry."""
     prefix = store_url.removeprefix(f"swift://{container}/")
@@ -184,6 +194,18 @@ def test_an_unreachable_keystone_is_named_and_given_up_on(swift, container, monk
     with pytest.raises(KopsError, match=rf"^state store swift://{container}/x: cannot reach Keystone at {endpoint}"
                                         r"/auth/tokens for 2s \(Connection refused\); check OS_AUTH_URL") as info:
         store.write("c/config", b"x")
+    assert "\n" not in str(info.value)
+
+
+def test_an_unreachable_swift_is_named_and_given_up_on(swift, container, monkeypatch):
+    monkeypatch.setattr(swiftstore, "RETRY_SECONDS", 1.5)
+    endpoint = f"http://127.0.0.1:{_closed_port()}/v1/AUTH_kops"
+    monkeypatch.setenv("OS_OBJECT_STORE_ENDPOINT_OVERRIDE", endpoint)
+    store = open_store(f"swift://{container}/x")
+    with pytest.raises(KopsError, match=rf"^state store swift://{container}/x: cannot reach Swift at {endpoint}/"
+                                        r"\S+ for 2s \(Connection refused\); check the catalog's object-store "
+                                        r"endpoint") as info:
+        store.list()
     assert "\n" not in str(info.value)
 
 
