@@ -297,6 +297,20 @@ class CloudProvider:
         None without one. Kubeconfigs use it where no DNS record names the API (``dns: none``, gossip)."""
         return None
 
+    def api_addresses(self, cluster: Any) -> list[str]:
+        """The API's well-known addresses (IPs and host names) as the cloud reports them once its load balancer
+        exists; empty before. A cluster without DNS (``dns: none``) is reached at them, so the API server's
+        certificate names them (the nodeup configuration's ``ApiserverAdditionalIPs``, as upstream). By default
+        the address :meth:`api_endpoint` answers."""
+        endpoint = self.api_endpoint(cluster)
+        return [endpoint] if endpoint else []
+
+    def api_address_tasks(self, model: Any) -> list[Any]:
+        """The tasks whose resources give the API the addresses :meth:`api_addresses` reports (its load balancer):
+        an apply that finds none makes these, with what they depend on, before writing the control plane's
+        nodeup configuration. Empty: the cloud has no such resources."""
+        return []
+
     def delete_instance(self, instance: CloudInstance) -> None:
         """Terminate one machine; its group (without being resized) launches a replacement, or, where the cloud does
         not (:attr:`replaces_instances`), the next apply makes one."""

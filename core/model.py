@@ -124,6 +124,10 @@ class ModelContext:
     bootstrap_files: list[BootstrapFile] = field(default_factory=list)
     #: The cluster's stored secrets (:class:`kops.addons.ClusterSecrets`) as add-on hooks read them; None reads none.
     secrets: Any = None
+    #: The API load balancer's addresses, for a cluster reached at them rather than at a DNS name (``dns: none``):
+    #: the API server's certificate names them (:meth:`kops.cloud.CloudProvider.api_addresses`). Empty otherwise,
+    #: or while the load balancer does not exist yet.
+    api_addresses: list[str] = field(default_factory=list)
 
     _tasks: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
     #: Task key -> the instance group a task exists for (:meth:`of_group`), so an update can be limited to groups.

@@ -39,6 +39,9 @@ class Prepared:
     #: The cluster's state store: where boot files (:class:`kops.tasks.managed_file.ManagedFile`) are written.
     store: Any = None
     warnings: list[str] = field(default_factory=list)
+    #: The cluster is reached at its API load balancer's addresses (:func:`needs_api_addresses`), which do not
+    #: exist yet: the boot files were built without them, and an apply makes the load balancer first.
+    api_addresses_pending: bool = False
     _context: Any = None
 
     @property
@@ -148,13 +151,14 @@ def prepare(registry: Any, name: str, target: str, selection: Selection | None =
     model, warnings = load_model(registry, name, target, from_cloud=target != "terraform")
     if not model.cloud.creates_resources:
         model.cloud.engine_context(model)  # raises the driver's one-line reason
-    model.bootstrap_files = bootstrap_files(model, api.dump_yaml(model.cluster))
     cloud_name = model.cluster.spec.cloudProvider
     builders = plugins.collect(plugins.hook().kops_model_builders(cluster=model.cluster, cloud=cloud_name))
     if not builders:
         raise KopsError(f"cloud {cloud_name}: its plugin contributes no model builders, so kops cannot create "
                         "its resources")
     prepared = Prepared(model, [], registry.store, warnings)
+    _api_addresses(prepared)
+    model.bootstrap_files = bootstrap_files(model, api.dump_yaml(model.cluster))
     _account_facts(prepared)
     # User data pins each group's nodeup configuration as it is stored (account facts filled in).
     model.user_data = {g.metadata.name: user_data(model, g) for g in model.instance_groups}
@@ -164,6 +168,27 @@ def prepare(registry: Any, name: str, target: str, selection: Selection | None =
     if selection is not None:
         selection.apply(model, prepared.tasks)
     return prepared
+
+
+def needs_api_addresses(model: Any) -> bool:
+    """Whether clients reach the cluster's API at its load balancer's own addresses: no DNS name is published
+    (``spec.networking.topology.dns.type: None``) and the API has a load balancer."""
+    from kops.addons.facts import dns_type
+
+    spec = model.cluster.spec
+    return (dns_type(model.cluster) == "None" and model.cloud.api_load_balancers and spec.api is not None
+            and spec.api.loadBalancer is not None)
+
+
+def _api_addresses(prepared: Prepared) -> None:
+    """Ask the cloud for the API load balancer's addresses where the API server's certificate must name them.
+    Terraform output makes no cloud call and leaves them out, as upstream's does."""
+    model = prepared.model
+    if model.target == "terraform" or not needs_api_addresses(model):
+        return
+    ctx = prepared.context
+    model.api_addresses = sorted(with_retries(ctx, lambda: model.cloud.api_addresses(model.cluster)))
+    prepared.api_addresses_pending = not model.api_addresses
 
 
 def _account_facts(prepared: Prepared) -> None:
@@ -266,6 +291,8 @@ def plan(prepared: Prepared, claim: bool = False) -> Any:
     from kops.engine.targets.dryrun import DryRunTarget
 
     notes = ownership(prepared.context, prepared.model, claim)
+    if prepared.api_addresses_pending:
+        notes.append(PENDING_NOTE)
     return _noted(DryRunTarget().run(prepared.context, prepared.tasks), notes)
 
 
@@ -273,16 +300,61 @@ def apply(registry: Any, name: str, expect: Any = None, claim: bool = False,
           selection: Selection | None = None) -> tuple[Prepared, Any]:
     """Read, complete and apply the cluster, all under its update lease: an apply that waited for another one
     works on the spec as that one left it, never on an older reading. Returns the run and its result."""
-    from kops.engine import Executor
+    from kops.engine import Executor, Plan
     from kops.engine.targets.direct import DirectTarget
 
     with update_lease(registry, name):
         prepared = prepare(registry, name, "direct", selection)
         notes = ownership(prepared.context, prepared.model, claim)
+        first = None
+        if prepared.api_addresses_pending:
+            first = _make_api_address_resources(prepared, expect)
+            expect = None  # checked against the whole run, before its first part
+            prepared = prepare(registry, name, "direct", selection)
+            if prepared.api_addresses_pending:
+                prepared.warnings.append("the cloud reports no address for the API load balancer yet, so the API "
+                                         "server's certificate does not name it: run kops update cluster --yes again")
         result = DirectTarget(Executor(max_workers=APPLY_WORKERS), expect=expect).run(prepared.context,
                                                                                        prepared.tasks)
+        if first is not None:
+            done = {c.label for c in first.changes}
+            result.plan = Plan([*first.changes, *(c for c in result.plan.changes if c.label not in done)],
+                               result.plan.warnings, {**first.resources, **result.plan.resources})
         result.plan = _noted(result.plan, notes)
         return prepared, result
+
+
+def _make_api_address_resources(prepared: Prepared, expect: Any) -> Any:
+    """An apply's first part for a cluster reached at its API load balancer's addresses, which the control plane's
+    nodeup configuration names: make the load balancer (and what it needs) so the cloud can report them, after
+    checking a saved plan (``expect``) against the whole run. Returns what this part changed, as a plan."""
+    from kops.engine import Executor, Lifecycle, verify_plan
+    from kops.engine.targets.direct import DirectTarget
+    from kops.engine.targets.dryrun import DryRunTarget
+
+    if expect is not None:
+        verify_plan(expect, DryRunTarget().run(prepared.context, prepared.tasks))
+    chosen = [t for t in prepared.model.cloud.api_address_tasks(prepared.model) if t.lifecycle != Lifecycle.IGNORE]
+    return DirectTarget(Executor(max_workers=APPLY_WORKERS)).run(prepared.context, _with_dependencies(chosen)).plan
+
+
+#: How a plan says that the control plane's nodeup configuration lacks what an apply puts in it.
+PENDING_NOTE = ("the API load balancer does not exist yet, so this plan shows the control plane's nodeup "
+                "configuration (and the user data pinning it) without its addresses: kops update cluster --yes "
+                "makes the load balancer first, then writes them into ApiserverAdditionalIPs for the API server's "
+                "certificate")
+
+
+def _with_dependencies(tasks: list[Any]) -> list[Any]:
+    """``tasks`` and everything they depend on, directly or not."""
+    found: dict[Any, Any] = {}
+    todo = list(tasks)
+    while todo:
+        task = todo.pop()
+        if task.task_key not in found:
+            found[task.task_key] = task
+            todo += task.dependencies()
+    return list(found.values())
 
 
 def terraform(registry: Any, name: str, out_dir: str, selection: Selection | None = None) -> Prepared:

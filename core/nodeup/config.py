@@ -40,13 +40,15 @@ def api_internal_name(cluster: dict[str, Any]) -> str:
 
 def build_config(cluster: dict[str, Any], group: dict[str, Any], *, config_base: str,
                  assets: dict[str, list[dict[str, str]]], keysets: dict[str, Any],
-                 etcd_manifests: list[str], strict: bool = True) -> dict[str, Any]:
+                 etcd_manifests: list[str], strict: bool = True, api_addresses: list[str] | None = None,
+                 ) -> dict[str, Any]:
     """The nodeup configuration of ``group`` (trees as :func:`kops.api.to_dict` makes them).
 
     ``keysets`` holds the cluster's CA keysets by name (:class:`kops.pki.Keyset`); only their certificates
     and primary IDs are copied, and with ``strict`` a keyset the group needs but ``keysets`` lacks is an
     error (a dry run, before the keysets exist, passes ``strict=False``). ``etcd_manifests`` are the URLs
-    of this group's etcd-manager pods.
+    of this group's etcd-manager pods. ``api_addresses`` are the API load balancer's addresses, which the
+    certificate of a group running the API server names (upstream's ``ApiserverAdditionalIPs``).
     """
     spec = cluster["spec"]
     gspec = group["spec"]
@@ -86,6 +88,8 @@ def build_config(cluster: dict[str, Any], group: dict[str, Any], *, config_base:
         if spec.get("egressProxy"):
             config["Networking"]["egressProxy"] = copy.deepcopy(spec["egressProxy"])
         config["APIServerConfig"] = _api_server(cluster, keysets.get("service-account"))
+        if api_addresses:
+            config["ApiserverAdditionalIPs"] = sorted(api_addresses)
         config["configStore"] = {"keypairs": spec.get("keyStore") or f"{config_base}/pki",
                                  "secrets": spec.get("secretStore") or f"{config_base}/secrets"}
     if is_control_plane(group):

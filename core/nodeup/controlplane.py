@@ -27,6 +27,8 @@ def add_api_server(files: NodeFiles, config: dict[str, Any], pki: NodePKI) -> No
             f"kubernetes.default.svc.{server.get('ClusterDNSDomain') or 'cluster.local'}"]
     sans += [n for n in (api.get("PublicName"), config["APIInternalName"]) if n]
     sans += list(api.get("AdditionalSANs") or [])
+    # The API load balancer's addresses, where clients reach the API without a DNS name (dns: none).
+    sans += list(config.get("ApiserverAdditionalIPs") or [])
     sans += [_first_service_ip(config), "127.0.0.1"]
     _issued(files, pki, kapi, "server", "kubernetes-ca", "cn=kubernetes-master", "server",
             list(dict.fromkeys(sans)))

@@ -51,7 +51,7 @@ def node_files(model: ModelContext) -> list[BootstrapFile]:
                                                                             volumes))))
                 manifests.append(f"{model.config_base}/{path}")
         config = build_config(cluster, tree, config_base=model.config_base, assets=assets, keysets=keysets,
-                              etcd_manifests=manifests, strict=strict)
+                              etcd_manifests=manifests, strict=strict, api_addresses=model.api_addresses)
         files.append(BootstrapFile(nodeup_config_path(group), dump(config)))
     files += _etcd_cluster_specs(model, etcd_clusters.values())
     return files

@@ -90,6 +90,21 @@ def test_certificates_are_issued_by_the_cluster_ca(lab, cluster, control_plane_r
     assert kubeconfig["clusters"][0]["cluster"]["server"] == "https://127.0.0.1"
 
 
+def test_the_api_servers_certificate_names_the_load_balancers_addresses(lab, cluster, tmp_path):
+    """A cluster without DNS is reached at its API load balancer's addresses (``ApiserverAdditionalIPs``): the
+    certificate must be valid for its host name and its IPs."""
+    config = lab.config(cluster, CP)
+    config["ApiserverAdditionalIPs"] = ["api-1234.elb.us-east-1.amazonaws.com", "203.0.113.7"]
+    path = tmp_path / "nodeupconfig.yaml"
+    path.write_text(yaml.safe_dump(config))
+    r = lab.kops("nodeup", "--config", path.as_uri(), "--root", str(tmp_path / "root"), "--arch", "amd64")
+    assert r.code == 0, r.err
+    server = x509.load_pem_x509_certificate((tmp_path / "root/srv/kubernetes/kube-apiserver/server.crt").read_bytes())
+    names = server.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert "api-1234.elb.us-east-1.amazonaws.com" in names.get_values_for_type(x509.DNSName)
+    assert "203.0.113.7" in {str(ip) for ip in names.get_values_for_type(x509.IPAddress)}
+
+
 def test_tampered_download_is_refused_and_nothing_installed(lab, cluster, tmp_path):
     asset = next(a for a in lab.config(cluster, NODES)["Assets"]["amd64"] if a["name"] == "kubelet")
     served = lab.mirror / asset["url"][len(lab.mirror_url) + 1:]

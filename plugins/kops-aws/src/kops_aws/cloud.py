@@ -125,6 +125,17 @@ class AWSCloud(CloudProvider):
 
         return cloudgroups.api_endpoint(AWSApi(self.region(cluster)), cluster.metadata.name)
 
+    def api_addresses(self, cluster: Any) -> list[str]:
+        from kops_aws import cloudgroups
+        from kops_aws.awsapi import AWSApi
+
+        return cloudgroups.api_addresses(AWSApi(self.region(cluster)), cluster.metadata.name)
+
+    def api_address_tasks(self, model: Any) -> list[Any]:
+        """The API's Network Load Balancer."""
+        lb = model.find("LoadBalancer", f"api.{model.cluster_name}")
+        return [lb] if lb is not None else []
+
     def delete_instance(self, instance: CloudInstance) -> None:
         from kops_aws import cloudgroups
 

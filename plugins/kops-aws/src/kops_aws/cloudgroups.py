@@ -105,6 +105,25 @@ def api_endpoint(api: AWSApi, cluster_name: str) -> str | None:
     return None
 
 
+def api_addresses(api: AWSApi, cluster_name: str) -> list[str]:
+    """The API load balancer's DNS name and, as upstream gives a cluster without DNS, the private IPv4 and IPv6
+    addresses of its network interfaces (one per subnet); empty when it does not exist yet."""
+    lb = next((b for b in list_load_balancers(api, cluster_name)
+               if b.get("LoadBalancerName") == name32(cluster_name, "api")), None)
+    if lb is None:
+        return []
+    addresses = [str(lb["DNSName"])] if lb.get("DNSName") else []
+    # AWS describes a load balancer's interfaces as "ELB net/<name>/<id>".
+    prefix = f"ELB net/{lb['LoadBalancerName']}/"
+    interfaces = api.ec2.describe_network_interfaces(
+        Filters=[{"Name": "vpc-id", "Values": [lb["VpcId"]]}])["NetworkInterfaces"] if lb.get("VpcId") else []
+    for interface in interfaces:
+        if str(interface.get("Description") or "").startswith(prefix):
+            addresses += [a for a in [interface.get("PrivateIpAddress")] if a]
+            addresses += [v6["Ipv6Address"] for v6 in interface.get("Ipv6Addresses") or [] if v6.get("Ipv6Address")]
+    return sorted(set(addresses))
+
+
 def delete_instance(instance: CloudInstance) -> None:
     """Terminate the instance; its group, not resized, launches a replacement (a detached one is just ended)."""
     api, group = instance.handle
