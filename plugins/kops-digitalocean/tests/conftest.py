@@ -34,7 +34,21 @@ def manager(fake) -> digitalocean.Manager:
     return digitalocean.Manager()
 
 
+def leftovers(env: dict[str, str], cluster_name: str) -> list[str]:
+    """Everything the testbed's API holds that is tagged for the cluster or named after it, as ``<kind> <name>``."""
+    api = digitalocean.Manager(token=env["DIGITALOCEAN_ACCESS_TOKEN"], end_point=env["DIGITALOCEAN_END_POINT"])
+    safe = cluster_name.replace(".", "-")
+    found = []
+    for kind, key in (("droplets", "droplets"), ("volumes", "volumes"), ("load_balancers", "load_balancers"),
+                      ("firewalls", "firewalls"), ("vpcs", "vpcs"), ("account/keys", "ssh_keys"), ("tags", "tags")):
+        for item in api.get_data(kind)[key]:
+            text = " ".join([item.get("name", ""), *item.get("tags", []), item.get("tag") or ""])
+            if cluster_name in text or safe in text:
+                found.append(f"{kind} {item.get('name')}")
+    return sorted(found)
+
+
 @pytest.fixture(scope="session")
 def cloud_case() -> CloudCase:
     """The ``nyc1`` region, on the digitalocean testbed."""
-    return CloudCase(cloud="digitalocean", zones="nyc1", testbed="digitalocean")
+    return CloudCase(cloud="digitalocean", zones="nyc1", testbed="digitalocean", leftovers=leftovers)
