@@ -117,6 +117,24 @@ class GCECloud(CloudProvider):
 
         return api_address(GCE.for_cluster(cluster, self), cluster.metadata.name)
 
+    def api_addresses(self, cluster: Any) -> list[str]:
+        """Every address the API's forwarding rules use: the external one and the internal ones, as upstream."""
+        if cluster.spec.api is None or cluster.spec.api.loadBalancer is None:
+            return []
+        from kops_gce.api import GCE
+        from kops_gce.model.api_loadbalancer import api_address_names
+        from kops_gce.tasks.address import api_addresses
+
+        return api_addresses(GCE.for_cluster(cluster, self), api_address_names(cluster), cluster.metadata.name)
+
+    def api_address_tasks(self, model: Any) -> list[Any]:
+        """The API's reserved addresses (made before the forwarding rules that use them)."""
+        from kops_gce.model.api_loadbalancer import api_address_names
+        from kops_gce.tasks.address import Address
+
+        names = api_address_names(model.cluster)
+        return [t for t in model.tasks if isinstance(t, Address) and t.name in names]
+
     def resource_store_ids(self, ctx: Any, model: Any) -> dict[str, str | None]:
         from kops_gce.discovery import store_ids
 

@@ -60,6 +60,13 @@ def uses_cilium_etcd(model: ModelContext) -> bool:
                 and any(e.name == "cilium" for e in model.cluster.spec.etcdClusters or []))
 
 
+def api_address_names(cluster: Any) -> set[str]:
+    """The names the API's addresses may have: the external one's and one internal per subnet (only those of
+    subnets holding an API server exist)."""
+    name = cluster.metadata.name
+    return {suffixed("api", name), *(suffixed("api-" + s.name, name) for s in cluster.spec.subnets or [])}
+
+
 def runs_api_server(group: Any) -> bool:
     return role_of(group) in (CONTROL_PLANE, API_SERVER)
 

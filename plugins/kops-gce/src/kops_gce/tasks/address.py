@@ -98,3 +98,9 @@ def list_addresses(api: Any, cluster_name: str) -> list[dict[str, Any]]:
 def delete_addresses(snapshot: Snapshot, cluster_name: str) -> list[Address]:
     return [Address(name=r["name"], address=r.get("address"), address_type=r.get("address_type"),
                     self_link=r["self_link"]) for r in owned_in(snapshot, "addresses", cluster_name)]
+
+
+def api_addresses(api: Any, names: set[str], cluster_name: str) -> list[str]:
+    """The IP addresses of the cluster's reserved addresses called one of ``names``."""
+    return sorted({str(a["address"]) for a in list_addresses(api, cluster_name)
+                   if a.get("name") in names and a.get("address")})
