@@ -292,7 +292,7 @@ def plan(prepared: Prepared, claim: bool = False) -> Any:
 
     notes = ownership(prepared.context, prepared.model, claim)
     if prepared.api_addresses_pending:
-        notes.append(PENDING_NOTE)
+        notes.append(PENDING_NOTE if _api_address_tasks(prepared.model) else LATE_NOTE)
     return _noted(DryRunTarget().run(prepared.context, prepared.tasks), notes)
 
 
@@ -309,11 +309,11 @@ def apply(registry: Any, name: str, expect: Any = None, claim: bool = False,
         first = None
         if prepared.api_addresses_pending:
             first = _make_api_address_resources(prepared, expect)
-            expect = None  # checked against the whole run, before its first part
-            prepared = prepare(registry, name, "direct", selection)
+            if first is not None:
+                expect = None  # checked against the whole run, before its first part
+                prepared = prepare(registry, name, "direct", selection)
             if prepared.api_addresses_pending:
-                prepared.warnings.append("the cloud reports no address for the API load balancer yet, so the API "
-                                         "server's certificate does not name it: run kops update cluster --yes again")
+                prepared.warnings.append(LATE_NOTE)
         result = DirectTarget(Executor(max_workers=APPLY_WORKERS), expect=expect).run(prepared.context,
                                                                                        prepared.tasks)
         if first is not None:
@@ -327,15 +327,24 @@ def apply(registry: Any, name: str, expect: Any = None, claim: bool = False,
 def _make_api_address_resources(prepared: Prepared, expect: Any) -> Any:
     """An apply's first part for a cluster reached at its API load balancer's addresses, which the control plane's
     nodeup configuration names: make the load balancer (and what it needs) so the cloud can report them, after
-    checking a saved plan (``expect``) against the whole run. Returns what this part changed, as a plan."""
-    from kops.engine import Executor, Lifecycle, verify_plan
+    checking a saved plan (``expect``) against the whole run. Returns what this part changed, as a plan; None when
+    the cloud names no such resources or the run leaves them out (``--lifecycle-overrides``)."""
+    from kops.engine import Executor, verify_plan
     from kops.engine.targets.direct import DirectTarget
     from kops.engine.targets.dryrun import DryRunTarget
 
+    chosen = _api_address_tasks(prepared.model)
+    if not chosen:
+        return None
     if expect is not None:
         verify_plan(expect, DryRunTarget().run(prepared.context, prepared.tasks))
-    chosen = [t for t in prepared.model.cloud.api_address_tasks(prepared.model) if t.lifecycle != Lifecycle.IGNORE]
     return DirectTarget(Executor(max_workers=APPLY_WORKERS)).run(prepared.context, _with_dependencies(chosen)).plan
+
+
+def _api_address_tasks(model: Any) -> list[Any]:
+    from kops.engine import Lifecycle
+
+    return [t for t in model.cloud.api_address_tasks(model) if t.lifecycle != Lifecycle.IGNORE]
 
 
 #: How a plan says that the control plane's nodeup configuration lacks what an apply puts in it.
@@ -343,6 +352,9 @@ PENDING_NOTE = ("the API load balancer does not exist yet, so this plan shows th
                 "configuration (and the user data pinning it) without its addresses: kops update cluster --yes "
                 "makes the load balancer first, then writes them into ApiserverAdditionalIPs for the API server's "
                 "certificate")
+#: Where the addresses cannot be had in this run: the certificate names them after a later update.
+LATE_NOTE = ("the cloud reports no address for the API load balancer yet, so the API server's certificate does "
+             "not name it (ApiserverAdditionalIPs): run kops update cluster --yes again once it exists")
 
 
 def _with_dependencies(tasks: list[Any]) -> list[Any]:
