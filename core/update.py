@@ -245,16 +245,25 @@ def _holder_is_gone(owner: str) -> bool:
     return False
 
 
+#: The update leases this process holds, by (state store, cluster name).
+_HELD: dict[tuple[int, str], Any] = {}
+
+
 @contextlib.contextmanager
 def update_lease(registry: Any, name: str, wait: float = LEASE_WAIT_SECONDS,
                  sleep: Callable[[float], None] = time.sleep) -> Iterator[Any]:
     """Hold the cluster's update lease, renewing it in the background while the ``with`` block runs.
 
     Another run's lease is waited for (saying so once) for up to ``wait`` seconds, then refused: whoever takes
-    the lease next reads the spec as the run before it left it.
+    the lease next reads the spec as the run before it left it. Within a run that already holds it (a rolling
+    update applying the cluster to replace machines), the lease is that run's: it is not taken again.
     """
     from kops.state import LeaseHeld
 
+    key = (id(registry.store), name)
+    if key in _HELD:
+        yield _HELD[key]
+        return
     deadline = time.monotonic() + wait
     told = False
     while True:
@@ -278,9 +287,11 @@ def update_lease(registry: Any, name: str, wait: float = LEASE_WAIT_SECONDS,
 
     renewer = threading.Thread(target=renew, name="kops-lease", daemon=True)
     renewer.start()
+    _HELD[key] = held
     try:
         yield held
     finally:
+        del _HELD[key]
         done.set()
         renewer.join()
         lease.__exit__(None, None, None)
