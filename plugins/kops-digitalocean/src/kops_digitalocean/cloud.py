@@ -108,6 +108,14 @@ class DigitalOceanCloud(CloudProvider):
         found = list_load_balancers(DigitalOcean(self.region(cluster)), cluster.metadata.name)
         return (found[0].get("ip") or None) if found else None
 
+    def api_address_tasks(self, model: Any) -> list[Any]:
+        """The API's load balancer, which an apply makes first where the API server's certificate must name its
+        address."""
+        from kops_digitalocean.tags import load_balancer_name
+
+        balancer = model.find("LoadBalancer", load_balancer_name(model.cluster_name))
+        return [balancer] if balancer is not None else []
+
     # --- a running cluster: each group's Droplets (see kops_digitalocean.cloudgroups) -----------------------
 
     def cloud_groups(self, cluster: Any, instance_groups: list[Any], nodes: list[Any] | None = None) -> list[Any]:

@@ -5,6 +5,7 @@ its name and its Droplet tag are what make it the cluster's."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from kops.engine import Changes, Context, Snapshot
@@ -14,6 +15,8 @@ from kops_digitalocean.tags import load_balancer_name, role_tag
 from kops_digitalocean.tasks import DOTask
 from kops_digitalocean.tasks.vpc import VPC
 
+#: How long a new load balancer may take to get its address (seconds), as upstream waits for it.
+ADDRESS_WAIT = 600
 #: The fields of a forwarding rule and of the health check that kops sets (the API adds others).
 RULE_FIELDS = ("entry_protocol", "entry_port", "target_protocol", "target_port", "tls_passthrough")
 CHECK_FIELDS = ("protocol", "port", "check_interval_seconds", "response_timeout_seconds", "unhealthy_threshold",
@@ -65,9 +68,23 @@ class LoadBalancer(DOTask):
     def render_direct(self, ctx: Context, actual: LoadBalancer | None, changes: Changes) -> None:
         if actual is None:
             made = ctx.cloud.post("load_balancers", self._body())["load_balancer"]
-            self.id, self.ip = made["id"], made.get("ip") or None
+            self.id = made["id"]
+            self.ip = made.get("ip") or self._wait_for_address(ctx)
         else:
             ctx.cloud.put(f"load_balancers/{self.id}", self._body())
+
+
+    def _wait_for_address(self, ctx: Context) -> str | None:
+        """The new load balancer's address, once the API gives it (the API server's certificate names it)."""
+        deadline, pause = time.monotonic() + ADDRESS_WAIT, 0.5
+        while time.monotonic() < deadline:
+            ip = ctx.cloud.get(f"load_balancers/{self.id}")["load_balancer"].get("ip")
+            if ip:
+                return str(ip)
+            time.sleep(pause)
+            pause = min(pause * 2, 15)
+        ctx.log.warning("load balancer %s has no address after %ds", self.name, ADDRESS_WAIT)
+        return None
 
 
 @DISCOVERY.register("load_balancers")
