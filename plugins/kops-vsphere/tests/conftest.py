@@ -14,10 +14,22 @@ from kops.testing.cloud import CloudCase
 from vsphere_kit import SETTINGS, TEMPLATE
 
 
+def leftovers(env: dict[str, str], cluster_name: str) -> list[str]:
+    """What the vCenter holds of the cluster: folders and VMs marked as its own or named after it."""
+    from kops_vsphere.api import VSphereAPI
+
+    api = VSphereAPI(env["VSPHERE_SERVER"], env["VSPHERE_USERNAME"], env["VSPHERE_PASSWORD"],
+                     env["VSPHERE_DATACENTER"], env["VSPHERE_CA_FILE"])
+    marked = [f"{kind} {r.name}" for kind in ("Folder", "VirtualMachine") for r in api.list_owned(kind, cluster_name)]
+    named = [f"path {path}" for path in (f"{env['VSPHERE_DATACENTER']}/vm/{cluster_name}",) if api.find(path)]
+    return sorted(marked + named)
+
+
 @pytest.fixture(scope="session")
 def cloud_case() -> CloudCase:
-    """The simulator's compute cluster ``DC0_C0``, on the vsphere testbed."""
-    return CloudCase(cloud="vsphere", zones="DC0_C0", testbed="vsphere")
+    """The simulator's compute clusters, on the vsphere testbed; its VM template, a group per zone."""
+    return CloudCase(cloud="vsphere", zones="DC0_C0,DC0_C1", testbed="vsphere", leftovers=leftovers,
+                     create_flags=("--networking", "calico", "--image", "ubuntu-22.04-server-cloudimg-amd64"))
 
 
 @pytest.fixture

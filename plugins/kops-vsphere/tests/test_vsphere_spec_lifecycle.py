@@ -1,5 +1,5 @@
 """A vSphere cluster's spec through the state store: create, read back, edit, replace, add a group; and the
-commands that would need vCenter refusing in one line."""
+commands that need vCenter refusing in one line without its credentials."""
 
 from __future__ import annotations
 
@@ -61,14 +61,14 @@ def test_a_new_group_clones_the_clusters_template(created):
 
 
 @pytest.mark.parametrize("flags", [[], ["--yes"]])
-def test_update_cluster_refuses_in_one_line(created, flags):
+def test_update_cluster_without_credentials_refuses_in_one_line(created, flags):
     r = created("update", "cluster", NAME, *flags)
-    assert one_line_error(r) == "Error: cloud vsphere: creating cloud resources is not supported yet"
+    assert one_line_error(r) == "Error: vSphere: set VSPHERE_USERNAME and VSPHERE_PASSWORD to reach the vCenter"
 
 
-def test_commands_that_need_vcenter_refuse_in_one_line(created):
+def test_commands_that_need_vcenter_refuse_in_one_line_without_credentials(created):
     listed = created("get", "instances", NAME)  # may first warn that the Kubernetes API cannot be asked
     assert listed.returncode == 1 and "Traceback" not in listed.stderr
-    assert "not supported yet" in listed.stderr.strip().splitlines()[-1]
-    assert "not supported yet" in one_line_error(created("delete", "cluster", NAME, "--yes"))
+    assert "VSPHERE_USERNAME" in listed.stderr.strip().splitlines()[-1]
+    assert "VSPHERE_USERNAME" in one_line_error(created("delete", "cluster", NAME, "--yes"))
     assert created("get", "cluster", NAME).returncode == 0  # still there

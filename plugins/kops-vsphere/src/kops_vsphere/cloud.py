@@ -12,7 +12,7 @@ import os
 import re
 from typing import Any
 
-from kops.cloud import CloudProvider
+from kops.cloud import CloudInstance, CloudInstanceGroup, CloudProvider, EtcdVolumes
 from kops.errors import KopsError
 
 #: A VM size: CPUs and memory in GiB.
@@ -61,6 +61,10 @@ class VSphereCloud(CloudProvider):
     }
     # No load balancer service: the API is reached at the control plane's own addresses.
     api_load_balancers = False
+    # kops makes each group's VMs itself: a rolling update applies the cluster after each wave to replace them.
+    replaces_instances = False
+    # vSphere's resources are not written as Terraform by kops (upstream's vSphere had no Terraform either).
+    writes_terraform = False
 
     def region_for_zone(self, zone: str) -> str:
         """A compute cluster's region is its datacenter: the one configured (``VSPHERE_DATACENTER``)."""
@@ -83,3 +87,52 @@ class VSphereCloud(CloudProvider):
 
     def machine_type_problem(self, machine_type: str) -> str | None:
         return machine_type_problem(machine_type)
+
+    def etcd_volumes(self, cluster: Any, etcd_name: str) -> EtcdVolumes:
+        """etcd-manager's ``external`` provider, as upstream uses on bare metal: a member's data is the directory
+        ``/mnt/disks/<cluster>--<etcd>--<member>`` of its control-plane VM (vSphere has no volume tags)."""
+        return EtcdVolumes(["--volume-provider=external", f"--volume-tag={cluster.metadata.name}--{etcd_name}--"])
+
+    # --- the engine's side: a run's context, what the cluster owns ---------------------------------------
+
+    def engine_context(self, model: Any) -> Any:
+        """A run's context: a vCenter session (connected on first use), the run's listings, vCenter's errors."""
+        from kops.engine import Context
+
+        from kops_vsphere.api import ERRORS, VSphereAPI
+        from kops_vsphere.discovery import DISCOVERY
+
+        if model.target == "terraform":
+            raise KopsError("cloud vsphere: kops writes no Terraform for vSphere; use kops update cluster --yes")
+        api = VSphereAPI.from_environment(self.region(model.cluster))
+        return Context(model.cluster_name, cloud=api, snapshot=DISCOVERY.snapshot(api, model.cluster_name),
+                       errors=ERRORS)
+
+    def owned_resources(self, ctx: Any, model: Any) -> list[Any]:
+        from kops_vsphere.discovery import DISCOVERY
+
+        return DISCOVERY.deletion_tasks(ctx.snapshot, model.cluster_name)
+
+    def resource_store_ids(self, ctx: Any, model: Any) -> dict[str, str | None]:
+        from kops_vsphere.discovery import store_ids
+
+        return store_ids(ctx.snapshot)
+
+    # --- a running cluster: its groups' VMs ----------------------------------------------------------------
+
+    def cloud_groups(self, cluster: Any, instance_groups: list[Any], nodes: list[Any] | None = None,
+                     ) -> list[CloudInstanceGroup]:
+        from kops_vsphere import cloudgroups
+        from kops_vsphere.api import VSphereAPI
+
+        return cloudgroups.cloud_groups(VSphereAPI.from_environment(self.region(cluster)), cluster, instance_groups)
+
+    def delete_instance(self, instance: CloudInstance) -> None:
+        from kops_vsphere import cloudgroups
+
+        cloudgroups.delete_instance(instance)
+
+    def detach_instance(self, instance: CloudInstance) -> None:
+        from kops_vsphere import cloudgroups
+
+        cloudgroups.detach_instance(instance)

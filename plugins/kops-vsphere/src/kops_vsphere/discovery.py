@@ -1,0 +1,14 @@
+"""The vSphere cloud's listers and deletion factories (core's :class:`kops.engine.Discovery`): each task module
+registers, for its kind, a lister (the cluster's folders or VMs, one property-collector call) and deletions."""
+
+from __future__ import annotations
+
+from kops.engine import Discovery, Snapshot
+from kops.ownership import STORE_TAG
+
+DISCOVERY = Discovery("kops_vsphere.tasks")
+
+
+def store_ids(snapshot: Snapshot) -> dict[str, str | None]:
+    """The state-store ID each listed object of the cluster carries, by ``<kind> <name>``."""
+    return {f"{kind} {r.name}": r.attributes.get(STORE_TAG) for kind in DISCOVERY.kinds() for r in snapshot.get(kind)}
