@@ -1,10 +1,12 @@
 """Day 2 on the DigitalOcean testbed, through the installed ``kops``: deleting a node's Droplet makes its replacement
 from the group's configuration, a surge (detaching it first) keeps it running until its replacement exists, and
-Terraform output is refused before anything is written; a cluster's own VPC and SSH key; transient API errors."""
+Terraform output is refused before anything is written; a cluster's own VPC and SSH key; transient API errors;
+the records dns-controller published."""
 
 from __future__ import annotations
 
 import json
+import uuid
 
 import digitalocean
 from do_kit import FINGERPRINT, PUBLIC_KEY
@@ -91,3 +93,22 @@ def test_transient_api_errors_are_retried(kops, tmp_path):
         ok(kops("delete", "cluster", name, "--yes", env=env))
         assert fake.failed > 0
         assert leftovers(env, name) == []
+
+
+def test_records_dns_controller_published_go_with_the_cluster(cloud_kops, cloud_env):
+    """With a DigitalOcean-hosted zone, delete takes the API's published records and leaves the others."""
+    domain = f"z{uuid.uuid4().hex[:8]}.test"
+    name = f"dev.{domain}"
+    api = digitalocean.Manager(token=cloud_env["DIGITALOCEAN_ACCESS_TOKEN"],
+                               end_point=cloud_env["DIGITALOCEAN_END_POINT"])
+    api.get_data("domains", type="POST", params={"name": domain})
+    ok(cloud_kops("create", "cluster", name, "--cloud", "digitalocean", "--zones", "nyc1", "--networking", "cni",
+                  "--dns-zone", domain))
+    ok(cloud_kops("update", "cluster", name, "--yes"))
+    for record in ("api.dev", "api.internal.dev", "www.dev"):
+        api.get_data(f"domains/{domain}/records", type="POST",
+                     params={"type": "A", "name": record, "data": "192.0.2.10", "ttl": 60})
+    ok(cloud_kops("delete", "cluster", name, "--yes"))
+    left = api.get_data(f"domains/{domain}/records")["domain_records"]
+    assert sorted(r["name"] for r in left if r["type"] == "A") == ["www.dev"]
+    assert leftovers(cloud_env, name) == []
