@@ -311,7 +311,7 @@ def apply(registry: Any, name: str, expect: Any = None, claim: bool = False,
           selection: Selection | None = None) -> tuple[Prepared, Any]:
     """Read, complete and apply the cluster, all under its update lease: an apply that waited for another one
     works on the spec as that one left it, never on an older reading. Returns the run and its result."""
-    from kops.engine import Executor, Plan
+    from kops.engine import Action, Executor, Plan
     from kops.engine.targets.direct import DirectTarget
 
     with update_lease(registry, name):
@@ -329,8 +329,9 @@ def apply(registry: Any, name: str, expect: Any = None, claim: bool = False,
                                                                                        prepared.tasks)
         if first is not None:
             done = {c.label for c in first.changes}
-            result.plan = Plan([*first.changes, *(c for c in result.plan.changes if c.label not in done)],
-                               result.plan.warnings, {**first.resources, **result.plan.resources})
+            changes = sorted([*first.changes, *(c for c in result.plan.changes if c.label not in done)],
+                             key=lambda c: (c.action == Action.DELETE, c.type, c.name))  # as a plan orders them
+            result.plan = Plan(changes, result.plan.warnings, {**first.resources, **result.plan.resources})
         result.plan = _noted(result.plan, notes)
         return prepared, result
 
