@@ -146,6 +146,8 @@ def pytest_configure(config: Any) -> None:
     if hasattr(config, "workerinput"):
         return
     for name, entry in sorted(available().items()):
+        if _ENV_PREFIX + name.upper() in os.environ:
+            continue  # handed in by whoever started it (a testbed already running)
         if enabled(name) and getattr(entry.load(), "slow", False):
             os.environ[_ENV_PREFIX + name.upper()] = json.dumps(_RUNNING.start(name))
 
