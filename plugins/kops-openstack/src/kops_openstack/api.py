@@ -25,8 +25,9 @@ def not_found(exc: BaseException) -> bool:
 class OpenstackErrors(CloudErrors):
     def transient(self, exc: BaseException) -> bool:
         code = status(exc)
-        # 409: the resource is busy (a port still attached, a router still being changed).
-        return code in TRANSIENT_STATUSES or code == 409
+        # 409: the resource is busy (a port still attached, a router still being changed), unless it says the
+        # resource already exists, which no later try changes.
+        return code in TRANSIENT_STATUSES or (code == 409 and "already exists" not in str(exc))
 
     def unreachable(self, exc: BaseException) -> str | None:
         try:

@@ -19,3 +19,12 @@ def kops_validate(cluster: Any, instance_groups: list[Any]) -> list[Any]:
     from kops_openstack.validation import validate
 
     return validate(cluster, instance_groups)
+
+
+@hookimpl
+def kops_model_builders(cluster: Any, cloud: str) -> list[Any]:
+    if cloud != "openstack":
+        return []
+    from kops_openstack.model import builders
+
+    return builders()
