@@ -205,6 +205,11 @@ def test_terraform_on_an_s3_store_holds_no_key(tmp_path):
     from kops.testing.testbed import environment
 
     env = {**cli.isolated_env(tmp_path), **environment("aws")}
+    # A bucket of its own: other tests sharing the emulator may empty or remove the testbed's.
+    bucket = f"kops-ipsec-{uuid.uuid4().hex[:8]}"
+    boto3.client("s3", endpoint_url=env["AWS_ENDPOINT_URL"], region_name=env["AWS_REGION"],
+                 aws_access_key_id="testing", aws_secret_access_key="testing").create_bucket(Bucket=bucket)
+    env["KOPS_STATE_STORE"] = f"s3://{bucket}"
     kops, name = cli.runner(env, timeout=900), f"c{uuid.uuid4().hex[:8]}.example.com"
     ok(kops("create", "cluster", name, "--cloud", "aws", "--zones", "us-east-1a", "--networking", "cilium"))
     ok(kops("edit", "cluster", name, "--set", "spec.networking.cilium.enableEncryption=true"))
@@ -218,7 +223,6 @@ def test_terraform_on_an_s3_store_holds_no_key(tmp_path):
     assert f"{name}/addons/coredns.addons.k8s.io/" in written  # public boot files are Terraform's objects
     assert f"{name}/{MANIFEST}" not in written
 
-    bucket = env["KOPS_STATE_STORE"].removeprefix("s3://").split("/", 1)[0]
     s3 = boto3.client("s3", endpoint_url=env["AWS_ENDPOINT_URL"], region_name=env["AWS_REGION"],
                       aws_access_key_id="testing", aws_secret_access_key="testing")
     stored = s3.get_object(Bucket=bucket, Key=f"{name}/{MANIFEST}")
