@@ -2,8 +2,10 @@
 group says, with the user data core wrote for the group in its guest info, marked as the cluster's, powered on.
 
 The user data reaches cloud-init through its VMware datasource (``guestinfo.userdata``, base64); upstream attached a
-cloud-init ISO instead. Guest info is readable from inside the guest, so it holds nothing secret (core's user data
-holds none: nodes fetch their credentials from the node credential service).
+cloud-init ISO instead. Guest info is readable from inside the guest and by the vCenter's API: the user data holds
+nothing secret (nodes fetch their credentials from the node credential service), and the one secret kops puts there
+is the VM's own machine key (:data:`kops_vsphere.identity.KEY_OPTION`), with which it proves who it is to that
+service. The key is made here, for each clone, and kept nowhere else: no plan, hash or state store holds it.
 """
 
 from __future__ import annotations
@@ -13,7 +15,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from kops.nodeup import machinekey
+
 from kops_vsphere.api import VSphereAPI
+from kops_vsphere.identity import KEY_OPTION
 
 
 @dataclass(frozen=True)
@@ -43,7 +48,8 @@ def clone(api: VSphereAPI, shape: Shape, folder: Any, name: str, attributes: dic
     metadata = json.dumps({"instance-id": name, "local-hostname": name.split(".")[0]})
     extra = [vim.option.OptionValue(key=k, value=v) for k, v in (
         ("guestinfo.metadata", _b64(metadata)), ("guestinfo.metadata.encoding", "base64"),
-        ("guestinfo.userdata", _b64(shape.user_data)), ("guestinfo.userdata.encoding", "base64"))]
+        ("guestinfo.userdata", _b64(shape.user_data)), ("guestinfo.userdata.encoding", "base64"),
+        (KEY_OPTION, machinekey.new_key()))]
     config = vim.vm.ConfigSpec(numCPUs=shape.cpus, memoryMB=shape.memory_mb, extraConfig=extra)
     spec = vim.vm.CloneSpec(location=vim.vm.RelocateSpec(pool=pool, datastore=datastore), powerOn=False,
                             template=False, config=config)

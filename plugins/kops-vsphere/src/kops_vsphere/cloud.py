@@ -12,7 +12,7 @@ import os
 import re
 from typing import Any
 
-from kops.cloud import CloudInstance, CloudInstanceGroup, CloudProvider, EtcdVolumes
+from kops.cloud import CloudInstance, CloudInstanceGroup, CloudProvider, EtcdVolumes, NodeIdentity
 from kops.errors import KopsError
 
 #: A VM size: CPUs and memory in GiB.
@@ -136,3 +136,21 @@ class VSphereCloud(CloudProvider):
         from kops_vsphere import cloudgroups
 
         cloudgroups.detach_instance(instance)
+
+    # --- nodes joining: a machine key in each VM's guest info (see kops_vsphere.identity) -------------------
+
+    def node_identity_proof(self, body: bytes) -> str:
+        from kops_vsphere import identity
+
+        return identity.proof(body)
+
+    def verify_node_identity(self, cluster: dict[str, Any], groups: dict[str, dict[str, Any]], authorization: str,
+                             body: bytes, instance_group: str) -> NodeIdentity:
+        from kops_vsphere import identity
+
+        return identity.verify(cluster, groups, authorization, body, instance_group)
+
+    def identify_node(self, cluster: dict[str, Any], provider_id: str) -> NodeIdentity | None:
+        from kops_vsphere import identity
+
+        return identity.identify(cluster, provider_id)
