@@ -14,9 +14,10 @@ from kops_openstack.testing.leftovers import leftovers
 
 @pytest.fixture(scope="session")
 def cloud_case() -> CloudCase:
-    """An HA cluster over the testbed's two zones: three control-plane servers and two nodes, with a router to the
-    external network and floating IPs (public subnets)."""
+    """An HA cluster over the testbed's two zones: three control-plane servers behind an Octavia API load balancer
+    and two nodes, with a router to the external network and floating IPs (public subnets)."""
     return CloudCase(cloud="openstack", zones="zone-1,zone-2", testbed="openstack", leftovers=leftovers,
                      create_flags=("--control-plane-count", "3", "--node-count", "2", "--network-cidr", "10.0.0.0/16",
                                    "--image", seed.IMAGE, "--control-plane-size", seed.FLAVOR, "--node-size",
-                                   seed.FLAVOR, "--os-ext-net", seed.EXTERNAL_NETWORK, "--networking", "calico"))
+                                   seed.FLAVOR, "--os-ext-net", seed.EXTERNAL_NETWORK, "--networking", "calico",
+                                   "--api-loadbalancer-type", "public", "--os-octavia"))

@@ -96,6 +96,27 @@ class OpenstackCloud(CloudProvider):
                   if g.name in names and not g.member_ids and g.id not in taken]
         return link_placeholders(tasks)
 
+    def api_endpoint(self, cluster: Any) -> str | None:
+        """The API load balancer's floating IP, or its virtual IP where it has none (``Internal``)."""
+        addresses = self.api_addresses(cluster)
+        return addresses[0] if addresses else None
+
+    def api_addresses(self, cluster: Any) -> list[str]:
+        """The API load balancer's floating IP and virtual IP (its port's address), once they exist."""
+        from kops_openstack.api import connection
+        from kops_openstack.model.api_loadbalancer import api_addresses
+
+        return api_addresses(connection(), cluster)
+
+    def api_address_tasks(self, model: Any) -> list[Any]:
+        """The load balancer's virtual IP port and floating IP: their addresses are known before Octavia makes it."""
+        from kops_openstack.model.api_loadbalancer import floating_ip_name, vip_port_name
+        from kops_openstack.tasks.floating_ip import FloatingIP
+        from kops_openstack.tasks.port import Port
+
+        names = {vip_port_name(model.cluster), floating_ip_name(model.cluster)}
+        return [t for t in model.tasks if isinstance(t, Port | FloatingIP) and t.name in names]
+
     def resource_store_ids(self, ctx: Any, model: Any) -> dict[str, str | None]:
         from kops_openstack.discovery import store_ids
 

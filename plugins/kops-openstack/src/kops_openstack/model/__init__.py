@@ -15,7 +15,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-MODULES = ("network", "firewall", "servers", "etcd")
+MODULES = ("network", "firewall", "servers", "etcd", "api_loadbalancer")
 
 
 def builders() -> list[Any]:
@@ -46,3 +46,14 @@ def needs_router(model: Any) -> bool:
     """A router is made when an external network is named and no subnet is shared, as upstream."""
     router = openstack_spec(model).router
     return bool(router and router.externalNetwork) and not any(s.id for s in model.subnets)
+
+
+def uses_load_balancer(cluster: Any) -> bool:
+    """Whether the API is behind an Octavia load balancer: ``cloudConfig.openstack.loadbalancer`` is set."""
+    config = cluster.spec.cloudConfig
+    return bool(config and config.openstack and config.openstack.loadbalancer is not None)
+
+
+def lb_provider(model: Any) -> str:
+    """The API load balancer's provider as the spec names it (lowercased; empty where it names none)."""
+    return (openstack_spec(model).loadbalancer.provider or "").lower()

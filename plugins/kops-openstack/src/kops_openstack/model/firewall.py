@@ -5,7 +5,7 @@
   the control plane and between nodes, nodes to the control plane except etcd, bastions over SSH, the networking
   provider's own protocols);
 - from outside: ``sshAccess`` to the control plane and nodes (to the bastions only where there are some),
-  ``kubernetesApiAccess`` to the control plane's HTTPS port, ``nodePortAccess`` to the nodes' service ports.
+  ``kubernetesApiAccess`` to the control plane's HTTPS port (the network behind a load balancer: :func:`api_sources`), ``nodePortAccess`` to the nodes' service ports.
 
 Each rule's task is named for what it allows (``masters.<cluster>/tcp/443/from/0.0.0.0/0``): the name is kept in
 the rule's description, which is how kops finds its rules.
@@ -19,6 +19,7 @@ from kops.firewall import ALL, cluster_rules
 from kops.model import API_SERVER, BASTION, CONTROL_PLANE, NODE
 
 from kops_openstack.labels import tags
+from kops_openstack.model import lb_provider, uses_load_balancer
 from kops_openstack.tasks.security_group import SecurityGroup
 from kops_openstack.tasks.security_group_rule import SecurityGroupRule, ethertype
 
@@ -36,6 +37,18 @@ def group_name(role: str, cluster_name: str) -> str:
 
 def group_of(model: Any, role: str) -> SecurityGroup:
     return model.get("SecurityGroup", group_name(role, model.cluster_name))
+
+
+def api_sources(model: Any) -> list[str]:
+    """Where connections to the control plane's HTTPS port come from. Without a load balancer, from
+    ``kubernetesApiAccess``. Behind Octavia's amphorae, from the network (an amphora connects from its own address
+    on the cluster's subnet; the listener checks ``kubernetesApiAccess``); an OVN load balancer forwards with the
+    client's address, so from both, as upstream."""
+    access = list(model.cluster.spec.kubernetesApiAccess or [])
+    if not uses_load_balancer(model.cluster):
+        return access
+    network = [model.cluster.spec.networkCIDR] if model.cluster.spec.networkCIDR else []
+    return network + access if lb_provider(model) == "ovn" else network
 
 
 class FirewallBuilder:
@@ -76,7 +89,7 @@ class FirewallBuilder:
         for cidr in spec.sshAccess or []:
             for role in ssh_to:
                 allow(role, "tcp", (22, 22), cidr)
-        for cidr in spec.kubernetesApiAccess or []:
+        for cidr in api_sources(model):
             allow(CONTROL_PLANE, "tcp", (API_PORT, API_PORT), cidr)
         for cidr in spec.nodePortAccess or []:
             for protocol in ("tcp", "udp"):

@@ -1,5 +1,5 @@
 """What an OpenStack cloud still holds of a cluster, for tests: every resource tagged or with metadata for it,
-server groups named for it, and its key pairs."""
+load balancers, server groups named for it, and its key pairs."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ def leftovers(env: dict[str, str], cluster_name: str) -> list[str]:
         found = [f"{kind} {r.name or r.id}" for kind, listing in (
             ("network", net.networks), ("subnet", net.subnets), ("router", net.routers), ("port", net.ports),
             ("security group", net.security_groups), ("floating IP", net.ips)) for r in listing(tags=tag)]
+        found += [f"load balancer {b.name}" for b in conn.load_balancer.load_balancers()
+                  if tag in (b.tags or []) or b.name == f"api.{cluster_name}"]
         found += [f"server {s.name}" for s in conn.compute.servers(details=True) if owned_metadata(s.metadata,
                                                                                                  cluster_name)]
         found += [f"volume {v.name}" for v in conn.block_storage.volumes(details=True)
