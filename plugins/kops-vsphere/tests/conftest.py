@@ -15,14 +15,16 @@ from vsphere_kit import SETTINGS, TEMPLATE
 
 
 def leftovers(env: dict[str, str], cluster_name: str) -> list[str]:
-    """What the vCenter holds of the cluster: folders and VMs marked as its own or named after it."""
+    """What the vCenter holds of the cluster: folders and VMs marked as its own or named after it, its etcd disks."""
     from kops_vsphere.api import VSphereAPI
+    from kops_vsphere.tasks.etcd_disk import list_disks
 
     api = VSphereAPI(env["VSPHERE_SERVER"], env["VSPHERE_USERNAME"], env["VSPHERE_PASSWORD"],
                      env["VSPHERE_DATACENTER"], env["VSPHERE_CA_FILE"])
     marked = [f"{kind} {r.name}" for kind in ("Folder", "VirtualMachine") for r in api.list_owned(kind, cluster_name)]
     named = [f"path {path}" for path in (f"{env['VSPHERE_DATACENTER']}/vm/{cluster_name}",) if api.find(path)]
-    return sorted(marked + named)
+    disks = [f"disk {d.path}" for d in list_disks(api, cluster_name)]
+    return sorted(marked + named + disks)
 
 
 @pytest.fixture(scope="session")

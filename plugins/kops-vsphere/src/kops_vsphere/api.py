@@ -21,7 +21,7 @@ from kops_vsphere.labels import CLUSTER, FIELDS
 USERNAME, PASSWORD, CA_FILE, SERVER = "VSPHERE_USERNAME", "VSPHERE_PASSWORD", "VSPHERE_CA_FILE", "VSPHERE_SERVER"
 #: Properties read of every listed VM.
 VM_PROPERTIES = ("name", "parent", "customValue", "runtime.powerState", "config.instanceUuid", "config.uuid",
-                 "config.hardware.numCPU", "config.hardware.memoryMB", "guest.ipAddress")
+                 "config.hardware.numCPU", "config.hardware.memoryMB", "config.hardware.device", "guest.ipAddress")
 
 
 @dataclass
@@ -70,6 +70,8 @@ class VSphereAPI:
         self._si: Any = None
         self._lock = threading.RLock()
         self._field_keys: dict[str, int] = {}
+        #: Held while a VM's devices are read and one is added, so two disks added at once take distinct SCSI units.
+        self.devices_lock = threading.Lock()
 
     @classmethod
     def from_environment(cls, datacenter: str) -> VSphereAPI:

@@ -19,6 +19,7 @@ from kops.nodeup import machinekey
 
 from kops_vsphere.api import VSphereAPI
 from kops_vsphere.identity import KEY_OPTION
+from kops_vsphere.tasks.etcd_disk import is_etcd_disk
 
 
 @dataclass(frozen=True)
@@ -84,12 +85,18 @@ def _device_changes(api: VSphereAPI, vm: Any, shape: Shape) -> list[Any]:
 
 
 def destroy(api: VSphereAPI, vm: Any) -> None:
-    """Power the VM off and destroy it (and the disks it holds)."""
+    """Power the VM off and destroy it with its own disks; the cluster's etcd disks are detached first and kept."""
     from pyVmomi import vim, vmodl
 
     try:
         if vm.runtime.powerState == vim.VirtualMachine.PowerState.poweredOn:
             api.wait(vm.PowerOffVM_Task())
+        cluster_name = vm.name.split(".", 1)[-1]
+        kept = [vim.vm.device.VirtualDeviceSpec(operation="remove", device=d) for d in vm.config.hardware.device
+                if isinstance(d, vim.vm.device.VirtualDisk) and is_etcd_disk(getattr(d.backing, "fileName", ""),
+                                                                             cluster_name)]
+        if kept:
+            api.wait(vm.ReconfigVM_Task(vim.vm.ConfigSpec(deviceChange=kept)))
         api.wait(vm.Destroy_Task())
     except vmodl.fault.ManagedObjectNotFound:
         return  # already gone: what deleting wanted

@@ -1,6 +1,7 @@
 """The vSphere model: the cluster's VM folder, then per instance group its VMs (a
 :class:`~kops_vsphere.tasks.virtual_machines.VirtualMachines`), sized by the group's machine type (``4cpu-8gb``) and
-``rootVolumeSize``, cloned from its image (the template) into its zone's resource pool.
+``rootVolumeSize``, cloned from its image (the template) into its zone's resource pool; and per etcd member a disk of
+its ``volumeSize`` on the cluster's datastore, attached to the VM of the member's control-plane group.
 
 The configured resource pool (``spec.cloudConfig.vSphereResourcePool``) belongs to one compute cluster; a group in
 another zone (compute cluster) gets that cluster's root pool (``/<datacenter>/host/<zone>/Resources``).
@@ -16,8 +17,13 @@ from kops.ownership import STORE_TAG
 
 from kops_vsphere.cloud import MACHINE_TYPE
 from kops_vsphere.labels import CLUSTER, INSTANCE_GROUP
+from kops_vsphere.tasks.etcd_disk import EtcdDisk, etcd_directory
+from kops_vsphere.tasks.etcd_disk_attachment import EtcdDiskAttachment
 from kops_vsphere.tasks.folder import Folder
 from kops_vsphere.tasks.virtual_machines import VirtualMachines, shape_hash
+
+#: An etcd member's disk size (GiB) when the spec names none, as upstream.
+DEFAULT_ETCD_SIZE = 20
 
 
 def ownership(model: ModelContext, **extra: str) -> dict[str, str]:
@@ -67,4 +73,25 @@ class VirtualMachinesBuilder:
         return out
 
 
-BUILDERS = [FolderBuilder(), VirtualMachinesBuilder()]
+class EtcdDiskBuilder:
+    """A disk per etcd member (upstream's default size, 20 GiB, unless ``volumeSize`` says), and its attachment."""
+
+    def build(self, model: ModelContext) -> list[EtcdDisk | EtcdDiskAttachment]:
+        datastore = model.cluster.spec.cloudConfig.vSphereDatastore
+        groups = {g.metadata.name for g in model.instance_groups}
+        out: list[EtcdDisk | EtcdDiskAttachment] = []
+        for etcd in model.cluster.spec.etcdClusters or []:
+            for member in etcd.etcdMembers or []:
+                group = member.instanceGroup or ""
+                if group not in groups:
+                    raise KopsError(f"Cluster/{model.cluster_name}: spec.etcdClusters[{etcd.name}].etcdMembers"
+                                    f"[{member.name}].instanceGroup: the cluster has no instance group {group!r}")
+                name = f"{member.name}.etcd-{etcd.name}.{model.cluster_name}"
+                path = f"{etcd_directory(datastore, model.cluster_name)}/{etcd.name}-{member.name}.vmdk"
+                disk = EtcdDisk(name=name, datastore=datastore, size_gb=member.volumeSize or DEFAULT_ETCD_SIZE, id=path)
+                out += [disk, EtcdDiskAttachment(name=name, disk=disk, group=group,
+                                                 vms=model.get("VirtualMachines", f"{group}.{model.cluster_name}"))]
+        return out
+
+
+BUILDERS = [FolderBuilder(), VirtualMachinesBuilder(), EtcdDiskBuilder()]

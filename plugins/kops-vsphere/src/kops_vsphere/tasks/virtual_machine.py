@@ -11,6 +11,8 @@ from kops_vsphere.clone import destroy, managed_vm
 from kops_vsphere.discovery import DISCOVERY
 from kops_vsphere.labels import INSTANCE_GROUP
 from kops_vsphere.tasks import VSphereTask
+from kops_vsphere.tasks.etcd_disk import EtcdDisk, is_etcd_disk
+from kops_vsphere.tasks.etcd_disk_attachment import disk_paths
 from kops_vsphere.tasks.folder import Folder
 from kops_vsphere.tasks.virtual_machines import VirtualMachines
 
@@ -43,5 +45,9 @@ def delete_vms(snapshot: Snapshot, cluster_name: str) -> list[VirtualMachine]:
     for r in snapshot.get("vms"):
         parent_id = r.props["parent"]._moId
         parent = VirtualMachines if parent_id in group_folders else Folder
-        out.append(VirtualMachine(name=r.name, parent=parent(name=parent_id, id=parent_id), id=r.id))
+        # Destroying a VM detaches its etcd disks: it goes before them.
+        disks = [EtcdDisk(name=path, id=path) for path in disk_paths(r.props.get("config.hardware.device"))
+                 if is_etcd_disk(path, cluster_name)]
+        out.append(VirtualMachine(name=r.name, parent=parent(name=parent_id, id=parent_id), id=r.id,
+                                  depends_on=disks))
     return out
