@@ -138,6 +138,24 @@ class OpenstackCloud(CloudProvider):
 
         detach_instance(instance)
 
+    # --- nodes joining: a machine key in the server's metadata, checked against Nova ---------------------
+
+    def node_identity_proof(self, body: bytes) -> str:
+        from kops_openstack import identity
+
+        return identity.proof(body)
+
+    def verify_node_identity(self, cluster: dict[str, Any], groups: dict[str, dict[str, Any]], authorization: str,
+                             body: bytes, instance_group: str) -> Any:
+        from kops_openstack import identity
+
+        return identity.verify(cluster, groups, authorization, body, instance_group)
+
+    def identify_node(self, cluster: dict[str, Any], provider_id: str) -> Any:
+        from kops_openstack import identity
+
+        return identity.identify(cluster, provider_id)
+
     def region_for_zone(self, zone: str) -> str:
         """OpenStack zones do not name their region: it is the one the credentials choose (``OS_REGION_NAME``)."""
         if not ZONE.match(zone):

@@ -37,9 +37,13 @@ DETACHED_KEY = "KopsDetached"
 #: The digest of what a server was made from (image, flavor, user data, ...): a different one needs an update.
 CONFIG_KEY = "KopsConfig"
 
+#: The server's machine key (:mod:`kops.nodeup.machinekey`), which it proves who it is with: set when kops makes
+#: it, read by the server from its metadata service and by the node credential service from Nova; never planned.
+MACHINE_KEY = "KopsMachineKey"
+
 #: The keys of kops' own that a user's labels may not take.
 OWN_KEYS = (CLUSTER_KEY, K8S_KEY, STORE_KEY, INSTANCE_GROUP_KEY, ROLE_KEY, SLOT_KEY, NETWORK_KEY, DETACHED_KEY,
-            CONFIG_KEY)
+            CONFIG_KEY, MACHINE_KEY)
 
 _KEY_ILLEGAL = re.compile(r"[^a-zA-Z0-9\-_:. ]")
 

@@ -6,6 +6,8 @@ A server is never changed in place except for its metadata: a different image, f
 place's next server differ, and the server is reported as needing an update (its ``KopsConfig`` digest is not
 its group's) until a rolling update replaces it. A server that failed to build (status ``ERROR``) is deleted and
 made again. The flavor and image are looked up by name; a missing one stops the plan naming the group's field.
+A new server gets a machine key in its metadata (:data:`kops_openstack.labels.MACHINE_KEY`), made at creation and
+never read back into a plan.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from typing import Any
 
 from kops.engine import Changes, Context, Snapshot
 from kops.errors import KopsError
+from kops.nodeup import machinekey
 
 from kops_openstack.discovery import DISCOVERY, owns
-from kops_openstack.labels import CONFIG_KEY, DETACHED_KEY, SLOT_KEY
+from kops_openstack.labels import CONFIG_KEY, DETACHED_KEY, MACHINE_KEY, SLOT_KEY
 from kops_openstack.tasks import OpenstackTask
 from kops_openstack.tasks.keypair import Keypair
 from kops_openstack.tasks.port import Port, deletion
@@ -59,7 +62,7 @@ class Instance(OpenstackTask):
         raw = ctx.snapshot.first("servers", lambda s: self._in_place(s) and s.status != "ERROR")
         if raw is None:
             return None
-        metadata = {k: v for k, v in (raw.metadata or {}).items() if k != CONFIG_KEY}
+        metadata = {k: v for k, v in (raw.metadata or {}).items() if k not in (CONFIG_KEY, MACHINE_KEY)}
         return Instance(name=self.name, lifecycle=self.lifecycle, group=self.group, metadata=metadata, id=raw.id)
 
     def field_equal(self, field: str, desired: Any, actual: Any) -> bool:
@@ -93,7 +96,8 @@ class Instance(OpenstackTask):
         opts: dict[str, Any] = {
             "name": f"{self.group}-{''.join(secrets.choice(_SUFFIX) for _ in range(6))}",
             "flavor_id": flavor.id, "image_id": image.id, "networks": [{"port": self.port.id}],
-            "availability_zone": self.zone, "metadata": {**(self.metadata or {}), CONFIG_KEY: self.config or ""},
+            "availability_zone": self.zone, "metadata": {**(self.metadata or {}), CONFIG_KEY: self.config or "",
+                                                       MACHINE_KEY: machinekey.new_key()},
             "user_data": base64.b64encode((self.user_data or "").encode()).decode(),
             "config_drive": self.config_drive,
         }
