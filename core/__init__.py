@@ -10,6 +10,11 @@ __all__ = ["hookimpl", "__version__"]
 
 
 def _version() -> str:
+    from kops.entrypoints import distribution_version
+
+    cached = distribution_version("kops-core")  # kops-core declares entry points, so its version is kept with them
+    if cached:
+        return cached
     from importlib.metadata import PackageNotFoundError, version
 
     try:
@@ -18,4 +23,10 @@ def _version() -> str:
         return "0.0.0+unknown"
 
 
-__version__ = _version()
+def __getattr__(name: str) -> str:
+    """``__version__``, read from the installed metadata only when asked for: reading it imports
+    :mod:`importlib.metadata`, which most commands never need."""
+    if name == "__version__":
+        globals()["__version__"] = value = _version()
+        return value
+    raise AttributeError(f"module 'kops' has no attribute {name!r}")

@@ -5,7 +5,7 @@ the entry point names the plugin (``aws = "kops_aws.plugin"``) and points at a m
 holding functions decorated with :data:`kops.hookimpl`. Discovery happens once per process, lazily,
 so a plugin module must import cheaply: cloud SDKs are imported inside the functions that use them.
 
-Besides hooks, a plugin registers *drivers* looked up by name through stevedore, one entry-point
+Besides hooks, a plugin registers *drivers* looked up by name, one entry-point
 group each (see :data:`DRIVER_NAMESPACES`): a cloud by ``--cloud``, a networking provider by
 ``--networking``, a state store by URL scheme, an output target by ``--target``. Hooks are for what
 many plugins add to together (rules, checks, add-ons, commands, model builders); drivers are for
@@ -39,7 +39,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 #: Entry-point group whose entries are pluggy plugins (modules with ``@hookimpl`` functions).
 PLUGIN_NAMESPACE = "kops.plugins"
 
-#: Entry-point groups of by-name drivers, loaded with stevedore. Key: what the driver is chosen by.
+#: Entry-point groups of by-name drivers. Key: what the driver is chosen by.
 DRIVER_NAMESPACES = {
     "cloud": "kops.cloud",  # --cloud NAME -> a kops.cloud.CloudProvider subclass
     "networking": "kops.networking",  # --networking NAME -> a kops.networking.NetworkingProvider subclass

@@ -1,8 +1,9 @@
-"""Finding and loading plugins: pluggy hooks and stevedore drivers, both from entry points.
+"""Finding and loading plugins: pluggy hooks and by-name drivers, both from entry points.
 
 Everything here is lazy. Entry points are read once per process; a plugin module is imported the first
-time a hook is called; a driver is imported when it is chosen by name. A plugin that fails to import is
-named in a warning and skipped, so one broken plugin never takes the CLI down with it.
+time a hook is called; a driver is imported when it is chosen by name. Entry points come from
+:mod:`kops.entrypoints`, which keeps them between runs until a distribution is installed or removed. A plugin
+that fails to import is named in a warning and skipped, so one broken plugin never takes the CLI down with it.
 """
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ from __future__ import annotations
 import functools
 import logging
 from dataclasses import dataclass, field
-from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
 import pluggy
-from kops import hookspecs
+from kops import entrypoints, hookspecs
+from kops.entrypoints import EntryPoint
 from kops.errors import KopsError
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -72,10 +73,8 @@ class PluginInfo:
     error: str | None = None
 
 
-@functools.cache
-def _entry_points(group: str) -> tuple[metadata.EntryPoint, ...]:
-    """One group's entry points, read once per process (reading them scans every installed distribution)."""
-    return tuple(sorted(metadata.entry_points(group=group), key=lambda ep: ep.name))
+def _entry_points(group: str) -> tuple[EntryPoint, ...]:
+    return entrypoints.entry_points(group)
 
 
 @functools.cache
@@ -114,11 +113,10 @@ def _broken() -> dict[str, str]:
     return {}
 
 
-def _warn_broken(ep: metadata.EntryPoint, exc: BaseException) -> None:
-    dist = ep.dist.name if ep.dist else "?"
+def _warn_broken(ep: EntryPoint, exc: BaseException) -> None:
     reason = f"{type(exc).__name__}: {exc}"
     if ep.name not in _broken():
-        log.warning("plugin %r (%s) failed to load and is skipped: %s", ep.name, dist, reason)
+        log.warning("plugin %r (%s) failed to load and is skipped: %s", ep.name, ep.dist, reason)
     _broken()[ep.name] = reason
 
 
@@ -170,34 +168,18 @@ def driver_names(kind: str) -> list[str]:
 
 
 def load_driver(kind: str, name: str) -> Any:
-    """The driver class registered under ``name`` for ``kind``, loaded with stevedore.
+    """The driver class registered under ``name`` for ``kind``.
 
     Raises :class:`PluginNotInstalled` naming the distribution to install when nothing provides it.
     """
-    from stevedore import driver  # imported here: only commands that choose a driver pay for it
-
-    namespace = hookspecs.DRIVER_NAMESPACES[kind]
     lookup = name.lower()
-    if lookup not in driver_names(kind):
+    ep = next((ep for ep in _entry_points(hookspecs.DRIVER_NAMESPACES[kind]) if ep.name == lookup), None)
+    if ep is None:
         raise PluginNotInstalled(_missing_message(kind, name))
     try:
-        mgr = driver.DriverManager(namespace=namespace, name=lookup, invoke_on_load=False,
-                                   on_load_failure_callback=_raise_load_failure)
-        return mgr.driver
-    except (driver.NoMatches, RuntimeError):
-        # stevedore caches entry points keyed on coarse file times, so a plugin installed moments ago can be
-        # missing from its cache; the distribution metadata (checked above) is authoritative.
-        ep = next(ep for ep in _entry_points(namespace) if ep.name == lookup)
-        try:
-            return ep.load()
-        except Exception as exc:
-            raise KopsError(f"the {WHAT[kind]} {name!r} failed to load: {exc}") from exc
+        return ep.load()
     except Exception as exc:
         raise KopsError(f"the {WHAT[kind]} {name!r} failed to load: {exc}") from exc
-
-
-def _raise_load_failure(_manager: Any, ep: Any, exc: BaseException) -> None:
-    raise exc
 
 
 def _missing_message(kind: str, name: str) -> str:
@@ -213,6 +195,8 @@ def _missing_message(kind: str, name: str) -> str:
 
 
 def _is_installed(distribution: str) -> bool:
+    from importlib import metadata
+
     try:
         metadata.distribution(distribution)
     except metadata.PackageNotFoundError:
@@ -224,13 +208,10 @@ def installed_plugins() -> list[PluginInfo]:
     """Every distribution that provides hooks or drivers, with what it provides."""
     by_dist: dict[str, PluginInfo] = {}
 
-    def info_for(ep: metadata.EntryPoint) -> PluginInfo:
-        dist = ep.dist
-        key = dist.name if dist else ep.value
-        if key not in by_dist:
-            short = key.removeprefix("kops-")
-            by_dist[key] = PluginInfo(name=short, distribution=key, version=dist.version if dist else "?")
-        return by_dist[key]
+    def info_for(ep: EntryPoint) -> PluginInfo:
+        if ep.dist not in by_dist:
+            by_dist[ep.dist] = PluginInfo(name=ep.dist.removeprefix("kops-"), distribution=ep.dist, version=ep.version)
+        return by_dist[ep.dist]
 
     pm = plugin_manager()
     for ep in _entry_points(hookspecs.PLUGIN_NAMESPACE):

@@ -12,9 +12,7 @@ import click
 @click.option("-o", "--output", type=click.Choice(["text", "json"], case_sensitive=False), default="text")
 def version(short: bool, output: str) -> None:
     """Print the version of kops and of each installed plugin."""
-    from importlib import metadata
-
-    from kops import __version__, hookspecs
+    from kops import __version__, entrypoints, hookspecs
 
     if short:
         click.echo(__version__)
@@ -22,9 +20,9 @@ def version(short: bool, output: str) -> None:
     # Read plugin versions from distribution metadata only: importing plugins here would slow the command.
     dists: dict[str, str] = {}
     for group in (hookspecs.PLUGIN_NAMESPACE, *hookspecs.DRIVER_NAMESPACES.values()):
-        for ep in metadata.entry_points(group=group):
-            if ep.dist and ep.dist.name != "kops-core":
-                dists[ep.dist.name] = ep.dist.version
+        for ep in entrypoints.entry_points(group):
+            if ep.dist != "kops-core":
+                dists[ep.dist] = ep.version
     if output.lower() == "json":
         click.echo(json.dumps({"kops-core": __version__, "plugins": dict(sorted(dists.items()))}, indent=2))
         return
