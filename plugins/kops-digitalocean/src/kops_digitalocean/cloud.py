@@ -133,3 +133,21 @@ class DigitalOceanCloud(CloudProvider):
         from kops_digitalocean import cloudgroups
 
         cloudgroups.detach_instance(instance)
+
+    # --- nodes joining: a machine key in a Droplet tag, checked against the DO API -----------------------
+
+    def node_identity_proof(self, body: bytes) -> str:
+        from kops_digitalocean import identity
+
+        return identity.proof(body)
+
+    def verify_node_identity(self, cluster: dict[str, Any], groups: dict[str, dict[str, Any]], authorization: str,
+                             body: bytes, instance_group: str) -> Any:
+        from kops_digitalocean import identity
+
+        return identity.verify(cluster, groups, authorization, body, instance_group)
+
+    def identify_node(self, cluster: dict[str, Any], provider_id: str) -> Any:
+        from kops_digitalocean import identity
+
+        return identity.identify(cluster, provider_id)

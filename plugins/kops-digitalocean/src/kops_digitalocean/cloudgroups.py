@@ -18,6 +18,7 @@ from kops.model import role_of
 
 from kops_digitalocean.api import DigitalOcean
 from kops_digitalocean.tags import CONFIG, DETACHED, GROUP_CONFIG, INSTANCE_GROUP, cluster_tag, tag, value
+from kops_digitalocean.tasks.droplet import end
 
 
 def provider_id(droplet_id: Any) -> str:
@@ -55,8 +56,9 @@ def cloud_groups(api: DigitalOcean, cluster: Any, instance_groups: list[Any]) ->
 
 
 def delete_instance(instance: CloudInstance) -> None:
-    """End the Droplet; the next apply makes its replacement from the group's current configuration."""
-    instance.handle.delete(f"droplets/{instance.id}")
+    """End the Droplet and its machine key tag; the next apply makes its replacement from the group's current
+    configuration."""
+    end(instance.handle, instance.handle.get(f"droplets/{instance.id}")["droplet"])
 
 
 def detach_instance(instance: CloudInstance) -> None:

@@ -11,7 +11,8 @@ Beyond upstream (which has no firewall and keeps no state-store ID): nodes also 
 ``KubernetesCluster-Node:<safe>``, the nodes' firewall's target; Droplets and volumes carry
 ``kops-state-store:<id>``; Droplets carry ``kops-config:<hash>`` (the configuration they were made from) and
 ``kops-group-config:<hash>`` (their group's current one), which tell whether a Droplet is out of date, and a
-Droplet taken out of its group carries ``kops-detached``.
+Droplet taken out of its group carries ``kops-detached``; each Droplet carries ``kops-machine-key:<key>``, its own
+key for proving who it is to the node credential service (made with the Droplet, never planned or stored).
 
 Load balancers, VPCs, firewalls and SSH keys carry no tags: they are the cluster's by the names kops gives them.
 """
@@ -33,9 +34,11 @@ STORE = "kops-state-store"
 CONFIG = "kops-config"
 GROUP_CONFIG = "kops-group-config"
 DETACHED = "kops-detached"
+#: A Droplet's machine key (:mod:`kops_digitalocean.identity`): one tag per Droplet, made with it.
+MACHINE_KEY = "kops-machine-key"
 #: The tag keys kops marks ownership and standing with: a user's label may not become one.
 OWNERSHIP_KEYS = (CLUSTER, CONTROL_PLANE_CLUSTER, NODE_CLUSTER, INDEX, INSTANCE_GROUP, ROLE, STORE, CONFIG,
-                  GROUP_CONFIG, DETACHED)
+                  GROUP_CONFIG, DETACHED, MACHINE_KEY)
 
 
 def safe_name(cluster_name: str) -> str:

@@ -1,6 +1,7 @@
 """Droplet: one machine. The model never makes one (a :class:`~kops_digitalocean.tasks.droplet_group.DropletGroup`
 does): this task is how ``kops delete cluster`` ends each of the cluster's Droplets, its group's or detached, before
-the VPC they are in."""
+the VPC they are in. Ending a Droplet also deletes its machine key tag (:func:`end`): the API keeps a tag when
+nothing carries it any more, and each key tag is one Droplet's."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 from kops.engine import Context, Snapshot
 
 from kops_digitalocean.discovery import DISCOVERY, tagged
-from kops_digitalocean.tags import owned
+from kops_digitalocean.tags import MACHINE_KEY, owned, tag, value
 from kops_digitalocean.tasks import DOTask
 from kops_digitalocean.tasks.vpc import VPC
 
@@ -27,6 +28,17 @@ class Droplet(DOTask):
         if raw is None:
             return None
         return Droplet(name=self.name, lifecycle=self.lifecycle, vpc=raw.get("vpc_uuid"), id=raw["id"])
+
+    def delete_direct(self, ctx: Context) -> None:
+        end(ctx.cloud, self.listed(ctx) or {"id": self.cloud_id})
+
+
+def end(api: Any, droplet: dict[str, Any]) -> None:
+    """Delete the Droplet (a listed one, with its tags), then its machine key tag."""
+    api.delete(f"droplets/{droplet['id']}")
+    key = value(droplet.get("tags") or [], MACHINE_KEY)
+    if key:
+        api.delete(f"tags/{tag(MACHINE_KEY, key)}")
 
 
 @DISCOVERY.register("droplets")

@@ -17,16 +17,16 @@ import json
 from typing import Any
 
 from kops.engine import Changes, Context
+from kops.nodeup import machinekey
 
-from kops_digitalocean.tags import CONFIG, DETACHED, GROUP_CONFIG, INSTANCE_GROUP, tag, value
+from kops_digitalocean.tags import CONFIG, DETACHED, GROUP_CONFIG, INSTANCE_GROUP, MACHINE_KEY, tag, value
 from kops_digitalocean.tasks import DOTask, tag_resources
+from kops_digitalocean.tasks.droplet import end
 from kops_digitalocean.tasks.ssh_key import SSHKey
 from kops_digitalocean.tasks.vpc import VPC
 
-#: How many Droplets one create call may make (the API's limit).
-BATCH = 10
 #: The tags of a Droplet that say how it stands towards its group, not what it was made as.
-STANDING = (CONFIG + ":", GROUP_CONFIG + ":", DETACHED)
+STANDING = (CONFIG + ":", GROUP_CONFIG + ":", DETACHED, MACHINE_KEY + ":")
 
 
 def config_hash(fields: dict[str, Any]) -> str:
@@ -104,19 +104,21 @@ class DropletGroup(DOTask):
                 ctx.log.warning("%s: %d Droplet(s) were made from an earlier configuration; kops rolling-update "
                                 "cluster replaces them", self.group, len(stale))
         missing = (self.count or 0) - len(found)
-        for start in range(0, max(missing, 0), BATCH):
-            self._create(ctx, min(BATCH, missing - start))
+        for _ in range(max(missing, 0)):
+            self._create(ctx)
         if missing < 0:
             surplus = sorted(found, key=lambda d: (value(d["tags"], CONFIG) == self.config, d["id"]))[:-missing]
             for droplet in surplus:
                 ctx.log.info("%s: ending Droplet %s, beyond the group's %d", self.group, droplet["id"], self.count)
-                ctx.cloud.delete(f"droplets/{droplet['id']}")
+                end(ctx.cloud, droplet)
 
-    def _create(self, ctx: Context, count: int) -> None:
+    def _create(self, ctx: Context) -> None:
+        """One Droplet, with its own machine key (a tag, so one Droplet per call): made here, never planned."""
         vpc = self.vpc.id if isinstance(self.vpc, VPC) else self.vpc
         body: dict[str, Any] = {
-            "names": [self.name] * count, "region": self.region, "size": self.size, "image": self.image,
-            "tags": [*(self.tags or []), tag(CONFIG, self.config), tag(GROUP_CONFIG, self.config)],
+            "name": self.name, "region": self.region, "size": self.size, "image": self.image,
+            "tags": [*(self.tags or []), tag(CONFIG, self.config), tag(GROUP_CONFIG, self.config),
+                     tag(MACHINE_KEY, machinekey.new_key())],
             "user_data": self.user_data or None, "monitoring": True,
         }
         if vpc:

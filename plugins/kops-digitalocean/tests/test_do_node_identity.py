@@ -1,0 +1,141 @@
+"""How a Droplet proves who it is to the node credential service: the machine key kops tags each Droplet with when
+it makes it, read on the Droplet from its metadata service (here a stand-in serving ``/metadata/v1.json`` built
+from the fake API's Droplet) and by the service from the DO API, on a cluster ``kops update cluster --yes`` made."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import Any
+
+import digitalocean
+import pytest
+import requests
+from kops.cloud import NodeIdentityRefused
+from kops.nodeup import machinekey
+from kops_digitalocean.cloud import DigitalOceanCloud
+from kops_digitalocean.identity import METADATA_URL_VARIABLE, SCHEME
+
+CLOUD = DigitalOceanCloud()
+BODY = b'{"apiVersion":"bootstrap.kops.k8s.io/v1alpha1"}'
+
+
+def ok(result: Any) -> Any:
+    assert result.returncode == 0, f"{' '.join(result.args[1:])}: {result.stderr}"
+    return result
+
+
+def _droplets(env: dict[str, str]) -> list[dict[str, Any]]:
+    api = digitalocean.Manager(token=env["DIGITALOCEAN_ACCESS_TOKEN"], end_point=env["DIGITALOCEAN_END_POINT"])
+    return api.get_data("droplets")["droplets"]
+
+
+def _key(droplet: dict[str, Any]) -> str:
+    return next(t.split(":", 1)[1] for t in droplet["tags"] if t.startswith("kops-machine-key:"))
+
+
+class _Metadata:
+    """A Droplet's metadata service: ``droplet_id`` and ``tags`` of the Droplet it stands in for."""
+
+    def __init__(self) -> None:
+        self.document: dict[str, Any] = {}
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+                found = self.path == "/metadata/v1.json"
+                data = json.dumps(outer.document).encode()
+                self.send_response(200 if found else 404)
+                self.end_headers()
+                self.wfile.write(data if found else b"")
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_port}/metadata/v1.json"
+
+    def be(self, droplet: dict[str, Any]) -> None:
+        self.document = {"droplet_id": droplet["id"], "hostname": droplet["name"], "tags": droplet["tags"]}
+
+
+@pytest.fixture
+def made(cloud_kops, cloud_env, cluster_name, monkeypatch):
+    ok(cloud_kops("create", "cluster", cluster_name, "--cloud", "digitalocean", "--zones", "nyc1",
+                  "--node-count", "1", "--networking", "cni"))
+    printed = [ok(cloud_kops("update", "cluster", cluster_name, "-o", "json")).stdout]
+    applied = ok(cloud_kops("update", "cluster", cluster_name, "--yes"))
+    printed += [applied.stdout, applied.stderr]
+    cluster = json.loads(ok(cloud_kops("get", "cluster", cluster_name, "-o", "json")).stdout)
+    groups = {g["metadata"]["name"]: g for g in json.loads(
+        ok(cloud_kops("get", "instancegroups", "--name", cluster_name, "-o", "json")).stdout)}
+    for name in ("DIGITALOCEAN_ACCESS_TOKEN", "DIGITALOCEAN_END_POINT"):
+        monkeypatch.setenv(name, cloud_env[name])
+    metadata = _Metadata()
+    monkeypatch.setenv(METADATA_URL_VARIABLE, metadata.url)
+    yield {"cluster": cluster, "groups": groups, "printed": printed, "metadata": metadata}
+    metadata.server.shutdown()
+
+
+def _group_of(droplet: dict[str, Any]) -> str:
+    return next(t.split(":", 1)[1] for t in droplet["tags"] if t.startswith("kops-instancegroup:"))
+
+
+def test_a_droplet_kops_made_proves_who_it_is(made, cloud_kops, cloud_env, cluster_name):
+    droplets = _droplets(cloud_env)
+    node = next(d for d in droplets if _group_of(d).startswith("nodes"))
+    made["metadata"].be(node)
+    proof = CLOUD.node_identity_proof(BODY)
+    assert proof.startswith(f"{SCHEME} {node['id']} ")
+    identity = CLOUD.verify_node_identity(made["cluster"], made["groups"], proof, BODY, _group_of(node))
+    private = next(n["ip_address"] for n in node["networks"]["v4"] if n["type"] == "private")
+    public = next(n["ip_address"] for n in node["networks"]["v4"] if n["type"] == "public")
+    assert (identity.instance_id, identity.instance_group, identity.node_name) == (str(node["id"]),
+                                                                                 _group_of(node), private)
+    assert public in identity.addresses and private in identity.addresses
+    found = CLOUD.identify_node(made["cluster"], f"digitalocean://{node['id']}")
+    assert found is not None and found.instance_group == _group_of(node)
+    assert CLOUD.identify_node(made["cluster"], "digitalocean://999999999") is None
+
+    # Refused: another body, a stale proof, a wrong key, a group it is not in.
+    refusals = {
+        "another body": (proof, b"{}", _group_of(node)),
+        "stale": (machinekey.sign(SCHEME, str(node["id"]), _key(node), BODY, now=time.time() - 600), BODY,
+                  _group_of(node)),
+        "wrong key": (machinekey.sign(SCHEME, str(node["id"]), machinekey.new_key(), BODY), BODY, _group_of(node)),
+        "other group": (proof, BODY, next(g for g in made["groups"] if g != _group_of(node))),
+    }
+    for why, (authorization, body, group) in refusals.items():
+        with pytest.raises(NodeIdentityRefused):
+            CLOUD.verify_node_identity(made["cluster"], made["groups"], authorization, body, group)
+            pytest.fail(why)
+
+    # Refused: a Droplet of another cluster (it carries no tag of this one).
+    other = {**made["cluster"], "metadata": {**made["cluster"]["metadata"], "name": "other.example.com"}}
+    with pytest.raises(NodeIdentityRefused, match="does not belong"):
+        CLOUD.verify_node_identity(other, made["groups"], proof, BODY, _group_of(node))
+
+    # The key is in no plan, no output, no user data, no state store object.
+    keys = [_key(d) for d in droplets]
+    assert len(set(keys)) == len(droplets)
+    replan = ok(cloud_kops("update", "cluster", cluster_name, "-o", "json")).stdout
+    assert json.loads(replan)["changes"] == []
+    user_data = [requests.get(cloud_env["DIGITALOCEAN_END_POINT"].replace("/v2/", f"/fake-api/droplets/{d['id']}/user_data"),
+                              timeout=10).text for d in droplets]
+    assert all(len(u) > 100 for u in user_data)
+    for text in [*made["printed"], replan, *user_data]:
+        assert not any(k in text for k in keys)
+    state = ok(cloud_kops("get", "cluster", cluster_name, "--full", "-o", "yaml")).stdout
+    assert not any(k in state for k in keys)
+
+    # A deleted Droplet is refused, and delete cluster leaves no key tag.
+    ok(cloud_kops("delete", "cluster", cluster_name, "--yes"))
+    with pytest.raises(NodeIdentityRefused, match="does not exist"):
+        CLOUD.verify_node_identity(made["cluster"], made["groups"], CLOUD.node_identity_proof(BODY), BODY,
+                                   _group_of(node))
+    api = digitalocean.Manager(token=cloud_env["DIGITALOCEAN_ACCESS_TOKEN"],
+                               end_point=cloud_env["DIGITALOCEAN_END_POINT"])
+    assert not [t["name"] for t in api.get_data("tags")["tags"] if t["name"].startswith("kops-machine-key:")]
