@@ -131,11 +131,19 @@ def test_a_droplet_kops_made_proves_who_it_is(made, cloud_kops, cloud_env, clust
     state = ok(cloud_kops("get", "cluster", cluster_name, "--full", "-o", "yaml")).stdout
     assert not any(k in state for k in keys)
 
-    # A deleted Droplet is refused, and delete cluster leaves no key tag.
-    ok(cloud_kops("delete", "cluster", cluster_name, "--yes"))
+    # A Droplet deleted by delete instance is refused, and its key tag goes with it; delete cluster leaves no key tag.
+    api = digitalocean.Manager(token=cloud_env["DIGITALOCEAN_ACCESS_TOKEN"],
+                               end_point=cloud_env["DIGITALOCEAN_END_POINT"])
+
+    def key_tags() -> set[str]:
+        return {t["name"] for t in api.get_data("tags")["tags"] if t["name"].startswith("kops-machine-key:")}
+
+    assert key_tags() == {f"kops-machine-key:{k}" for k in keys}
+    ok(cloud_kops("delete", "instance", str(node["id"]), "--name", cluster_name, "--yes", "--cloudonly",
+                  "--surge=false"))
     with pytest.raises(NodeIdentityRefused, match="does not exist"):
         CLOUD.verify_node_identity(made["cluster"], made["groups"], CLOUD.node_identity_proof(BODY), BODY,
                                    _group_of(node))
-    api = digitalocean.Manager(token=cloud_env["DIGITALOCEAN_ACCESS_TOKEN"],
-                               end_point=cloud_env["DIGITALOCEAN_END_POINT"])
-    assert not [t["name"] for t in api.get_data("tags")["tags"] if t["name"].startswith("kops-machine-key:")]
+    assert f"kops-machine-key:{_key(node)}" not in key_tags() and len(key_tags()) == len(droplets)
+    ok(cloud_kops("delete", "cluster", cluster_name, "--yes"))
+    assert key_tags() == set()
