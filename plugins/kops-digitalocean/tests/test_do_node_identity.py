@@ -5,6 +5,8 @@ from the fake API's Droplet) and by the service from the DO API, on a cluster ``
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -147,3 +149,27 @@ def test_a_droplet_kops_made_proves_who_it_is(made, cloud_kops, cloud_env, clust
     assert f"kops-machine-key:{_key(node)}" not in key_tags() and len(key_tags()) == len(droplets)
     ok(cloud_kops("delete", "cluster", cluster_name, "--yes"))
     assert key_tags() == set()
+
+
+def test_both_sides_run_from_the_node_bundle_with_the_standard_library_alone(made, cloud_env, tmp_path):
+    """The proof and its check run on machines from the node bundle, which holds no SDK: neither imports
+    python-digitalocean or requests."""
+    from kops.nodeup.bundle import node_bundle
+
+    lib = tmp_path / "lib"
+    for path, text in json.loads(node_bundle("kops_digitalocean.cloud").archive)["files"].items():
+        (lib / path).parent.mkdir(parents=True, exist_ok=True)
+        (lib / path).write_text(text)
+    node = next(d for d in _droplets(cloud_env) if _group_of(d).startswith("nodes"))
+    made["metadata"].be(node)
+    script = (f"import json, sys; sys.path.insert(0, {str(lib)!r})\n"
+              "from kops_digitalocean.cloud import DigitalOceanCloud\n"
+              "cluster, groups, group, body = json.loads(sys.stdin.read()); body = body.encode()\n"
+              "cloud = DigitalOceanCloud()\n"
+              "i = cloud.verify_node_identity(cluster, groups, cloud.node_identity_proof(body), body, group)\n"
+              "print(json.dumps([i.instance_id, sorted({m.split('.')[0] for m in sys.modules} & "
+              "{'digitalocean', 'requests', 'urllib3', 'pydantic'})]))\n")
+    done = subprocess.run([sys._base_executable, "-S", "-c", script], capture_output=True, text=True, timeout=60,
+                          input=json.dumps([made["cluster"], made["groups"], _group_of(node), BODY.decode()]))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == [str(node["id"]), []]
