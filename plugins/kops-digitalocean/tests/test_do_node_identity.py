@@ -80,6 +80,8 @@ def made(cloud_kops, cloud_env, cluster_name, monkeypatch):
     monkeypatch.setenv(METADATA_URL_VARIABLE, metadata.url)
     yield {"cluster": cluster, "groups": groups, "printed": printed, "metadata": metadata}
     metadata.server.shutdown()
+    if cloud_kops("get", "cluster", cluster_name).returncode == 0:  # the testbed is shared: leave nothing on it
+        ok(cloud_kops("delete", "cluster", cluster_name, "--yes"))
 
 
 def _group_of(droplet: dict[str, Any]) -> str:
