@@ -4,17 +4,21 @@ from the fake API's Droplet) and by the service from the DO API, on a cluster ``
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 import subprocess
 import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
 from typing import Any
 
 import digitalocean
 import pytest
 import requests
+import yaml
 from kops.cloud import NodeIdentityRefused
 from kops.nodeup import machinekey
 from kops_digitalocean.cloud import DigitalOceanCloud
@@ -175,3 +179,36 @@ def test_both_sides_run_from_the_node_bundle_with_the_standard_library_alone(mad
                           input=json.dumps([made["cluster"], made["groups"], _group_of(node), BODY.decode()]))
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == [str(node["id"]), []]
+
+
+def test_a_workers_nodeup_gets_its_kubelet_credentials_over_https(made, cloud_env, cluster_name, tmp_path):
+    """``kops controller serve`` issues a worker Droplet's kubelet certificate, for its private address (the Node's
+    name), to ``kops nodeup`` signing with the Droplet's machine key."""
+    kops = str(Path(sys.executable).parent / "kops")
+    env = {**cloud_env, METADATA_URL_VARIABLE: made["metadata"].url}
+    service = subprocess.Popen([kops, "controller", "serve", cluster_name, "--listen", "127.0.0.1:0",
+                                "--label-interval", "0"], env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        port = None
+        while port is None:
+            line = service.stderr.readline()
+            assert line, "the service stopped before it listened"
+            found = re.search(r"listening on 127\.0\.0\.1:(\d+)", line)
+            port = found and found.group(1)
+        node = next(d for d in _droplets(cloud_env) if _group_of(d).startswith("nodes"))
+        made["metadata"].be(node)
+        config = f"{env['KOPS_STATE_STORE']}/{cluster_name}/igconfig/node/{_group_of(node)}/nodeupconfig.yaml"
+        done = subprocess.run([kops, "nodeup", "--config", config, "--root", str(tmp_path), "--arch", "amd64",
+                               "--bootstrap-server", f"https://127.0.0.1:{port}"], env=env, capture_output=True,
+                              text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        kubeconfig = yaml.safe_load((tmp_path / "var/lib/kubelet/kubeconfig").read_text())
+        cert = tmp_path / "kubelet.crt"
+        cert.write_bytes(base64.b64decode(kubeconfig["users"][0]["user"]["client-certificate-data"]))
+        subject = subprocess.run(["openssl", "x509", "-in", str(cert), "-noout", "-subject"], capture_output=True,
+                                 text=True, check=True).stdout
+        private = next(n["ip_address"] for n in node["networks"]["v4"] if n["type"] == "private")
+        assert subject.strip() == f"subject=O = system:nodes, CN = system:node:{private}"
+    finally:
+        service.terminate()
+        service.wait(timeout=30)
