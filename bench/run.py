@@ -104,6 +104,8 @@ if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).parent))
     import cluster_scale
     import rolling_update
+    import update_scale
 
     cluster_scale.main()
+    update_scale.main()
     rolling_update.main()

@@ -156,7 +156,8 @@ def channel_document(channel: list[Entry]) -> str:
 
     doc = {"apiVersion": API_VERSION, "kind": "Addons", "metadata": {"name": "bootstrap"},
            "spec": {"addons": [e.spec() for e in channel]}}
-    return yaml.safe_dump(doc, sort_keys=False, default_flow_style=False)
+    return yaml.dump(doc, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), sort_keys=False,
+                     default_flow_style=False)
 
 
 def channel_files(cluster: Any, secrets: ClusterSecrets | None = None) -> dict[str, bytes]:
@@ -184,7 +185,7 @@ def finish(addon: Addon, remap: Any = None,
     import yaml
 
     objects: list[dict[str, Any]] = []
-    for doc in yaml.safe_load_all(addon.manifest):
+    for doc in yaml.load_all(addon.manifest, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # noqa: S506
         if not doc:
             continue
         if not isinstance(doc, dict) or "kind" not in doc:
@@ -243,7 +244,7 @@ def dump_objects(objects: list[dict[str, Any]]) -> str:
     """Multi-document YAML, keys in the order written and multi-line strings (config files) kept readable."""
     import yaml
 
-    class Dumper(yaml.SafeDumper):
+    class Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
         pass
 
     def text(dumper: yaml.SafeDumper, value: str) -> yaml.Node:

@@ -20,6 +20,7 @@ files, byte for byte, so it is the same wherever the same versions are installed
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -68,11 +69,24 @@ class NodeBundle:
 def node_bundle(cloud_module: str) -> NodeBundle:
     """The bundle for a cluster whose cloud driver lives in module ``cloud_module`` (``kops_aws.cloud``)."""
     top = cloud_module.split(".")[0]
-    owners = metadata.packages_distributions().get(top) or []
-    if not owners:
+    owner = _owner(top)
+    if owner is None:
         raise KopsError(f"the cloud driver's package {top!r} belongs to no installed distribution, so machines "
                         "cannot be given it; install its plugin with pip")
-    return _build(owners[0], top)
+    return _build(owner, top)
+
+
+@functools.cache
+def _owner(package: str) -> str | None:
+    """The distribution that installs ``package``. The one named after it (``kops_aws``: ``kops-aws``) is asked
+    first: finding the owner among every installed distribution reads all their metadata, which costs more than
+    the rest of a small cluster's update."""
+    with contextlib.suppress(metadata.PackageNotFoundError):
+        dist = metadata.distribution(package.replace("_", "-"))
+        if package in (dist.read_text("top_level.txt") or "").split():
+            return str(dist.metadata["Name"])
+    owners = metadata.packages_distributions().get(package) or []
+    return owners[0] if owners else None
 
 
 @functools.cache

@@ -146,10 +146,14 @@ def certificate_pem(cert: x509.Certificate) -> bytes:
     return cert.public_bytes(serialization.Encoding.PEM)
 
 
-def load_private_key(data: bytes, source: str) -> PrivateKey:
-    """Parse a PEM private key (PKCS#1, SEC 1 or unencrypted PKCS#8); errors name ``source``, never the key."""
+def load_private_key(data: bytes, source: str, *, stored: bool = False) -> PrivateKey:
+    """Parse a PEM private key (PKCS#1, SEC 1 or unencrypted PKCS#8); errors name ``source``, never the key.
+
+    ``stored``: the key comes from the keystore, where it was checked when it was made or imported, so the costly
+    RSA consistency checks (most of the time an update spends on its keysets) are not run again.
+    """
     try:
-        key = serialization.load_pem_private_key(data, password=None)
+        key = serialization.load_pem_private_key(data, password=None, unsafe_skip_rsa_key_validation=stored)
     except TypeError:
         raise KopsError(f"{source}: the private key is encrypted; give it unencrypted") from None
     except (ValueError, UnsupportedAlgorithm):
