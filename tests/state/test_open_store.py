@@ -26,7 +26,7 @@ def test_unknown_scheme_names_the_distribution_to_install(monkeypatch):
     from kops import plugins
 
     # As on a machine with kops-core alone, whichever plugins this one has.
-    monkeypatch.setattr(plugins, "driver_names", lambda kind: [])
+    monkeypatch.setattr(plugins, "_entry_points", lambda group: ())
     monkeypatch.setattr(plugins, "_is_installed", lambda dist: False)
     with pytest.raises(KopsError, match="pip install kops-digitalocean"):
         open_store("do://bucket")
