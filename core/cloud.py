@@ -20,6 +20,10 @@ class EtcdVolumes:
 
     flags: list[str]
     env: dict[str, str] = field(default_factory=dict)
+    #: Where disks carry nothing etcd-manager could find them by: the prefix of the names of the member disks
+    #: (``<cluster>--<etcd>--``, a member's name follows) each control-plane machine mounts itself under
+    #: ``/mnt/disks`` (:mod:`kops.nodeup.disks`), finding each with :meth:`CloudProvider.etcd_disk_device`.
+    node_disks: str | None = None
 
 
 #: An instance launched from its group's current configuration, or not (a rolling update replaces it).
@@ -338,6 +342,11 @@ class CloudProvider:
         own cloud credentials and binding the SHA-256 of ``body`` (the request it goes with), so a proof seen in
         transit cannot carry another request."""
         raise KopsError(f"cloud {self.name}: machines cannot prove who they are to the node credential service yet")
+
+    def etcd_disk_device(self, name: str) -> str | None:
+        """On a control-plane machine of a cloud whose :class:`EtcdVolumes` has ``node_disks``: the block device of
+        the etcd disk ``name`` (``<cluster>--<etcd>--<member>``) once the cloud has attached it, else None."""
+        raise KopsError(f"cloud {self.name}: machines cannot find their etcd disks themselves")
 
     def verify_node_identity(self, cluster: dict[str, Any], groups: dict[str, dict[str, Any]], authorization: str,
                              body: bytes, instance_group: str) -> NodeIdentity:

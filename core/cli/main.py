@@ -31,6 +31,7 @@ BUILTIN_COMMANDS = {
     "delete": "kops.cli.delete_cmd:delete",
     "toolbox": "kops.cli.toolbox_cmd:toolbox",
     "nodeup": "kops.cli.nodeup_cmd:nodeup",
+    "mount-etcd-disks": "kops.cli.nodeup_cmd:mount_etcd_disks",
     "controller": "kops.cli.controller_cmd:controller",
     "update": "kops.cli.update_cmd:update",
     "upgrade": "kops.cli.upgrade_cmd:upgrade",

@@ -45,3 +45,23 @@ def nodeup(location: str, root: str | None, arch: str | None, bootstrap_server: 
         click.echo(f"started: {', '.join(result.units)}")
     else:
         click.echo(f"not started: {', '.join(result.units)}")
+
+
+@click.command("mount-etcd-disks", cls=KopsCommand)
+@click.option("--cloud", required=True, metavar="NAME", help="The cluster's cloud (its plugin finds the disks).")
+@click.argument("names", nargs=-1, required=True)
+def mount_etcd_disks(cloud: str, names: tuple[str, ...]) -> None:
+    """Format (when blank) and mount this control-plane machine's etcd disks under /mnt/disks.
+
+    Run at boot by the unit kops nodeup writes on clouds where the machine mounts its etcd disks itself
+    (vSphere); it waits for each disk to be attached. A disk holding anything but a file system is refused,
+    never formatted.
+
+    \b
+    kops mount-etcd-disks --cloud vsphere my.example.com--main--a my.example.com--events--a
+    """
+    from kops.nodeup.disks import mount_etcd_disks as mount
+    from kops.plugins import load_driver
+
+    for name in mount(load_driver("cloud", cloud)(), list(names)):
+        click.echo(f"mounted etcd disk {name}")

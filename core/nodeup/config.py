@@ -41,13 +41,14 @@ def api_internal_name(cluster: dict[str, Any]) -> str:
 def build_config(cluster: dict[str, Any], group: dict[str, Any], *, config_base: str,
                  assets: dict[str, list[dict[str, str]]], keysets: dict[str, Any],
                  etcd_manifests: list[str], strict: bool = True, api_addresses: list[str] | None = None,
-                 ) -> dict[str, Any]:
+                 etcd_disks: list[str] | None = None) -> dict[str, Any]:
     """The nodeup configuration of ``group`` (trees as :func:`kops.api.to_dict` makes them).
 
     ``keysets`` holds the cluster's CA keysets by name (:class:`kops.pki.Keyset`); only their certificates
     and primary IDs are copied, and with ``strict`` a keyset the group needs but ``keysets`` lacks is an
     error (a dry run, before the keysets exist, passes ``strict=False``). ``etcd_manifests`` are the URLs
-    of this group's etcd-manager pods. ``api_addresses`` are the API load balancer's addresses, which the
+    of this group's etcd-manager pods, and ``etcd_disks`` the disks the machine mounts for them itself
+(:mod:`kops.nodeup.disks`). ``api_addresses`` are the API load balancer's addresses, which the
     certificate of a group running the API server names (upstream's ``ApiserverAdditionalIPs``).
     """
     spec = cluster["spec"]
@@ -99,6 +100,8 @@ def build_config(cluster: dict[str, Any], group: dict[str, Any], *, config_base:
         }
         config["EtcdClusterNames"] = [e["name"] for e in spec.get("etcdClusters") or []]
         config["etcdManifests"] = etcd_manifests
+        if etcd_disks:
+            config["etcdDisks"] = etcd_disks
         if spec.get("dnsZone"):
             config["DNSZone"] = spec["dnsZone"]
     return config

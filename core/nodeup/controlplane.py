@@ -91,6 +91,16 @@ def add_etcd_manager(files: NodeFiles, config: dict[str, Any], pki: NodePKI, sto
         files.add(f"{MANIFESTS}/{name}.manifest", obj.data)
 
 
+def add_etcd_disks(files: NodeFiles, config: dict[str, Any]) -> None:
+    """The boot unit mounting the etcd disks this machine mounts itself (:mod:`kops.nodeup.disks`), if any."""
+    from kops.bootstrap import INSTALL_PREFIX
+    from kops.nodeup.disks import UNIT, disk_unit
+
+    if config.get("etcdDisks"):
+        files.unit(UNIT, disk_unit(f"{INSTALL_PREFIX}/bin/kops", str(config.get("CloudProvider") or ""),
+                                   list(config["etcdDisks"])))
+
+
 def add_credential_service(files: NodeFiles, config: dict[str, Any], store_url: str) -> None:
     """The node credential service's unit: it issues workers' credentials on port 3988, as kops-controller."""
     from kops.bootstrap import INSTALL_PREFIX

@@ -39,7 +39,7 @@ def node_files(model: ModelContext) -> list[BootstrapFile]:
         tree = api.to_dict(group)
         if tree["spec"].get("role") == BASTION:
             continue
-        manifests = []
+        manifests, disks = [], []
         if is_control_plane(tree):
             for etcd_name in members.get(group.metadata.name, []):
                 path = etcd.manifest_path(etcd_name, group.metadata.name)
@@ -50,8 +50,12 @@ def node_files(model: ModelContext) -> list[BootstrapFile]:
                 files.append(BootstrapFile(path, dump(etcd.etcd_manager_pod(cluster, etcd_clusters[etcd_name],
                                                                             volumes))))
                 manifests.append(f"{model.config_base}/{path}")
+                if volumes.node_disks:
+                    disks += [volumes.node_disks + m["name"] for m in etcd_clusters[etcd_name]["etcdMembers"]
+                              if m.get("instanceGroup") == group.metadata.name]
         config = build_config(cluster, tree, config_base=model.config_base, assets=assets, keysets=keysets,
-                              etcd_manifests=manifests, strict=strict, api_addresses=model.api_addresses)
+                              etcd_manifests=manifests, strict=strict, api_addresses=model.api_addresses,
+                              etcd_disks=disks)
         files.append(BootstrapFile(nodeup_config_path(group), dump(config)))
     files += _etcd_cluster_specs(model, etcd_clusters.values())
     return files

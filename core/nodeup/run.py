@@ -121,6 +121,8 @@ def build(config: dict[str, Any], downloads: dict[str, Path], work: Path, warnin
           issued: NodeCredentials | None = None) -> NodeFiles:
     """Every file of this node, in memory (a worker's credentials as ``issued`` by the node credential service)."""
     files = NodeFiles()
+    # First, so that its unit is started before kubelet's: etcd-manager must find its disks mounted.
+    controlplane.add_etcd_disks(files, config)
     for binary in ("kubelet", "kubectl"):
         if binary in downloads:
             files.copy(f"{BIN_DIR}/{binary}", downloads[binary])

@@ -21,7 +21,8 @@ from kops_vsphere.labels import CLUSTER, FIELDS
 USERNAME, PASSWORD, CA_FILE, SERVER = "VSPHERE_USERNAME", "VSPHERE_PASSWORD", "VSPHERE_CA_FILE", "VSPHERE_SERVER"
 #: Properties read of every listed VM.
 VM_PROPERTIES = ("name", "parent", "customValue", "runtime.powerState", "config.instanceUuid", "config.uuid",
-                 "config.hardware.numCPU", "config.hardware.memoryMB", "config.hardware.device", "guest.ipAddress")
+                 "config.hardware.numCPU", "config.hardware.memoryMB", "config.hardware.device", "config.extraConfig",
+                 "guest.ipAddress")
 
 
 @dataclass

@@ -6,6 +6,7 @@ cloud-init ISO instead. Guest info is readable from inside the guest and by the 
 nothing secret (nodes fetch their credentials from the node credential service), and the one secret kops puts there
 is the VM's own machine key (:data:`kops_vsphere.identity.KEY_OPTION`), with which it proves who it is to that
 service. The key is made here, for each clone, and kept nowhere else: no plan, hash or state store holds it.
+VMs are made with ``disk.EnableUUID``, so their guests see each disk's UUID (and find their etcd disks by it).
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def clone(api: VSphereAPI, shape: Shape, folder: Any, name: str, attributes: dic
     extra = [vim.option.OptionValue(key=k, value=v) for k, v in (
         ("guestinfo.metadata", _b64(metadata)), ("guestinfo.metadata.encoding", "base64"),
         ("guestinfo.userdata", _b64(shape.user_data)), ("guestinfo.userdata.encoding", "base64"),
-        (KEY_OPTION, machinekey.new_key()))]
+        (KEY_OPTION, machinekey.new_key()), ("disk.EnableUUID", "TRUE"))]
     config = vim.vm.ConfigSpec(numCPUs=shape.cpus, memoryMB=shape.memory_mb, extraConfig=extra)
     spec = vim.vm.CloneSpec(location=vim.vm.RelocateSpec(pool=pool, datastore=datastore), powerOn=False,
                             template=False, config=config)

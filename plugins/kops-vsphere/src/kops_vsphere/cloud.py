@@ -90,8 +90,16 @@ class VSphereCloud(CloudProvider):
 
     def etcd_volumes(self, cluster: Any, etcd_name: str) -> EtcdVolumes:
         """etcd-manager's ``external`` provider, as upstream uses on bare metal: a member's data is the directory
-        ``/mnt/disks/<cluster>--<etcd>--<member>`` of its control-plane VM (vSphere has no volume tags)."""
-        return EtcdVolumes(["--volume-provider=external", f"--volume-tag={cluster.metadata.name}--{etcd_name}--"])
+        ``/mnt/disks/<cluster>--<etcd>--<member>`` of its control-plane VM (vSphere has no volume tags), where the VM
+        mounts the member's disk at boot (:mod:`kops.nodeup.disks`)."""
+        prefix = f"{cluster.metadata.name}--{etcd_name}--"
+        return EtcdVolumes(["--volume-provider=external", f"--volume-tag={prefix}"], node_disks=prefix)
+
+    def etcd_disk_device(self, name: str) -> str | None:
+        """The disk's UUID, which kops sets in the VM's guest info when it attaches it, as the guest sees it."""
+        from kops_vsphere import guestinfo
+
+        return guestinfo.etcd_disk_device(name)
 
     # --- the engine's side: a run's context, what the cluster owns ---------------------------------------
 

@@ -8,7 +8,7 @@ is the VM's BIOS UUID (``config.uuid``), which is what the vSphere cloud provide
 
 On the machine (:func:`proof`, standard library only): the UUID from ``/sys/class/dmi/id/product_uuid``
 (:data:`UUID_FILE_VARIABLE` moves it) and the key from ``vmware-rpctool "info-get guestinfo.kops.machine-key"``
-(:data:`RPCTOOL_VARIABLE` replaces the command, ``vmtoolsd --cmd`` works as well).
+(:mod:`kops_vsphere.guestinfo`).
 
 In the service (:func:`verify`, :func:`identify`): the VM with that BIOS UUID, asked of the cluster's vCenter
 (``spec.cloudConfig.vSphereServer``, ``VSPHERE_USERNAME``/``VSPHERE_PASSWORD``, ``VSPHERE_CA_FILE``) over SOAP
@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
-import subprocess
 import xml.etree.ElementTree as ET
 from typing import Any
 
@@ -30,6 +28,7 @@ from kops.cloud import NodeIdentity, NodeIdentityRefused
 from kops.errors import KopsError
 from kops.nodeup import machinekey
 
+from kops_vsphere import guestinfo
 from kops_vsphere.labels import CLUSTER, INSTANCE_GROUP
 from kops_vsphere.soap import Session, pairs
 
@@ -37,9 +36,7 @@ from kops_vsphere.soap import Session, pairs
 SCHEME = "x-vsphere-machine-key"
 #: The VM option holding the machine's key (set by kops when it clones the VM).
 KEY_OPTION = "guestinfo.kops.machine-key"
-#: The command reading a guestinfo value inside the guest (its last argument is ``info-get <key>``), and the file
-#: holding the VM's BIOS UUID; both can be replaced (a stand-in for VMware Tools, a test).
-RPCTOOL_VARIABLE, RPCTOOL = "KOPS_VSPHERE_RPCTOOL", "vmware-rpctool"
+#: The file holding the VM's BIOS UUID (it can be moved: a test).
 UUID_FILE_VARIABLE, UUID_FILE = "KOPS_VSPHERE_PRODUCT_UUID_FILE", "/sys/class/dmi/id/product_uuid"
 #: Where the service's credentials come from, as everywhere in the plugin.
 USERNAME, PASSWORD, CA_FILE = "VSPHERE_USERNAME", "VSPHERE_PASSWORD", "VSPHERE_CA_FILE"
@@ -48,7 +45,6 @@ UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 #: What the service reads of a VM.
 VM_PROPERTIES = ("name", "config.uuid", "config.extraConfig", "runtime.powerState", "customValue", "guest.ipAddress",
                  "guest.net")
-TIMEOUT = 10
 
 
 # --- on the machine ---------------------------------------------------------------------------------------
@@ -65,14 +61,11 @@ def proof(body: bytes) -> str:
                         ) from None
     if not UUID.match(uuid):
         raise KopsError(f"{failed}: {path} holds no UUID")
-    command = [*shlex.split(os.environ.get(RPCTOOL_VARIABLE) or RPCTOOL), f"info-get {KEY_OPTION}"]
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise KopsError(f"{failed}: {command[0]} did not run ({getattr(exc, 'strerror', None) or exc}); are VMware "
-                        "Tools installed?") from None
-    key = done.stdout.strip()
-    if done.returncode != 0 or not key:
+        key = guestinfo.read(KEY_OPTION)
+    except KopsError as exc:
+        raise KopsError(f"{failed}: {exc}") from None
+    if not key:
         raise KopsError(f"{failed}: this VM has no {KEY_OPTION} (was it made by kops?)")
     return machinekey.sign(SCHEME, uuid, key, body)
 

@@ -89,7 +89,8 @@ class EtcdDiskBuilder:
                 name = f"{member.name}.etcd-{etcd.name}.{model.cluster_name}"
                 path = f"{etcd_directory(datastore, model.cluster_name)}/{etcd.name}-{member.name}.vmdk"
                 disk = EtcdDisk(name=name, datastore=datastore, size_gb=member.volumeSize or DEFAULT_ETCD_SIZE, id=path)
-                out += [disk, EtcdDiskAttachment(name=name, disk=disk, group=group,
+                volume = model.cloud.etcd_volumes(model.cluster, etcd.name).node_disks + member.name
+                out += [disk, EtcdDiskAttachment(name=name, disk=disk, group=group, volume=volume,
                                                  vms=model.get("VirtualMachines", f"{group}.{model.cluster_name}"))]
         return out
 

@@ -35,10 +35,11 @@ def is_etcd_disk(path: str, cluster_name: str) -> bool:
 
 @dataclass(frozen=True)
 class DiskFile:
-    """A cluster's etcd disk as listed: its datastore path, and its size when the datastore reports it."""
+    """A cluster's etcd disk as listed: its datastore path, its size when the datastore reports it, and its UUID."""
 
     path: str
     capacity_kb: int | None
+    uuid: str | None = None
 
     @property
     def name(self) -> str:
@@ -140,8 +141,15 @@ def list_disks(api: VSphereAPI, cluster_name: str) -> list[DiskFile]:
             continue
         for file in result.file or []:
             if not file.path.endswith("-flat.vmdk"):  # a flat file is a disk's data, listed by some servers
-                found.append(DiskFile(f"{directory}/{file.path}", getattr(file, "capacityKb", None)))
+                path = f"{directory}/{file.path}"
+                found.append(DiskFile(path, getattr(file, "capacityKb", None), disk_uuid(api, path)))
     return found
+
+
+def disk_uuid(api: VSphereAPI, path: str) -> str:
+    """The UUID of the disk file ``path``, as vCenter gives it (``60 00 C2 9x ...-...``; a guest of a VM with
+    ``disk.EnableUUID`` sees it as the disk's WWN)."""
+    return str(api.content.virtualDiskManager.QueryVirtualDiskUuid(name=path, datacenter=api.datacenter))
 
 
 @DISCOVERY.register_deletions("etcd_disks")

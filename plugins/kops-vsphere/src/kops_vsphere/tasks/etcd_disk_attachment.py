@@ -2,8 +2,11 @@
 the member's control-plane group (the group's first VM by name: a control-plane group holding etcd members runs one
 VM each, as upstream).
 
-It exists when a VM of the group has the disk among its devices. After a rolling update replaced the VM (destroying
-it detached the disk), the apply that makes the new VM attaches the disk to it.
+It exists when a VM of the group has the disk among its devices and tells its guest where the disk is: the guest info
+option ``guestinfo.kops.etcd-disk.<volume>`` holding the disk's UUID, which the guest sees as the disk's WWN (kops
+makes VMs with ``disk.EnableUUID``), so the machine can mount it for etcd-manager (:mod:`kops.nodeup.disks`). After a
+rolling update replaced the VM (destroying it detached the disk), the apply that makes the new VM attaches the disk
+to it.
 """
 
 from __future__ import annotations
@@ -14,9 +17,10 @@ from kops.engine import Changes, Context
 from kops.errors import KopsError
 
 from kops_vsphere.api import VSphereAPI
+from kops_vsphere.guestinfo import ETCD_DISK_PREFIX
 from kops_vsphere.labels import INSTANCE_GROUP
 from kops_vsphere.tasks import VSphereTask
-from kops_vsphere.tasks.etcd_disk import KB_PER_GB, EtcdDisk
+from kops_vsphere.tasks.etcd_disk import KB_PER_GB, EtcdDisk, disk_uuid
 from kops_vsphere.tasks.virtual_machines import VirtualMachines
 
 
@@ -30,15 +34,27 @@ class EtcdDiskAttachment(VSphereTask):
     #: The VMs of the member's group (their task: the attachment follows their making).
     vms: VirtualMachines | None = None
     group: str | None = None
+    #: The disk's name on the machine (``<cluster>--<etcd>--<member>``): its guest info option and mount point.
+    volume: str | None = None
+    #: Whether the VM's guest info names the disk's UUID under :attr:`volume` (always wanted).
+    advertised: bool = True
 
     def find(self, ctx: Context) -> EtcdDiskAttachment | None:
         path = self.disk.id if self.disk else None
         for vm in ctx.snapshot.get("vms"):
-            if vm.attributes.get(INSTANCE_GROUP) == self.group and path in disk_paths(
-                    vm.props.get("config.hardware.device")):
+            devices = vm.props.get("config.hardware.device")
+            if vm.attributes.get(INSTANCE_GROUP) == self.group and path in disk_paths(devices):
+                options = {o.key: o.value for o in vm.props.get("config.extraConfig") or []}
+                listed = ctx.snapshot.first("etcd_disks", lambda r: r.path == path)
+                uuid = listed.uuid if listed is not None else None
                 return EtcdDiskAttachment(name=self.name, lifecycle=self.lifecycle, disk=self.disk, vms=self.vms,
-                                          group=self.group)
+                                          group=self.group, volume=self.volume,
+                                          advertised=bool(uuid) and options.get(self.option) == uuid)
         return None
+
+    @property
+    def option(self) -> str:
+        return ETCD_DISK_PREFIX + (self.volume or "")
 
     def render_direct(self, ctx: Context, actual: EtcdDiskAttachment | None, changes: Changes) -> None:
         api: VSphereAPI = ctx.cloud
@@ -50,6 +66,15 @@ class EtcdDiskAttachment(VSphereTask):
                             "etcd disk to (is its minSize 0?)")
         with api.devices_lock:
             attach(api, vms[0].obj, self.disk)
+            advertise(api, vms[0].obj, self.disk, self.option)
+
+
+def advertise(api: VSphereAPI, vm: Any, disk: EtcdDisk, option: str) -> None:
+    """Set the VM's guest info ``option`` to the UUID of its disk ``disk``."""
+    from pyVmomi import vim
+
+    uuid = disk_uuid(api, disk.id or "")
+    api.wait(vm.ReconfigVM_Task(vim.vm.ConfigSpec(extraConfig=[vim.option.OptionValue(key=option, value=uuid)])))
 
 
 def attach(api: VSphereAPI, vm: Any, disk: EtcdDisk) -> None:
