@@ -63,6 +63,14 @@ class StoredObject:
     data: bytes
     #: Opaque token; changes whenever the object is written. Pass it back as ``expect=`` to update safely.
     generation: str
+    #: Whether it is stored as secret material (owner-only, encrypted); None where the backend cannot tell or
+    #: stores every object alike.
+    private: bool | None = None
+
+    def holds(self, data: bytes, private: bool) -> bool:
+        """Whether writing ``data`` (secret material if ``private``) over this object would change nothing: the same
+        bytes, stored at least as privately."""
+        return self.data == data and not (private and self.private is False)
 
 
 @dataclass(frozen=True)
@@ -178,6 +186,17 @@ class StateStore(ABC):
         Deleting a missing object unconditionally is not an error; conditionally it is a conflict.
         """
 
+    def _put_batch(self, puts: builtins.list[tuple[str, bytes, Any, bool]]) -> dict[str, str | None]:
+        """Several :meth:`_put` calls (key, data, expect, private): each key's new generation, None where its
+        expectation failed. Backends where one durable flush can serve many writes (a local disk) override it."""
+        gens: dict[str, str | None] = {}
+        for key, data, expect, private in puts:
+            try:
+                gens[key] = self._put(key, data, expect, private)
+            except ConflictError:
+                gens[key] = None
+        return gens
+
     @abstractmethod
     def _list(self, prefix: str) -> dict[str, int]:
         """Every object whose key starts with ``prefix``, bookkeeping included, with its size in bytes."""
@@ -223,7 +242,8 @@ class StateStore(ABC):
         return found
 
     def write(self, path: str, data: bytes, *, expect: Any = ANY, private: bool = False) -> str:
-        """Write ``path`` and return its new generation.
+        """Write ``path`` and return its new generation (its current one when it holds ``data`` already: nothing is
+        written then).
 
         ``expect=ANY`` writes unconditionally, ``expect=None`` only if the object does not exist yet and a
         generation only if the object is still at it; otherwise :class:`ConflictError` and nothing changes.
@@ -233,6 +253,10 @@ class StateStore(ABC):
         data = _as_bytes(path, data)
         _check_expect(path, expect)
         self._settle()
+        current = self._get(path)
+        if current is not None and current.holds(data, private):
+            self._check(path, current, expect)
+            return current.generation  # the same bytes: no write, no new generation, no kept version
         if layout.history_dir(path) is None:
             return self._put(path, data, expect, private)
         return self._replace_keeping_history(path, data, expect, private)
@@ -341,7 +365,8 @@ class StateStore(ABC):
 
         Every generation in ``expect`` (which may name objects not written, to guard on them) is checked
         first; one mismatch raises :class:`ConflictError` and nothing is written. Paths in ``private`` are
-        secret material. Returns the new generation of each object written.
+        secret material. Objects that already hold what is asked are not written again. Returns the generation of
+        each object written.
         """
         expect = dict(expect or {})
         for path in (*writes, *expect):
@@ -360,7 +385,12 @@ class StateStore(ABC):
                 current = {path: self._get(path) for path in sorted({*writes, *expect})}
                 for path, gen in expect.items():
                     self._check(path, current[path], gen)
-                journal = Journal(id=uuid.uuid4().hex, entries=self._entries(writes, current, private))
+                changed = {path: data for path, data in writes.items() if not _unchanged(current[path], data,
+                                                                                         path in private)}
+                if not changed:
+                    return {path: current[path].generation for path, data in writes.items()  # type: ignore[union-attr]
+                            if data is not None}
+                journal = Journal(id=uuid.uuid4().hex, entries=self._entries(changed, current, private))
                 claimed = self._claim(journal, current)
                 if claimed is not None:
                     try:
@@ -411,16 +441,15 @@ class StateStore(ABC):
     def _apply(self, journal: Journal, journal_gen: str, wanted: dict[str, bytes | None] | None = None
                ) -> dict[str, str]:
         """Roll a committed journal forward, then remove it. Safe to run more than once, concurrently."""
-        gens: dict[str, str] = {}
+        # A put or delete that conflicts was already applied by another process rolling this journal forward, or
+        # the object was rewritten since: either way it is left as it is.
+        gens = {path: gen for path, gen in self._put_batch(
+            [(e.path, e.data, e.before if e.conditional else ANY, e.private) for e in journal.entries
+             if e.data is not None]).items() if gen is not None}
         for e in journal.entries:
-            expect = e.before if e.conditional else ANY
-            try:
-                if e.data is not None:
-                    gens[e.path] = self._put(e.path, e.data, expect, e.private)
-                elif e.before is not None:
-                    self._remove(e.path, expect)
-            except ConflictError:
-                pass  # already applied by another process rolling this journal forward, or rewritten since
+            if e.data is None and e.before is not None:
+                with contextlib.suppress(ConflictError):
+                    self._remove(e.path, e.before if e.conditional else ANY)
         for path in {e.path for e in journal.entries if e.conditional and layout.history_dir(e.path)}:
             self._prune(path)
         with contextlib.suppress(ConflictError):
@@ -544,3 +573,10 @@ def _read_lease(raw: bytes, where: str) -> tuple[str, datetime]:
         return str(doc["owner"]), datetime.fromtimestamp(float(doc["expires"]), UTC)
     except (ValueError, KeyError, TypeError) as exc:
         raise KopsError(f"{where}: unreadable lease ({exc}); delete it to continue") from exc
+
+
+def _unchanged(current: StoredObject | None, data: bytes | None, private: bool) -> bool:
+    """Whether writing ``data`` (deleting, for None) over ``current`` would change nothing."""
+    if data is None:
+        return current is None
+    return current is not None and current.holds(data, private)

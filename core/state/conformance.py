@@ -109,6 +109,26 @@ def test_generation_changes_on_every_write(store: StateStore) -> None:
     assert store.read("c/instancegroup/a").generation == third
 
 
+def test_writing_the_same_bytes_again_changes_nothing(store: StateStore) -> None:
+    gen = store.write("c/config", b"v1")
+    assert store.write("c/config", b"v1") == gen
+    assert store.write("c/config", b"v1", expect=gen) == gen
+    assert store.read("c/config").generation == gen and store.history("c/config") == []
+    with pytest.raises(ConflictError):  # an expectation is still checked
+        store.write("c/config", b"v1", expect=None)
+
+
+def test_a_commit_writes_only_what_changed(store: StateStore) -> None:
+    gens = store.commit({"c/config": b"v1", "c/instancegroup/a": b"a1", "c/pki/ca": b"ca"}, private={"c/pki/ca"})
+    again = store.commit({"c/config": b"v1", "c/instancegroup/a": b"a1", "c/pki/ca": b"ca", "c/gone": None},
+                         private={"c/pki/ca"})
+    assert again == gens and store.history("c/config") == []
+    changed = store.commit({"c/config": b"v1", "c/instancegroup/a": b"a2"})
+    assert changed["c/config"] == gens["c/config"] and changed["c/instancegroup/a"] != gens["c/instancegroup/a"]
+    assert [store.read_version("c/instancegroup/a", v.id) for v in store.history("c/instancegroup/a")] == [b"a1"]
+    assert store.history("c/config") == []
+
+
 def test_conditional_write_conflicts_and_leaves_the_object_alone(store: StateStore) -> None:
     gen = store.write("c/config", b"v1", expect=None)
     with pytest.raises(ConflictError, match=r"c/config .*another writer.*retry"):
@@ -255,7 +275,17 @@ def _crash_on(store: StateStore, crash_key: str) -> None:
             raise SystemExit("killed")
         return real_put(key, data, expect, private)
 
+    real_batch = store._put_batch
+
+    def put_batch(puts: list[tuple[str, bytes, Any, bool]]) -> dict[str, str | None]:
+        keys = [p[0] for p in puts]
+        if crash_key in keys:  # what came before it in the batch landed
+            real_batch(puts[:keys.index(crash_key)])
+            raise SystemExit("killed")
+        return real_batch(puts)
+
     store._put = put
+    store._put_batch = put_batch
 
 
 def test_crash_between_journal_and_apply_is_rolled_forward_by_the_next_reader(store_url: str) -> None:

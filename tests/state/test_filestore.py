@@ -53,3 +53,29 @@ def test_reading_a_missing_store_creates_nothing(tmp_path):
     assert store.read("c/config") is None
     assert store.list() == []
     assert not (tmp_path / "nowhere").exists()
+
+def test_the_same_bytes_written_as_a_secret_are_made_owner_only(tmp_path):
+    store = open_store(f"file://{tmp_path}")
+    gen = store.write("c/secrets/admin", b"token")
+    assert store.write("c/secrets/admin", b"token", private=True) != gen
+    assert mode(tmp_path / "c/secrets/admin") == 0o600
+    store.commit({"c/config": b"cluster"})
+    store.commit({"c/config": b"cluster"}, private={"c/config"})
+    assert mode(tmp_path / "c/config") == 0o600
+
+
+def test_a_commit_of_many_files_is_flushed_once_not_per_file(tmp_path, monkeypatch):
+    import os
+
+    store = open_store(f"file://{tmp_path}")
+    flushes = []
+    monkeypatch.setattr(os, "fsync", lambda fd: flushes.append("fsync"))
+    monkeypatch.setattr(os, "sync", lambda: flushes.append("sync"))
+    files = {f"c/igconfig/node/group-{n}/nodeupconfig.yaml": f"group {n}".encode() for n in range(50)}
+    store.commit(files)
+    assert all((tmp_path / path).read_bytes() == data for path, data in files.items())
+    # The journal's own writes and removal (an fsync each, and of its folder), then the batch's two flushes.
+    assert flushes.count("sync") == 2 and flushes.count("fsync") <= 8, flushes
+    flushes.clear()
+    store.commit(files)
+    assert flushes == []  # nothing changed: nothing written

@@ -132,7 +132,8 @@ class S3StateStore(StateStore):
             response = self._call(key, "read", self.client.get_object, Bucket=self.bucket, Key=self._key(key))
         except _NoSuchKey:
             return None
-        return StoredObject(data=response["Body"].read(), generation=response["ETag"])
+        private = response.get("ServerSideEncryption") is not None if self.encrypt_private else None
+        return StoredObject(data=response["Body"].read(), generation=response["ETag"], private=private)
 
     def _put(self, key: str, data: bytes, expect: Any, private: bool) -> str:
         args: dict[str, Any] = {"Bucket": self.bucket, "Key": self._key(key), "Body": data}
