@@ -15,6 +15,7 @@ metadata: the state store's reader takes its credentials, region and endpoints a
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 from typing import Any
 
@@ -70,9 +71,11 @@ def user_data(model: ModelContext, group: Any) -> str:
     )
 
 
+@functools.lru_cache(maxsize=8)
 def boot_program(state_url: str) -> str:
     """The Python program the user data runs to install the bundle: the state store's reader
-    (:meth:`kops.state.StateStore.boot_reader`), then :mod:`kops.nodeup.install`."""
+    (:meth:`kops.state.StateStore.boot_reader`), then :mod:`kops.nodeup.install` (made once per run: every group's
+    user data holds it)."""
     import inspect
     import re
 

@@ -21,6 +21,8 @@ from typing import Any, Protocol, runtime_checkable
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 _NOT_IDENTIFIER_CHAR = re.compile(r"[^A-Za-z0-9_-]")
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+#: What :func:`quote` replaces, one character at a time: the escapes, other control characters as ``\uXXXX``.
+_QUOTED = str.maketrans({**{chr(c): f"\\u{c:04x}" for c in (*range(0x20), 0x7F)}, **_ESCAPES})
 
 
 @dataclass(frozen=True)
@@ -65,15 +67,7 @@ def identifier(key: str) -> str:
 
 def quote(text: str) -> str:
     """A quoted HCL string literal whose value is exactly ``text`` (no interpolation happens)."""
-    out = []
-    for ch in text:
-        if ch in _ESCAPES:
-            out.append(_ESCAPES[ch])
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    body = "".join(out).replace("${", "$${").replace("%{", "%%{")
+    body = text.translate(_QUOTED).replace("${", "$${").replace("%{", "%%{")
     return f'"{body}"'
 
 
