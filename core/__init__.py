@@ -4,7 +4,7 @@ The top-level package stays tiny on purpose: ``kops --help`` imports it, and sta
 the product. Hook authors use :data:`hookimpl`.
 """
 
-from kops.hookspecs import hookimpl
+from typing import Any
 
 __all__ = ["hookimpl", "__version__"]
 
@@ -23,10 +23,16 @@ def _version() -> str:
         return "0.0.0+unknown"
 
 
-def __getattr__(name: str) -> str:
+def __getattr__(name: str) -> Any:
     """``__version__``, read from the installed metadata only when asked for: reading it imports
-    :mod:`importlib.metadata`, which most commands never need."""
+    :mod:`importlib.metadata`, which most commands never need. ``hookimpl`` likewise imports pluggy only when a
+    plugin asks for it."""
     if name == "__version__":
         globals()["__version__"] = value = _version()
         return value
+    if name == "hookimpl":
+        from kops.hookspecs import hookimpl
+
+        globals()["hookimpl"] = hookimpl
+        return hookimpl
     raise AttributeError(f"module 'kops' has no attribute {name!r}")

@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,6 +58,7 @@ def distribution_version(dist: str) -> str | None:
 
 
 _loaded: tuple[EntryPoint, ...] | None = None
+_print: str | None = None
 
 
 def _all() -> tuple[EntryPoint, ...]:
@@ -71,7 +73,43 @@ def _all() -> tuple[EntryPoint, ...]:
     return _loaded
 
 
+def derived(name: str, compute: Callable[[], tuple[Any, list[str] | None]]) -> Any:
+    """A JSON value worked out from the installed plugins (``kops --help``'s lines for their commands), kept in the
+    cache beside the entry points. ``compute`` returns the value and the source files it came from (None: keep
+    nothing, as when a plugin failed to load); the value is worked out again when the installed distributions change
+    or one of those files does (a plugin being edited)."""
+    path = _cache_path().removesuffix(".json") + f"-{name}.json"
+    fingerprint = _fingerprint()
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+        if data.get("fingerprint") == fingerprint and all(
+                _stamp(file) == stamp for file, stamp in data["files"].items()):
+            return data["value"]
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        pass
+    value, files = compute()
+    if files is not None:
+        _dump(path, {"fingerprint": fingerprint, "files": {f: _stamp(f) for f in files}, "value": value})
+    return value
+
+
+def _stamp(file: str) -> str:
+    try:
+        st = os.stat(file)
+    except OSError:
+        return "-"
+    return f"{st.st_mtime_ns}:{st.st_size}"
+
+
 def _fingerprint() -> str:
+    global _print
+    if _print is None:
+        _print = _fingerprint_now()
+    return _print
+
+
+def _fingerprint_now() -> str:
     digest = hashlib.sha256()
     for entry in sys.path:
         digest.update(f"\0{entry}".encode())
@@ -111,11 +149,15 @@ def _read(path: str, fingerprint: str) -> tuple[EntryPoint, ...] | None:
 
 def _write(path: str, fingerprint: str, found: tuple[EntryPoint, ...]) -> None:
     rows = [[ep.name, ep.value, ep.group, ep.dist, ep.version] for ep in found]
+    _dump(path, {"format": _FORMAT, "fingerprint": fingerprint, "entry_points": rows})
+
+
+def _dump(path: str, data: dict[str, Any]) -> None:
     tmp = f"{path}.{os.getpid()}.tmp"
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(tmp, "w", encoding="utf-8") as f:
-            json.dump({"format": _FORMAT, "fingerprint": fingerprint, "entry_points": rows}, f)
+            json.dump(data, f)
         os.replace(tmp, path)
     except OSError:
         try:

@@ -113,6 +113,11 @@ def _broken() -> dict[str, str]:
     return {}
 
 
+def broken() -> dict[str, str]:
+    """The plugins that failed to load in this process, with why."""
+    return dict(_broken())
+
+
 def _warn_broken(ep: EntryPoint, exc: BaseException) -> None:
     reason = f"{type(exc).__name__}: {exc}"
     if ep.name not in _broken():

@@ -43,6 +43,31 @@ BUILTIN_COMMANDS = {
     "rolling-update": "kops.cli.rolling_update_cmd:rolling_update",
     "reconcile": "kops.cli.reconcile_cmd:reconcile",
 }
+#: name -> the one-line help ``kops --help`` shows for each built-in command, so that listing them imports none
+#: (a test keeps each equal to its command's own).
+HELP_LINES = {
+    "version": "Print the version of kops and of each installed plugin.",
+    "plugins": "Inspect installed plugins.",
+    "completion": "Print the completion script for SHELL.",
+    "create": "Create a resource from a file or from flags.",
+    "get": "List or show resources.",
+    "replace": "Replace a cluster's spec (and instance groups) with the content of files.",
+    "edit": "Edit a cluster or instance group spec.",
+    "delete": "Delete resources.",
+    "toolbox": "Miscellaneous helpers.",
+    "nodeup": "Install and configure kubelet, containerd and, on the control plane, its components.",
+    "mount-etcd-disks": "Format (when blank) and mount this control-plane machine's etcd disks under /mnt/disks.",
+    "controller": "What runs on the control plane for nodes (upstream's kops-controller).",
+    "update": "Bring the cloud in line with the spec.",
+    "upgrade": "Upgrade a cluster to what its release channel recommends.",
+    "promote": "Promote a resource.",
+    "distrust": "Distrust a resource.",
+    "trust": "Trust a resource.",
+    "export": "Export configuration.",
+    "validate": "Validate a running cluster.",
+    "rolling-update": "Replace a cluster's machines, group by group.",
+    "reconcile": "Bring a running cluster in line with its spec.",
+}
 
 
 class KopsGroup(click.Group):
@@ -66,11 +91,41 @@ class KopsGroup(click.Group):
             self._plugin_commands = found
         return self._plugin_commands
 
+    def plugin_help_lines(self) -> dict[str, str]:
+        """Each plugin command's one-line help by name, from the cache kept with the entry points (loading the
+        plugins only when what is installed, or a plugin's source, changed)."""
+        from kops import entrypoints
+
+        def compute() -> tuple[dict[str, str], list[str] | None]:
+            from kops import plugins
+
+            before = set(sys.modules)
+            lines = {name: cmd.get_short_help_str(10**6) for name, cmd in self.plugin_commands().items()}
+            loaded = (getattr(sys.modules[m], "__file__", None) for m in set(sys.modules) - before)
+            # A plugin that failed to load is looked at again on the next run (and named again).
+            return lines, None if plugins.broken() else sorted(f for f in loaded if f)
+
+        return dict(entrypoints.derived("cli-commands", compute))
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         names = set(super().list_commands(ctx)) | set(self.lazy)
         if self is cli:
-            names |= set(self.plugin_commands())
+            names |= set(self.plugin_help_lines())
         return sorted(names)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The root's command list from :data:`HELP_LINES` and the plugins' cached lines: no command is imported."""
+        if self is not cli:
+            return super().format_commands(ctx, formatter)
+        lines = {**self.plugin_help_lines(), **HELP_LINES}
+        for name, cmd in self.commands.items():
+            lines[name] = cmd.get_short_help_str(10**6)
+        if lines:
+            from click.utils import make_default_short_help
+
+            limit = formatter.width - 6 - max(len(name) for name in lines)
+            with formatter.section("Commands"):
+                formatter.write_dl([(name, make_default_short_help(lines[name], limit)) for name in sorted(lines)])
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self.commands:

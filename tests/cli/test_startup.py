@@ -86,3 +86,41 @@ def test_help_loads_no_cloud_sdk(kops_env):
     assert "Commands:" in done.stdout and "kops_aws.plugin" in loaded  # the plugins were loaded, as --help lists theirs
     leaked = [m for m in loaded if any(m == s or m.startswith(s + ".") for s in CLOUD_SDKS)]
     assert not leaked
+
+
+def test_help_lines_of_builtin_commands_are_their_own():
+    """``kops --help`` lists the built-in commands from a table, without importing them: it says what they say."""
+    import importlib
+
+    from kops.cli.main import BUILTIN_COMMANDS, HELP_LINES
+
+    assert sorted(HELP_LINES) == sorted(BUILTIN_COMMANDS)
+    for name, target in BUILTIN_COMMANDS.items():
+        module, attr = target.split(":")
+        assert HELP_LINES[name] == getattr(importlib.import_module(module), attr).get_short_help_str(10**6), name
+
+
+def test_an_edited_plugin_command_shows_its_new_help_line(kops, tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    _install(site)
+    env = {"PYTHONPATH": str(site)}
+    assert "Say hello from a plugin installed a moment ago." in kops("--help", env=env).out
+    module = site / "kops_fresh_plugin.py"
+    module.write_text(module.read_text().replace("Say hello from a plugin", "Greet from a plugin"))
+    assert "Greet from a plugin installed a moment ago." in kops("--help", env=env).out
+
+
+def test_a_broken_plugin_is_named_on_every_run_until_it_is_mended(kops, tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    _install(site)
+    module = site / "kops_fresh_plugin.py"
+    working = module.read_text()
+    module.write_text("raise RuntimeError('broken on purpose')\n")
+    env = {"PYTHONPATH": str(site)}
+    for _ in range(2):
+        broken = kops("--help", env=env)
+        assert broken.code == 0 and "kops-fresh" in broken.err and "fresh-hello" not in broken.out
+    module.write_text(working)
+    assert "fresh-hello" in kops("--help", env=env).out
