@@ -121,11 +121,11 @@ class KopsGroup(click.Group):
         for name, cmd in self.commands.items():
             lines[name] = cmd.get_short_help_str(10**6)
         if lines:
-            from click.utils import make_default_short_help
-
             limit = formatter.width - 6 - max(len(name) for name in lines)
+            # Shortened to the terminal as click shortens a command's own help.
+            rows = [(name, click.Command(name, help=lines[name]).get_short_help_str(limit)) for name in sorted(lines)]
             with formatter.section("Commands"):
-                formatter.write_dl([(name, make_default_short_help(lines[name], limit)) for name in sorted(lines)])
+                formatter.write_dl(rows)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self.commands:
