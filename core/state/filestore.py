@@ -2,9 +2,9 @@
 
 Every write goes to a temporary file in the target directory, is fsynced, then renamed over the object, so a
 reader sees either the old or the new bytes, never a torn file. A commit of many files writes them all, flushes
-the file system once, renames them all and flushes once more, instead of two fsyncs per file. Check-and-write runs under an exclusive
-``flock`` on ``.kops/lock`` in the store, which shuts out other processes as well as other threads (each
-lock acquisition opens its own file description), so conditional writes and commits are race-free.
+the file system once, renames them all and flushes once more, instead of two fsyncs per file. Check-and-write runs
+under an exclusive ``flock`` on ``.kops/lock`` in the store, which shuts out other processes as well as other
+threads (each lock acquisition opens its own file description), so conditional writes and commits are race-free.
 
 A generation is the file's inode, modification time and a hash of its content. Each write renames a fresh
 inode over one that still exists, so consecutive versions always differ in inode even within one clock tick.
@@ -115,15 +115,7 @@ class FileStateStore(StateStore):
         with self._lock:
             self._check(key, self._get(key), expect)
             try:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                fd, tmp = tempfile.mkstemp(prefix=_TEMP_PREFIX, dir=target.parent)
-                try:
-                    os.fchmod(fd, 0o600 if private else 0o644)
-                    _write_all(fd, data)
-                    os.fsync(fd)
-                    st = os.fstat(fd)
-                finally:
-                    os.close(fd)
+                tmp, generation = _stage(target, data, private, durable=True)
                 try:
                     os.replace(tmp, target)
                 except BaseException:
@@ -132,7 +124,7 @@ class FileStateStore(StateStore):
                 _fsync_dir(target.parent)
             except OSError as exc:
                 raise self._refused("write", key, exc) from exc
-            return _generation(st, data)
+            return generation
 
     def _put_batch(self, puts: list[tuple[str, bytes, Any, bool]]) -> dict[str, str | None]:
         """Many writes made durable together: every new file written, one flush of the file system, every file
@@ -151,15 +143,8 @@ class FileStateStore(StateStore):
                         gens[key] = None
                         continue
                     target = self._file(key)
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    fd, tmp = tempfile.mkstemp(prefix=_TEMP_PREFIX, dir=target.parent)
+                    tmp, gens[key] = _stage(target, data, private, durable=False)
                     staged.append((tmp, target))
-                    try:
-                        os.fchmod(fd, 0o600 if private else 0o644)
-                        _write_all(fd, data)
-                        gens[key] = _generation(os.fstat(fd), data)
-                    finally:
-                        os.close(fd)
                 os.sync()
                 while staged:
                     key = str(staged[0][1].relative_to(self.root))
@@ -206,6 +191,24 @@ class FileStateStore(StateStore):
                     except FileNotFoundError:
                         continue  # deleted while we looked
         return found
+
+
+def _stage(target: Path, data: bytes, private: bool, durable: bool) -> tuple[str, str]:
+    """Write ``data`` to a new temporary file beside ``target`` (fsynced if ``durable``): its path, and the generation
+    it will have once renamed over ``target``."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=_TEMP_PREFIX, dir=target.parent)
+    try:
+        os.fchmod(fd, 0o600 if private else 0o644)
+        _write_all(fd, data)
+        if durable:
+            os.fsync(fd)
+        return tmp, _generation(os.fstat(fd), data)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    finally:
+        os.close(fd)
 
 
 def _generation(st: os.stat_result, data: bytes) -> str:
