@@ -48,7 +48,7 @@ def build_config(cluster: dict[str, Any], group: dict[str, Any], *, config_base:
     and primary IDs are copied, and with ``strict`` a keyset the group needs but ``keysets`` lacks is an
     error (a dry run, before the keysets exist, passes ``strict=False``). ``etcd_manifests`` are the URLs
     of this group's etcd-manager pods, and ``etcd_disks`` the disks the machine mounts for them itself
-(:mod:`kops.nodeup.disks`). ``api_addresses`` are the API load balancer's addresses, which the
+    (:mod:`kops.nodeup.disks`). ``api_addresses`` are the API load balancer's addresses, which the
     certificate of a group running the API server names (upstream's ``ApiserverAdditionalIPs``).
     """
     spec = cluster["spec"]

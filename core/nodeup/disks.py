@@ -75,20 +75,20 @@ def mount_etcd_disks(cloud: Any, names: list[str], root: Path = Path("/"), *,
 
 
 def _mount(device: str, target: Path, name: str) -> None:
-    probe = run(["blkid", "-p", "-o", "export", device])
+    probe = _run(["blkid", "-p", "-o", "export", device])
     found = dict(line.split("=", 1) for line in probe.stdout.splitlines() if "=" in line)
     if probe.returncode == BLKID_NOTHING:
-        _checked(run(["mkfs.ext4", "-q", "-m", "0", device]), name, "formatting")
+        _checked(_run(["mkfs.ext4", "-q", "-m", "0", device]), name, "formatting")
     elif probe.returncode != 0:
         raise KopsError(f"etcd disk {name}: blkid could not read {device}: {probe.stderr.strip()}")
     elif found.get("USAGE") != "filesystem":
         raise KopsError(f"etcd disk {name}: {device} holds {found.get('PTTYPE') or found.get('TYPE') or 'data'} "
                         "and no file system; kops formats only blank disks")
     target.mkdir(parents=True, exist_ok=True)
-    _checked(run(["mount", device, str(target)]), name, "mounting")
+    _checked(_run(["mount", device, str(target)]), name, "mounting")
 
 
-def run(command: list[str]) -> subprocess.CompletedProcess[str]:
+def _run(command: list[str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, capture_output=True, text=True, check=False)
 
 
