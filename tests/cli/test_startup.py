@@ -38,6 +38,14 @@ def _install(site: Path) -> None:
     """))
 
 
+def _installed(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A fresh site folder with the plugin installed, and the environment that puts it on the import path."""
+    site = tmp_path / "site"
+    site.mkdir()
+    _install(site)
+    return site, {"PYTHONPATH": str(site)}
+
+
 def test_a_plugin_installed_or_removed_between_runs_is_seen_at_once(kops, kops_env, tmp_path):
     site = tmp_path / "site"
     site.mkdir()
@@ -60,10 +68,7 @@ def test_a_plugin_installed_or_removed_between_runs_is_seen_at_once(kops, kops_e
 
 
 def test_a_rewritten_entry_point_file_is_read_again(kops, tmp_path):
-    site = tmp_path / "site"
-    site.mkdir()
-    _install(site)
-    env = {"PYTHONPATH": str(site)}
+    site, env = _installed(tmp_path)
     assert "fresh-hello" in kops("--help", env=env).out
     (site / "kops_fresh-1.0.dist-info" / "entry_points.txt").write_text("[kops.networking]\nfreshnet = x:Y\n")
     assert "fresh-hello" not in kops("--help", env=env).out
@@ -101,10 +106,7 @@ def test_help_lines_of_builtin_commands_are_their_own():
 
 
 def test_an_edited_plugin_command_shows_its_new_help_line(kops, tmp_path):
-    site = tmp_path / "site"
-    site.mkdir()
-    _install(site)
-    env = {"PYTHONPATH": str(site)}
+    site, env = _installed(tmp_path)
     assert "Say hello from a plugin installed a moment ago." in kops("--help", env=env).out
     module = site / "kops_fresh_plugin.py"
     module.write_text(module.read_text().replace("Say hello from a plugin", "Greet from a plugin"))
@@ -112,13 +114,10 @@ def test_an_edited_plugin_command_shows_its_new_help_line(kops, tmp_path):
 
 
 def test_a_broken_plugin_is_named_on_every_run_until_it_is_mended(kops, tmp_path):
-    site = tmp_path / "site"
-    site.mkdir()
-    _install(site)
+    site, env = _installed(tmp_path)
     module = site / "kops_fresh_plugin.py"
     working = module.read_text()
     module.write_text("raise RuntimeError('broken on purpose')\n")
-    env = {"PYTHONPATH": str(site)}
     for _ in range(2):
         broken = kops("--help", env=env)
         assert broken.code == 0 and "kops-fresh" in broken.err and "fresh-hello" not in broken.out
