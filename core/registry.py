@@ -63,6 +63,16 @@ class ClusterState:
     generations: dict[str, str | None] = field(default_factory=dict)
 
 
+@dataclass
+class ClusterTrees:
+    """A cluster's documents as plain trees (upstream's field names, unset fields left out): what ``kops get``
+    prints."""
+
+    cluster: dict[str, Any]
+    instance_groups: list[dict[str, Any]]
+    additional: list[dict[str, Any]]
+
+
 class Registry:
     def __init__(self, store: Any):
         self.store = store
@@ -97,6 +107,44 @@ class Registry:
             generations[additional_path(name)] = extra.generation
         groups.sort(key=lambda g: g.metadata.name)
         return ClusterState(cluster, groups, additional, generations)
+
+    def trees(self, name: str) -> ClusterTrees:
+        """The cluster as :meth:`get` reads it, as plain trees, for commands that only print it.
+
+        A stored file in the exact form kops writes (its bytes are what dumping its parsed documents gives) held
+        objects that were validated when they were stored, so its documents are used as parsed, and the API models,
+        which cost most of a read-only command's time to build, are never built. Any other file (edited by hand,
+        written by another tool) is read through the models as :meth:`get` does, with the same errors.
+        """
+        cluster = self._trees(config_path(name), "Cluster")
+        if cluster is None:
+            raise ClusterNotFound(f"cluster {name!r} not found in {self.store.url}")
+        groups = [tree for path in self.store.list(f"{name}/instancegroup/")
+                  for tree in self._trees(path, "InstanceGroup") or []]
+        groups.sort(key=lambda g: str(g.get("metadata", {}).get("name", "")))
+        return ClusterTrees(cluster[0], groups, self._trees(additional_path(name), None) or [])
+
+    def _trees(self, path: str, kind: str | None) -> list[dict[str, Any]] | None:
+        """The documents of one stored file (one of ``kind``, or any number for the additional objects)."""
+        import yaml
+        from kops import manifests
+
+        stored = self.store.read(path)
+        if stored is None:
+            return None
+        text = self._text(stored, path)
+        try:
+            docs = manifests.load_all(text)
+        except yaml.YAMLError as exc:
+            raise KopsError(f"{self.store.url}/{path}: {manifests.problem(exc)}") from None
+        canonical = all(isinstance(d, dict) for d in docs) and manifests.dump_all(docs) == text
+        if canonical and (kind is None or len(docs) == 1 and docs[0].get("kind") == kind
+                          and docs[0].get("apiVersion") == manifests.API_VERSION):
+            return docs
+        from kops import api
+
+        objects = api.load_objects(text, f"{self.store.url}/{path}")
+        return [api.to_dict(o) for o in ([_single(objects)] if kind else objects)]
 
     def _text(self, stored: Any, path: str) -> str:
         try:

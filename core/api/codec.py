@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import yaml
+from kops import manifests
 from kops.errors import KopsError
 from pydantic import ValidationError
 
@@ -24,45 +25,6 @@ KopsObject = Cluster | InstanceGroup | AdditionalObject
 MODELS: dict[str, type[Cluster] | type[InstanceGroup]] = {"Cluster": Cluster, "InstanceGroup": InstanceGroup}
 # Other kinds of the kops group that upstream reads from the same manifests; kept as additional objects.
 OTHER_KOPS_KINDS = frozenset({"Keyset", "SSHCredential", "Host"})
-
-_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
-_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_BaseDumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-
-
-class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
-    """Safe YAML with the rules upstream's parser applies: timestamps stay strings, duplicate keys are errors."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                continue
-            key = self.construct_object(key_node, deep=True)
-            if isinstance(key, list | dict):
-                continue  # unhashable keys are reported by the base constructor
-            if key in seen:
-                raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP_TAG]
-    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
-}
-
-
-class _Dumper(_BaseDumper):  # type: ignore[misc,valid-type]
-    """Block-style YAML like upstream prints it: multi-line strings (scripts, manifests) as ``|`` blocks."""
-
-
-def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_Dumper.add_representer(str, _represent_str)
 
 
 def _document_label(doc: dict[str, Any], index: int | None) -> str:
@@ -120,20 +82,12 @@ def load_objects(text: str, source: str = "<input>") -> list[KopsObject]:
     """Parse a multi-document YAML manifest; empty documents are skipped."""
     objects: list[KopsObject] = []
     try:
-        for index, doc in enumerate(yaml.load_all(text, Loader=_Loader), start=1):
+        for index, doc in enumerate(yaml.load_all(text, Loader=manifests.Loader), start=1):  # noqa: S506 - safe
             if doc is not None:
                 objects.append(from_dict(doc, source=source, index=index))
     except yaml.YAMLError as exc:
-        raise KopsError(f"{source}: {_yaml_problem(exc)}") from None
+        raise KopsError(f"{source}: {manifests.problem(exc)}") from None
     return objects
-
-
-def _yaml_problem(exc: yaml.YAMLError) -> str:
-    """A YAML syntax error on one line: position first, then what is wrong."""
-    mark = getattr(exc, "problem_mark", None)
-    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
-    return f"{where}invalid YAML: {problem}"
 
 
 def to_dict(obj: KopsObject) -> dict[str, Any]:
@@ -145,10 +99,4 @@ def dump_yaml(objs: KopsObject | Iterable[KopsObject]) -> str:
     """Multi-document YAML, ``---`` between documents, keys sorted as upstream prints them."""
     if isinstance(objs, KopsModel | AdditionalObject):
         objs = [objs]
-    docs = [
-        yaml.dump(
-            to_dict(obj), Dumper=_Dumper, sort_keys=True, default_flow_style=False, allow_unicode=True, width=1 << 20
-        )
-        for obj in objs
-    ]
-    return "---\n".join(docs)
+    return manifests.dump_all([to_dict(obj) for obj in objs])

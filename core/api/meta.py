@@ -2,10 +2,11 @@
 
 from typing import Any
 
+from kops.manifests import API_VERSION, GROUP
+
 from .base import KopsModel
 
-GROUP = "kops.k8s.io"
-API_VERSION = f"{GROUP}/v1alpha2"
+__all__ = ["API_VERSION", "GROUP", "ObjectMeta", "OwnerReference"]
 
 
 class OwnerReference(KopsModel):

@@ -55,39 +55,42 @@ def get() -> None:
     """
 
 
-def _emit(objs: list[Any], output: str, table: Any, listing: bool = False) -> None:
-    """``objs`` as a table, YAML or JSON: one object alone, unless ``listing`` (a list, however many there are)."""
-    from kops.cli.specs import render
+def _emit(trees: list[dict[str, Any]], output: str, table: Any, listing: bool = False) -> None:
+    """Objects (as plain trees) as a table, YAML or JSON: one object alone, unless ``listing`` (a list, however many
+    there are)."""
+    import json
+
+    from kops.cli.specs import render_trees
 
     if output.lower() == "table":
-        table(objs)
+        table(trees)
     elif listing and output.lower() == "json":
-        import json
-
-        from kops import api
-
-        click.echo(json.dumps([api.to_dict(o) for o in objs], indent=2, sort_keys=True))
-    elif objs:
-        click.echo(render(objs, output), nl=False)
+        click.echo(json.dumps(trees, indent=2, sort_keys=True))
+    elif trees:
+        click.echo(render_trees(trees, output), nl=False)
     elif output.lower() == "json":
         click.echo("[]")
 
 
-def _cluster_table(clusters: list[Any]) -> None:
+def _cluster_table(clusters: list[dict[str, Any]]) -> None:
     from kops.cli.table import print_table
 
     rows = []
     for c in clusters:
-        zones = sorted({s.zone or s.region or "" for s in (c.spec.subnets or [])} - {""})
-        rows.append([c.metadata.name, c.spec.cloudProvider or "", ",".join(zones)])
+        spec = c.get("spec", {})
+        zones = sorted({s.get("zone") or s.get("region") or "" for s in spec.get("subnets") or []} - {""})
+        rows.append([c["metadata"]["name"], spec.get("cloudProvider") or "", ",".join(zones)])
     print_table(["NAME", "CLOUD", "ZONES"], rows)
 
 
-def _group_table(groups: list[Any]) -> None:
+def _group_table(groups: list[dict[str, Any]]) -> None:
     from kops.cli.table import print_table
 
-    rows = [[g.metadata.name, g.spec.role or "", g.spec.machineType or "", g.spec.minSize, g.spec.maxSize,
-             ",".join(g.spec.subnets or [])] for g in groups]
+    rows = []
+    for g in groups:
+        spec = g.get("spec", {})
+        rows.append([g["metadata"]["name"], spec.get("role") or "", spec.get("machineType") or "", spec.get("minSize"),
+                     spec.get("maxSize"), ",".join(spec.get("subnets") or [])])
     print_table(["NAME", "ROLE", "MACHINETYPE", "MIN", "MAX", "SUBNETS"], rows)
 
 
@@ -111,13 +114,13 @@ def get_clusters(settings: Settings, names: tuple[str, ...], output: str, full: 
         _emit([_full_spec(reg, n) for n in chosen], output, _cluster_table, listing=len(named) != 1)
         return
     if names or settings.name:
-        _emit([reg.get(n).cluster for n in (list(names) or [settings.name])], output, _cluster_table)
+        _emit([reg.trees(n).cluster for n in (list(names) or [settings.name])], output, _cluster_table)
         return
     # Every cluster of the store: one that cannot be read is named in a warning, and the others are still listed.
     clusters = []
     for name in reg.list_clusters():
         try:
-            clusters.append(reg.get(name).cluster)
+            clusters.append(reg.trees(name).cluster)
         except KopsError as exc:
             click.echo(f"Warning: cluster {name} cannot be read: {exc}", err=True)
     _emit(clusters, output, _cluster_table, listing=True)
@@ -126,7 +129,7 @@ def get_clusters(settings: Settings, names: tuple[str, ...], output: str, full: 
 get.add_command(get_clusters, "cluster")
 
 
-def _full_spec(reg: Any, name: str) -> Any:
+def _full_spec(reg: Any, name: str) -> dict[str, Any]:
     """The completed spec the last ``kops update cluster`` stored (``cluster-completed.spec``), as upstream shows it;
     before the first update, the one the next update will store."""
     from kops import api
@@ -138,8 +141,8 @@ def _full_spec(reg: Any, name: str) -> Any:
     path = f"{name}/cluster-completed.spec"
     stored = reg.store.read(path)
     if stored is None:
-        return completed_cluster(reg, name)
-    return api.load_objects(stored.data.decode(errors="replace"), f"{reg.store.url}/{path}")[0]
+        return api.to_dict(completed_cluster(reg, name))
+    return api.to_dict(api.load_objects(stored.data.decode(errors="replace"), f"{reg.store.url}/{path}")[0])
 
 
 @get.command("instancegroups")
@@ -152,14 +155,13 @@ def get_instancegroups(settings: Settings, names: tuple[str, ...], output: str) 
     from kops.cli.specs import registry
     from kops.errors import KopsError
 
-    state = registry(settings).get(settings.cluster_name())
-    groups = state.instance_groups
+    groups = registry(settings).trees(settings.cluster_name()).instance_groups
     if names:
-        known = {g.metadata.name for g in groups}
+        known = {g["metadata"]["name"] for g in groups}
         missing = [n for n in names if n not in known]
         if missing:
             raise KopsError(f"instance group {missing[0]!r} not found in cluster {settings.cluster_name()!r}")
-        groups = [g for g in groups if g.metadata.name in names]
+        groups = [g for g in groups if g["metadata"]["name"] in names]
     _emit(groups, output, _group_table)
 
 
@@ -176,7 +178,7 @@ def get_all(settings: Settings, name: str | None, output: str) -> None:
     """Show a cluster with its instance groups and additional objects."""
     from kops.cli.specs import registry
 
-    state = registry(settings).get(settings.cluster_name(name))
+    state = registry(settings).trees(settings.cluster_name(name))
     if not state.instance_groups:
         click.echo("No instance groups found", err=True)
     if output.lower() == "table":

@@ -51,16 +51,23 @@ def render(objs: list[Any], output: str, ssh_key: str | None = None) -> str:
     """Objects as YAML (``---`` separated) or JSON (one object, or a list), as ``kops get -o`` prints them."""
     from kops import api
 
+    return render_trees([api.to_dict(o) for o in objs], output, ssh_key)
+
+
+def render_trees(trees: list[dict[str, Any]], output: str, ssh_key: str | None = None) -> str:
+    """:func:`render` for objects already turned into plain trees; ``ssh_key`` adds the admin SSHCredential of the
+    first (the cluster)."""
+    from kops import manifests
+
     extra = []
     if ssh_key:
-        cluster = objs[0]
-        extra.append({"apiVersion": api.API_VERSION, "kind": "SSHCredential",
-                      "metadata": {"name": "admin", "labels": {"kops.k8s.io/cluster": cluster.metadata.name}},
+        extra.append({"apiVersion": manifests.API_VERSION, "kind": "SSHCredential",
+                      "metadata": {"name": "admin", "labels": {"kops.k8s.io/cluster": trees[0]["metadata"]["name"]}},
                       "spec": {"publicKey": ssh_key.strip()}})
     if output.lower() == "json":
-        docs = [api.to_dict(o) for o in objs] + extra
+        docs = trees + extra
         return json.dumps(docs[0] if len(docs) == 1 else docs, indent=2, sort_keys=True) + "\n"
-    text = api.dump_yaml(objs)
+    text = manifests.dump_all(trees)
     if extra:
         import yaml
 

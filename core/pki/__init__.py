@@ -8,14 +8,23 @@
 - :mod:`kops.pki.secrets` and :mod:`kops.pki.secret_formats`: ``{cluster}/secrets/{name}`` and their checks.
 - :mod:`kops.pki.kubeconfig`: the kubeconfig entries ``kops export kubeconfig`` merges.
 
-This package imports ``cryptography``; command modules import it inside their functions only.
+The names below are the package's public API. They load on first use (PEP 562), so a command that needs only
+:mod:`kops.pki.secrets` (``kops get secrets``) does not import ``cryptography``; command modules import the package
+inside their functions only.
 """
 
-from kops.pki.cluster import KUBERNETES_CA, SERVICE_ACCOUNT, cluster_ca_keysets, ensure_cluster_pki, is_rotatable
-from kops.pki.issue import IssuedCertificate, issue_certificate
-from kops.pki.keyset import Keyset, KeysetItem, new_ca_keyset
-from kops.pki.keystore import Keystore, keyset_path
+from importlib import import_module
+from typing import Any
 
-__all__ = ["KUBERNETES_CA", "SERVICE_ACCOUNT", "IssuedCertificate", "Keyset", "KeysetItem", "Keystore",
-           "cluster_ca_keysets", "ensure_cluster_pki", "is_rotatable", "issue_certificate", "keyset_path",
-           "new_ca_keyset"]
+_HOMES = {"KUBERNETES_CA": "cluster", "SERVICE_ACCOUNT": "cluster", "cluster_ca_keysets": "cluster",
+          "ensure_cluster_pki": "cluster", "is_rotatable": "cluster", "IssuedCertificate": "issue",
+          "issue_certificate": "issue", "Keyset": "keyset", "KeysetItem": "keyset", "new_ca_keyset": "keyset",
+          "Keystore": "keystore", "keyset_path": "keystore"}
+
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{_HOMES[name]}"), name)

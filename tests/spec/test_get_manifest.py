@@ -64,3 +64,22 @@ def test_full_shows_what_the_last_update_stored(kops, cluster, kops_env):
     (store / cluster / "cluster-completed.spec").write_text(yaml.safe_dump(completed))
     shown = yaml.safe_load(kops("get", "cluster", cluster, "--full", "-o", "yaml").out)
     assert shown["spec"]["kubeAPIServer"]["logLevel"] == 7
+
+
+def test_a_stored_file_edited_by_hand_is_read_through_the_api_as_before(kops, cluster, tmp_path):
+    config = tmp_path / "store" / cluster / "config"
+    printed = kops("get", "cluster", cluster, "-o", "yaml").out
+    assert printed == config.read_text()  # what kops stores is what it prints
+    # Reordered, commented and flow-styled: still the same cluster, printed in kops' form.
+    tree = yaml.safe_load(config.read_text())
+    config.write_text("# edited by hand\n" + yaml.safe_dump(dict(reversed(tree.items())), default_flow_style=True))
+    assert kops("get", "cluster", cluster, "-o", "yaml").out == printed
+    assert kops("get", "clusters").out.splitlines()[1].split()[0] == cluster
+    # A field the API does not have, in a hand-written file, is named as any read of the cluster names it.
+    tree["spec"]["bogusField"] = 1
+    config.write_text("# edited by hand\n" + yaml.safe_dump(tree))
+    one = kops("get", "cluster", cluster, "-o", "yaml")
+    assert one.code == 1 and "spec.bogusField" in one.err and len(one.err.strip().splitlines()) == 1
+    listed = kops("get", "clusters")
+    assert listed.code == 0 and f"Warning: cluster {cluster} cannot be read" in listed.err
+    assert "spec.bogusField" in listed.err
