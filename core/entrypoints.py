@@ -130,10 +130,11 @@ def _fingerprint_now() -> str:
 
 
 def _cache_path() -> str:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    from kops.cache import cache_dir
+
     # One file per interpreter and import path, so virtualenvs sharing a home do not overwrite each other's.
     key = hashlib.sha256("\0".join([sys.executable, *sys.path]).encode()).hexdigest()[:16]
-    return os.path.join(base, "kops", f"entry-points-{key}.json")
+    return cache_dir(f"entry-points-{key}.json")
 
 
 def _read(path: str, fingerprint: str) -> tuple[EntryPoint, ...] | None:

@@ -22,10 +22,28 @@ def _environment(package: str, trim: bool) -> Any:
     loader = jinja2.ChoiceLoader([jinja2.PackageLoader(package, "templates"),
                                   jinja2.PackageLoader("kops.addons", "templates")])
     env = jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
-                             trim_blocks=trim, lstrip_blocks=trim)
+                             trim_blocks=trim, lstrip_blocks=trim, bytecode_cache=_bytecode_cache(trim))
     # ``q``: a value as JSON, unsorted and unescaped, which YAML reads back as the same string or structure.
     env.filters["q"] = json.dumps
     return env
+
+
+def _bytecode_cache(trim: bool) -> Any:
+    """Templates compiled by an earlier run, kept in kops' cache (compiling them is a good part of a small cluster's
+    update). Jinja keys each by its name and source's checksum, so an edited template is compiled again; it does not
+    key by the environment's options, so templates compiled with and without ``trim`` are kept apart. None when the
+    cache folder cannot be made."""
+    import os
+
+    import jinja2
+    from kops.cache import cache_dir
+
+    folder = cache_dir("templates", "trimmed" if trim else "as-written")
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(folder)
 
 
 def render(package: str, template: str, values: dict[str, Any], *, trim: bool = True) -> str:

@@ -70,7 +70,7 @@ def load_channel(location: str) -> Channel:
         except OSError as exc:
             raise KopsError(f"channel {location!r}: cannot read it: {exc.strerror}") from exc
     try:
-        data = yaml.safe_load(text) or {}
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}  # noqa: S506 - safe
     except yaml.YAMLError as exc:
         raise KopsError(f"channel {location!r}: not valid YAML") from exc
     if not isinstance(data, dict) or not isinstance(data.get("spec"), dict):

@@ -94,18 +94,25 @@ def _build(cloud_distribution: str, cloud_package: str) -> NodeBundle:
     from kops import __version__
 
     sources = {"kops-core": ("kops",), cloud_distribution: (cloud_package,), **DEPENDENCIES}
-    files: dict[str, str] = {}
+    paths: dict[str, Path] = {}
     versions: dict[str, str] = {}
+    infos: dict[str, str] = {}
     for name, packages in sources.items():
         dist = _distribution(name)
         versions[dist.metadata["Name"]] = dist.version
         for package in packages:
-            files.update(_package_files(package))
+            paths.update(_package_paths(package))
         info = f"{dist.metadata['Name'].replace('-', '_')}-{dist.version}.dist-info"
-        files[f"{info}/METADATA"] = f"Metadata-Version: 2.1\nName: {dist.metadata['Name']}\nVersion: {dist.version}\n"
+        infos[f"{info}/METADATA"] = f"Metadata-Version: 2.1\nName: {dist.metadata['Name']}\nVersion: {dist.version}\n"
         entry_points = dist.read_text("entry_points.txt")
         if entry_points:
-            files[f"{info}/entry_points.txt"] = entry_points
+            infos[f"{info}/entry_points.txt"] = entry_points
+    stamps = {key: _stamp(path) for key, path in paths.items()}
+    key = hashlib.sha256(json.dumps([__version__, versions, infos, stamps], sort_keys=True).encode()).hexdigest()
+    cached = _cached(key)
+    if cached is not None:
+        return NodeBundle(__version__, *cached)
+    files = {key: _read(path) for key, path in paths.items()} | infos
     archive = json.dumps({"files": files}, sort_keys=True, ensure_ascii=False).encode()
     manifest = json.dumps({
         "kind": KIND,
@@ -115,7 +122,51 @@ def _build(cloud_distribution: str, cloud_package: str) -> NodeBundle:
         "archive": {"path": ARCHIVE, "sha256": hashlib.sha256(archive).hexdigest()},
         "files": {path: hashlib.sha256(text.encode()).hexdigest() for path, text in sorted(files.items())},
     }, indent=1, sort_keys=True).encode()
+    _keep(key, manifest, archive)
     return NodeBundle(__version__, manifest, archive)
+
+
+def _stamp(path: Path) -> list[int]:
+    st = path.stat()
+    return [st.st_mtime_ns, st.st_size, st.st_ino]
+
+
+def _cached(key: str) -> tuple[bytes, bytes] | None:
+    """The manifest and archive an earlier run built from files with the same stamps (kops' cache holds the last
+    one: reading a few hundred files and hashing each is most of the bundle's cost), if the archive still has the
+    SHA-256 its manifest names."""
+    from kops.cache import cache_dir
+
+    try:
+        with open(cache_dir("node-bundle", f"{key}.manifest"), "rb") as f:
+            manifest = f.read()
+        with open(cache_dir("node-bundle", f"{key}.archive"), "rb") as f:
+            archive = f.read()
+        if json.loads(manifest)["archive"]["sha256"] != hashlib.sha256(archive).hexdigest():
+            return None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return manifest, archive
+
+
+def _keep(key: str, manifest: bytes, archive: bytes) -> None:
+    """Keeps this bundle in kops' cache in place of any other; a cache that cannot be written is only slower."""
+    import os
+
+    from kops.cache import cache_dir
+
+    folder = cache_dir("node-bundle")
+    try:
+        os.makedirs(folder, exist_ok=True)
+        for old in os.listdir(folder):
+            os.unlink(os.path.join(folder, old))
+        for suffix, data in (("archive", archive), ("manifest", manifest)):  # the manifest last: it completes it
+            tmp = os.path.join(folder, f".{key}.{suffix}.{os.getpid()}")
+            with open(tmp, "wb") as f:
+                f.write(data)
+            os.replace(tmp, os.path.join(folder, f"{key}.{suffix}"))
+    except OSError:
+        pass
 
 
 def _distribution(name: str) -> metadata.Distribution:
@@ -126,21 +177,25 @@ def _distribution(name: str) -> metadata.Distribution:
                         f"{name}") from None
 
 
-def _package_files(package: str) -> dict[str, str]:
-    """Every text file of an importable package, by its path from the package's parent folder."""
+def _package_paths(package: str) -> dict[str, Path]:
+    """Every file of an importable package that machines are given, by its path from the package's parent folder."""
     import importlib.util
 
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
         raise KopsError(f"package {package} is not installed as a folder, so machines cannot be given it")
     root = Path(next(iter(spec.submodule_search_locations)))
-    found: dict[str, str] = {}
+    found: dict[str, Path] = {}
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root)
         if not path.is_file() or SKIPPED_FOLDERS & set(relative.parts[:-1]) or path.suffix in COMPILED_SUFFIXES:
             continue
-        try:
-            found[f"{package}/{relative.as_posix()}"] = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            raise KopsError(f"{path}: machines are given text files only, and this one is not") from None
+        found[f"{package}/{relative.as_posix()}"] = path
     return found
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise KopsError(f"{path}: machines are given text files only, and this one is not") from None

@@ -98,3 +98,28 @@ def test_a_tampered_bundle_is_refused_and_nothing_installed(lab, cluster, tmp_pa
     other = _install(program, [manifest_url, "0" * 64], tmp_path / "prefix")
     assert other.returncode == 1 and "sha256 mismatch: expected 0000" in other.stderr
     assert not (tmp_path / "prefix").exists()
+
+
+def test_a_changed_file_makes_a_new_bundle_though_the_last_one_is_kept(tmp_path, monkeypatch):
+    from kops.nodeup import bundle
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    source = tmp_path / "pkg" / "extra.py"
+    source.parent.mkdir()
+    source.write_text("A = 1\n")
+    listed = bundle._package_paths
+    monkeypatch.setattr(bundle, "_package_paths",
+                        lambda package: {**listed(package), **({"kops/extra.py": source} if package == "kops" else {})})
+    build = bundle._build.__wrapped__  # not the per-process memo: each call is a new run of kops
+    first = build("kops-aws", "kops_aws")
+    assert json.loads(first.archive)["files"]["kops/extra.py"] == "A = 1\n"
+    assert build("kops-aws", "kops_aws") == first
+    source.write_text("A = 22\n")  # what an editor or pip does: new bytes, new time
+    second = build("kops-aws", "kops_aws")
+    assert json.loads(second.archive)["files"]["kops/extra.py"] == "A = 22\n"
+    assert second.digest != first.digest
+    assert json.loads(second.manifest)["files"]["kops/extra.py"] == hashlib.sha256(b"A = 22\n").hexdigest()
+    # A kept bundle damaged on disk is built again, never handed to machines.
+    for kept in (tmp_path / "cache" / "kops" / "node-bundle").glob("*.archive"):
+        kept.write_bytes(b'{"files": {}}')
+    assert build("kops-aws", "kops_aws") == second
