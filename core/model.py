@@ -41,6 +41,20 @@ def role_of(group: Any) -> str:
     return CONTROL_PLANE if role == "Master" else role
 
 
+#: ``--instance-group-roles`` values, upstream's spellings included.
+ROLE_FLAG_VALUES = {"control-plane": CONTROL_PLANE, "controlplane": CONTROL_PLANE, "master": CONTROL_PLANE,
+              "apiserver": API_SERVER, "node": NODE, "bastion": BASTION}
+
+
+def parse_roles(names: list[str] | None) -> tuple[str, ...]:
+    """``--instance-group-roles`` values as :func:`kops.model.role_of` spells roles; an unknown one is an error."""
+    unknown = [n for n in names or () if n.lower() not in ROLE_FLAG_VALUES]
+    if unknown:
+        raise KopsError(f"--instance-group-roles: unknown role {unknown[0]!r} (roles: control-plane, apiserver, "
+                        "node, bastion)")
+    return tuple(ROLE_FLAG_VALUES[n.lower()] for n in names or ())
+
+
 def node_labels(spec: dict[str, Any], group: dict[str, Any]) -> dict[str, str]:
     """The Kubernetes labels of a group's nodes (upstream's ``BuildNodeLabels``), from the trees of the cluster's
     completed spec and the group: the role's kubelet labels, the group's kubelet labels, the role's own labels,

@@ -80,12 +80,13 @@ def rolling_update_cluster(settings: Settings, name: str | None, yes: bool, forc
     from kops import update
     from kops.cli.table import print_table
     from kops.errors import KopsError
+    from kops.model import parse_roles
     from kops.operate import rolling
     from kops.operate.clusterstate import ClusterState
 
     cluster = settings.cluster_name(name) or ""
     options = make_options(durations, force=force, instance_groups=tuple(instance_groups or ()),
-                           roles=rolling.parse_roles(roles))
+                           roles=parse_roles(roles))
     kube = None if options.cloud_only else (kubeconfig, api_server, use_kubeconfig)
     state = ClusterState.load(settings, cluster, kube)
     plans = rolling.plan(state.groups(warn=lambda message: click.echo(f"Warning: {message}", err=True)), options)

@@ -58,7 +58,7 @@ def update_cluster(settings: Settings, name: str | None, yes: bool, target: str,
     kops update cluster my.example.com --target terraform --out tf/
     """
     from kops.cli.kubeconfig_cmd import admin_lifetime
-    from kops.operate.rolling import parse_roles
+    from kops.model import parse_roles
     from kops.update import Selection
 
     if admin is not None and user:

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import json
 import logging
-import ssl
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kops.errors import KopsError
+
+if TYPE_CHECKING:  # TLS and HTTP load when a machine asks, not when kops update writes the service's address
+    import ssl
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +76,8 @@ def request(config: dict[str, Any], server: str, names: tuple[str, ...], attempt
 
 def _trust(config: dict[str, Any]) -> ssl.SSLContext:
     """TLS that trusts the cluster CA alone, and checks the service's name."""
+    import ssl
+
     bundle = (config.get("CAs") or {}).get("kubernetes-ca")
     if not bundle:
         raise KopsError("nodeup configuration: CAs.kubernetes-ca is missing; run kops update cluster again")
@@ -85,6 +87,9 @@ def _trust(config: dict[str, Any]) -> ssl.SSLContext:
 
 
 def _post(url: str, body: bytes, cloud: Any, context: ssl.SSLContext, attempts: int) -> dict[str, Any]:
+    import urllib.error
+    import urllib.request
+
     delay, attempt = 1.0, 1
     while True:
         # A proof is good for five minutes: each attempt makes a new one.

@@ -42,20 +42,6 @@ from kops.model import API_SERVER, BASTION, CONTROL_PLANE, NODE, role_of
 
 #: The order roles are replaced in.
 ROLE_ORDER = (CONTROL_PLANE, API_SERVER, BASTION, NODE)
-#: ``--instance-group-roles`` values, upstream's spellings included.
-ROLE_NAMES = {"control-plane": CONTROL_PLANE, "controlplane": CONTROL_PLANE, "master": CONTROL_PLANE,
-              "apiserver": API_SERVER, "node": NODE, "bastion": BASTION}
-
-
-def parse_roles(names: list[str] | None) -> tuple[str, ...]:
-    """``--instance-group-roles`` values as :func:`kops.model.role_of` spells roles; an unknown one is an error."""
-    unknown = [n for n in names or () if n.lower() not in ROLE_NAMES]
-    if unknown:
-        raise KopsError(f"--instance-group-roles: unknown role {unknown[0]!r} (roles: control-plane, apiserver, "
-                        "node, bastion)")
-    return tuple(ROLE_NAMES[n.lower()] for n in names or ())
-
-
 @dataclass
 class Options:
     """The flags of ``kops rolling-update cluster``, in seconds where they are durations (upstream's defaults)."""

@@ -21,12 +21,18 @@ import yaml
 KOPS = str(Path(sys.executable).with_name("kops"))
 #: Variables that could point kops at a real state store or cloud account.
 HOST_SETTINGS = ("KOPS_", "AWS_", "GOOGLE_", "CLOUDSDK_", "OS_", "DIGITALOCEAN_", "VSPHERE_")
+#: A folder for kops' cache that a test run shares among its tests (set by the run, see the project's conftest):
+#: kops keys what it keeps by what it was worked out from (installed plugins, template sources, node bundle files),
+#: so sharing it changes no result, and each test's fresh HOME would otherwise work it all out again.
+SHARED_CACHE_VARIABLE = "KOPS_TEST_CACHE_HOME"
 
 
 def isolated_env(root: Path) -> dict[str, str]:
     """This process's environment without kops' and the clouds' settings, with HOME (created, empty) and a
-    file:// state store under ``root``."""
+    file:// state store under ``root``; kops' cache is the run's shared one where the run has one."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(HOST_SETTINGS)}
+    if os.environ.get(SHARED_CACHE_VARIABLE):
+        env["XDG_CACHE_HOME"] = os.environ[SHARED_CACHE_VARIABLE]
     home = root / "home"
     home.mkdir()
     env.update(HOME=str(home), KOPS_STATE_STORE=f"file://{root / 'store'}")

@@ -52,7 +52,8 @@ def test_a_plugin_installed_or_removed_between_runs_is_seen_at_once(kops, kops_e
     env = {"PYTHONPATH": str(site)}
     before = kops("--help", env=env)
     assert before.code == 0 and "fresh-hello" not in before.out
-    assert list((Path(kops_env["HOME"]) / ".cache" / "kops").glob("entry-points-*.json")), "no entry-point cache kept"
+    cache = Path(kops_env.get("XDG_CACHE_HOME") or Path(kops_env["HOME"]) / ".cache")
+    assert list((cache / "kops").glob("entry-points-*.json")), "no entry-point cache kept"
 
     _install(site)
     installed = kops("--help", env=env)
