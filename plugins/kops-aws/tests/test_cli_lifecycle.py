@@ -178,13 +178,17 @@ def test_an_apply_that_waited_for_the_lease_applies_the_spec_as_it_is_then(lab):
     kops(lab, "delete", "cluster", lab["name"], "--yes")
 
 
-@pytest.mark.parametrize("endpoint", ["http://127.0.0.1:9", "http://no-such-host.invalid"])
-def test_an_endpoint_that_cannot_be_reached_is_named_within_a_minute(lab, endpoint):
+def test_an_endpoint_that_cannot_be_reached_is_named_within_a_minute(lab):
     create(lab)
-    started = time.monotonic()
-    p = kops(lab, "update", "cluster", lab["name"], endpoint=endpoint, check=False)
-    took = time.monotonic() - started
-    lines = p.stderr.strip().splitlines()
-    assert p.returncode == 1 and took < 60, (took, p.stderr)
-    assert lines[0].startswith(f"WARNING kops.engine: cannot reach {endpoint}")
-    assert lines[-1].startswith(f"Error: cannot reach {endpoint}") and "internal error" not in p.stderr
+    # Nothing listening, and a name that does not resolve: both runs at once, since waiting is all they cost.
+    runs = {endpoint: (time.monotonic(), subprocess.Popen(
+        [KOPS, "update", "cluster", lab["name"]], env={**lab["env"], "AWS_ENDPOINT_URL": endpoint},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+        for endpoint in ("http://127.0.0.1:9", "http://no-such-host.invalid")}
+    for endpoint, (started, p) in runs.items():
+        _, err = p.communicate(timeout=300)
+        took = time.monotonic() - started
+        lines = err.strip().splitlines()
+        assert p.returncode == 1 and took < 60, (endpoint, took, err)
+        assert lines[0].startswith(f"WARNING kops.engine: cannot reach {endpoint}")
+        assert lines[-1].startswith(f"Error: cannot reach {endpoint}") and "internal error" not in err
