@@ -94,25 +94,26 @@ def _build(cloud_distribution: str, cloud_package: str) -> NodeBundle:
     from kops import __version__
 
     sources = {"kops-core": ("kops",), cloud_distribution: (cloud_package,), **DEPENDENCIES}
-    paths: dict[str, Path] = {}
-    versions: dict[str, str] = {}
-    infos: dict[str, str] = {}
-    for name, packages in sources.items():
-        dist = _distribution(name)
-        versions[dist.metadata["Name"]] = dist.version
-        for package in packages:
-            paths.update(_package_paths(package))
-        info = f"{dist.metadata['Name'].replace('-', '_')}-{dist.version}.dist-info"
-        infos[f"{info}/METADATA"] = f"Metadata-Version: 2.1\nName: {dist.metadata['Name']}\nVersion: {dist.version}\n"
-        entry_points = dist.read_text("entry_points.txt")
-        if entry_points:
-            infos[f"{info}/entry_points.txt"] = entry_points
+    dists = {name: _distribution(name) for name in sources}
+    paths = {key: path for name, packages in sources.items() for package in packages
+             for key, path in _package_paths(package).items()}
+    # Read as text, not parsed (parsing each METADATA is a good part of a bundle kept from an earlier run).
+    metadata_texts = {name: [dist.read_text("METADATA"), dist.read_text("entry_points.txt")]
+                      for name, dist in dists.items()}
     stamps = {key: _stamp(path) for key, path in paths.items()}
-    key = hashlib.sha256(json.dumps([__version__, versions, infos, stamps], sort_keys=True).encode()).hexdigest()
+    key = hashlib.sha256(json.dumps([__version__, metadata_texts, stamps], sort_keys=True).encode()).hexdigest()
     cached = _cached(key)
     if cached is not None:
         return NodeBundle(__version__, *cached)
-    files = {key: _read(path) for key, path in paths.items()} | infos
+    files = {key: _read(path) for key, path in paths.items()}
+    versions: dict[str, str] = {}
+    for dist in dists.values():
+        versions[dist.metadata["Name"]] = dist.version
+        info = f"{dist.metadata['Name'].replace('-', '_')}-{dist.version}.dist-info"
+        files[f"{info}/METADATA"] = f"Metadata-Version: 2.1\nName: {dist.metadata['Name']}\nVersion: {dist.version}\n"
+        entry_points = dist.read_text("entry_points.txt")
+        if entry_points:
+            files[f"{info}/entry_points.txt"] = entry_points
     archive = json.dumps({"files": files}, sort_keys=True, ensure_ascii=False).encode()
     manifest = json.dumps({
         "kind": KIND,
