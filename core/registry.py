@@ -87,11 +87,8 @@ class Registry:
     def get(self, name: str) -> ClusterState:
         from kops import api
 
-        obj = self.store.read(config_path(name))
-        if obj is None:
-            raise ClusterNotFound(f"cluster {name!r} not found in {self.store.url}")
-        cluster = _single(api.load_objects(self._text(obj, config_path(name)), f"{self.store.url}/{config_path(name)}"))
-        generations: dict[str, str | None] = {config_path(name): obj.generation}
+        cluster, generation = self._cluster(name)
+        generations: dict[str, str | None] = {config_path(name): generation}
         groups = []
         for path in self.store.list(f"{name}/instancegroup/"):
             stored = self.store.read(path)
@@ -107,6 +104,19 @@ class Registry:
             generations[additional_path(name)] = extra.generation
         groups.sort(key=lambda g: g.metadata.name)
         return ClusterState(cluster, groups, additional, generations)
+
+    def cluster(self, name: str) -> Any:
+        """The Cluster alone, for what needs none of its instance groups (a thousand of them take a while to read)."""
+        return self._cluster(name)[0]
+
+    def _cluster(self, name: str) -> tuple[Any, str | None]:
+        from kops import api
+
+        obj = self.store.read(config_path(name))
+        if obj is None:
+            raise ClusterNotFound(f"cluster {name!r} not found in {self.store.url}")
+        text = self._text(obj, config_path(name))
+        return _single(api.load_objects(text, f"{self.store.url}/{config_path(name)}")), obj.generation
 
     def trees(self, name: str) -> ClusterTrees:
         """The cluster as :meth:`get` reads it, as plain trees, for commands that only print it.

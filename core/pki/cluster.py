@@ -69,7 +69,7 @@ def ensure_cluster_pki(store: Any, cluster_name: str) -> list[str]:
     from kops.registry import Registry
     from kops.state import ConflictError
 
-    cluster = Registry(store).get(cluster_name).cluster
+    cluster = Registry(store).cluster(cluster_name)
     keystore = Keystore(store, cluster_name)
     wanted = cluster_ca_keysets(cluster)
     for _ in range(3):

@@ -224,7 +224,7 @@ def export_kubeconfig(store: Any, cluster_name: str, *, admin_lifetime: timedelt
     from kops.registry import Registry
 
     reg = Registry(store)
-    cluster = reg.get(cluster_name).cluster
+    cluster = reg.cluster(cluster_name)
     lb = cluster.spec.api.loadBalancer if cluster.spec.api is not None else None
     # A load balancer with its own public certificate needs no cluster CA, unless we go around it (as upstream).
     needs_ca = lb is None or not lb.sslCertificate or (lb.class_ or "").lower() == "network" or internal
