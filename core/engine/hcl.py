@@ -73,6 +73,8 @@ def quote(text: str) -> str:
 
 def inline(value: Any) -> str:
     """One value as a one-line HCL expression."""
+    if type(value) is str:  # most values: before the checks against abstract classes, which cost far more
+        return quote(value)
     if value is None:
         return "null"
     if isinstance(value, Expr):
@@ -102,6 +104,8 @@ def inline(value: Any) -> str:
 
 
 def _omitted(value: Any) -> bool:
+    if type(value) is str:
+        return False
     if value is None:
         return True
     if isinstance(value, Block):
@@ -110,6 +114,8 @@ def _omitted(value: Any) -> bool:
 
 
 def _blocks(value: Any) -> list[Block] | None:
+    if type(value) is str:
+        return None
     if isinstance(value, Block):
         return [value]
     if isinstance(value, list | tuple) and any(isinstance(v, Block) for v in value):
