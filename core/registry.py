@@ -126,13 +126,18 @@ class Registry:
         which cost most of a read-only command's time to build, are never built. Any other file (edited by hand,
         written by another tool) is read through the models as :meth:`get` does, with the same errors.
         """
-        cluster = self._trees(config_path(name), "Cluster")
-        if cluster is None:
-            raise ClusterNotFound(f"cluster {name!r} not found in {self.store.url}")
+        cluster = self.cluster_tree(name)
         groups = [tree for path in self.store.list(f"{name}/instancegroup/")
                   for tree in self._trees(path, "InstanceGroup") or []]
         groups.sort(key=lambda g: str(g.get("metadata", {}).get("name", "")))
-        return ClusterTrees(cluster[0], groups, self._trees(additional_path(name), None) or [])
+        return ClusterTrees(cluster, groups, self._trees(additional_path(name), None) or [])
+
+    def cluster_tree(self, name: str) -> dict[str, Any]:
+        """The Cluster alone, as :meth:`trees` reads it (``kops get clusters`` reads no instance group)."""
+        found = self._trees(config_path(name), "Cluster")
+        if found is None:
+            raise ClusterNotFound(f"cluster {name!r} not found in {self.store.url}")
+        return found[0]
 
     def _trees(self, path: str, kind: str | None) -> list[dict[str, Any]] | None:
         """The documents of one stored file (one of ``kind``, or any number for the additional objects)."""

@@ -114,13 +114,13 @@ def get_clusters(settings: Settings, names: tuple[str, ...], output: str, full: 
         _emit([_full_spec(reg, n) for n in chosen], output, _cluster_table, listing=len(named) != 1)
         return
     if names or settings.name:
-        _emit([reg.trees(n).cluster for n in (list(names) or [settings.name])], output, _cluster_table)
+        _emit([reg.cluster_tree(n) for n in (list(names) or [settings.name])], output, _cluster_table)
         return
     # Every cluster of the store: one that cannot be read is named in a warning, and the others are still listed.
     clusters = []
     for name in reg.list_clusters():
         try:
-            clusters.append(reg.trees(name).cluster)
+            clusters.append(reg.cluster_tree(name))
         except KopsError as exc:
             click.echo(f"Warning: cluster {name} cannot be read: {exc}", err=True)
     _emit(clusters, output, _cluster_table, listing=True)
