@@ -154,17 +154,9 @@ def _write(path: str, fingerprint: str, found: tuple[EntryPoint, ...]) -> None:
 
 
 def _dump(path: str, data: dict[str, Any]) -> None:
-    tmp = f"{path}.{os.getpid()}.tmp"
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(data, f)
-        os.replace(tmp, path)
-    except OSError:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+    from kops.cache import keep
+
+    keep(path, json.dumps(data).encode())
 
 
 def _scan() -> tuple[EntryPoint, ...]:

@@ -43,7 +43,7 @@ def role_of(group: Any) -> str:
 
 #: ``--instance-group-roles`` values, upstream's spellings included.
 ROLE_FLAG_VALUES = {"control-plane": CONTROL_PLANE, "controlplane": CONTROL_PLANE, "master": CONTROL_PLANE,
-              "apiserver": API_SERVER, "node": NODE, "bastion": BASTION}
+                    "apiserver": API_SERVER, "node": NODE, "bastion": BASTION}
 
 
 def parse_roles(names: list[str] | None) -> tuple[str, ...]:

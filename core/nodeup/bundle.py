@@ -107,11 +107,11 @@ def _build(cloud_distribution: str, cloud_package: str) -> NodeBundle:
         return NodeBundle(__version__, *cached)
     files = {key: _read(path) for key, path in paths.items()}
     versions: dict[str, str] = {}
-    for dist in dists.values():
+    for name, dist in dists.items():
         versions[dist.metadata["Name"]] = dist.version
         info = f"{dist.metadata['Name'].replace('-', '_')}-{dist.version}.dist-info"
         files[f"{info}/METADATA"] = f"Metadata-Version: 2.1\nName: {dist.metadata['Name']}\nVersion: {dist.version}\n"
-        entry_points = dist.read_text("entry_points.txt")
+        entry_points = metadata_texts[name][1]
         if entry_points:
             files[f"{info}/entry_points.txt"] = entry_points
     archive = json.dumps({"files": files}, sort_keys=True, ensure_ascii=False).encode()
@@ -151,23 +151,19 @@ def _cached(key: str) -> tuple[bytes, bytes] | None:
 
 
 def _keep(key: str, manifest: bytes, archive: bytes) -> None:
-    """Keeps this bundle in kops' cache in place of any other; a cache that cannot be written is only slower."""
+    """Keeps this bundle in kops' cache in place of any other."""
     import os
 
-    from kops.cache import cache_dir
+    from kops.cache import cache_dir, keep
 
     folder = cache_dir("node-bundle")
     try:
-        os.makedirs(folder, exist_ok=True)
         for old in os.listdir(folder):
             os.unlink(os.path.join(folder, old))
-        for suffix, data in (("archive", archive), ("manifest", manifest)):  # the manifest last: it completes it
-            tmp = os.path.join(folder, f".{key}.{suffix}.{os.getpid()}")
-            with open(tmp, "wb") as f:
-                f.write(data)
-            os.replace(tmp, os.path.join(folder, f"{key}.{suffix}"))
     except OSError:
         pass
+    keep(os.path.join(folder, f"{key}.archive"), archive)
+    keep(os.path.join(folder, f"{key}.manifest"), manifest)  # last: it completes the bundle
 
 
 def _distribution(name: str) -> metadata.Distribution:

@@ -35,7 +35,7 @@ class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[mi
     def _node(self, data: Any, seen: set[int]) -> Any:
         kind = type(data)
         if kind is str:
-            return yaml.ScalarNode(_STR, data, style="|" if "\n" in data else None)
+            return yaml.ScalarNode(_STR, data, style=_style(data))
         if kind is dict or kind is list:
             if id(data) in seen:
                 raise _Shared
@@ -58,8 +58,13 @@ class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[mi
         return tag
 
 
+def _style(value: str) -> str | None:
+    """Multi-line strings (certificates, units) as ``|`` blocks."""
+    return "|" if "\n" in value else None
+
+
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None)
+    return dumper.represent_scalar(_STR, value, style=_style(value))
 
 
 _Dumper.add_representer(str, _represent_str)
